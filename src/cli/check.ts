@@ -1,0 +1,50 @@
+/** `glidepath check [NAME…]`: run the plan's checks now, print a table, record the results. */
+import type { Command } from 'commander';
+import { checkVariables, runCheckEntry, selectChecks, type NamedCheckResult } from '../gates/plan-checks.js';
+import { formatDuration } from '../shared/duration.js';
+import { EXIT } from '../shared/errors.js';
+import type { CliContext } from './context.js';
+import { renderTable } from './output.js';
+
+const MARK = { pass: '✔ pass', fail: '✘ fail', error: '! error' } as const;
+
+/** Text table of check results: name, kind, verdict, latency, message. */
+export function renderCheckTable(results: readonly NamedCheckResult[]): string {
+  return renderTable(
+    ['NAME', 'KIND', 'VERDICT', 'LATENCY', 'MESSAGE'],
+    results.map((r) => [r.name, r.kind, MARK[r.status], formatDuration(r.durationMs), r.detail]),
+  );
+}
+
+export function registerCheck(program: Command, ctx: CliContext): void {
+  program
+    .command('check')
+    .description('run the plan\'s checks now (all, or the ones named); exit 1 if any failed')
+    .argument('[names...]', 'checks to run')
+    .option('--url <url>', 'address of the version under test for {url} (default: the service\'s public address)')
+    .action(async (names: string[], opts: { url?: string }) => {
+      const loaded = ctx.loadPlan();
+      const selected = selectChecks(loaded.plan, names);
+      const variables = checkVariables(loaded.plan, { url: opts.url });
+      const store = await ctx.openStore(loaded);
+      // Checks are independent probes: run them together so the slowest sets the time, not the sum.
+      const results = await Promise.all(selected.map(([name, entry]) => runCheckEntry(name, entry, { cwd: loaded.dir, variables })));
+      for (const result of results) {
+        await store.checks.record({
+          service: loaded.plan.service,
+          name: result.name,
+          kind: result.kind,
+          status: result.status,
+          detail: result.detail,
+          durationMs: result.durationMs,
+          context: 'check',
+          data: (result.data ?? null),
+        });
+      }
+      const failed = results.filter((r) => r.status !== 'pass').length;
+      ctx.out.result({ service: loaded.plan.service, passed: failed === 0, checks: results }, () =>
+        results.length === 0 ? 'the plan has no checks' : renderCheckTable(results),
+      );
+      ctx.setExit(failed === 0 ? EXIT.ok : EXIT.bad);
+    });
+}

@@ -1,0 +1,66 @@
+/** What every command gets: parsed global options, output, the plan, and the store. */
+import { relative } from 'node:path';
+import { loadPlan, type LoadedPlan } from '../plan/load.js';
+import type { ExitCode } from '../shared/errors.js';
+import { openStore, type Store } from '../store/store.js';
+import type { Output, Streams } from './output.js';
+
+export interface GlobalOptions {
+  file: string;
+  json: boolean;
+  verbose: boolean;
+}
+
+export interface CliContext {
+  readonly out: Output;
+  readonly streams: Streams & { stdin: NodeJS.ReadableStream & { isTTY?: boolean } };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  options(): GlobalOptions;
+  /** Loads and validates the plan named by -f (once per command). */
+  loadPlan(): LoadedPlan;
+  /** Opens the plan's store (closed by the CLI after the command). */
+  openStore(loaded: LoadedPlan): Promise<Store>;
+  setExit(code: ExitCode): void;
+  /** Writes raw text to stdout. */
+  write(text: string): void;
+  displayPath(path: string): string;
+}
+
+/** The store URL in force: GLIDEPATH_DATABASE_URL wins over the plan's `store`. */
+export function storeUrlFor(loaded: LoadedPlan, env: Readonly<Record<string, string | undefined>>): string {
+  return env.GLIDEPATH_DATABASE_URL || loaded.plan.store;
+}
+
+export function createContext(args: {
+  streams: CliContext['streams'];
+  env: CliContext['env'];
+  cwd: string;
+  out: () => Output;
+  options: () => GlobalOptions;
+  setExit: (code: ExitCode) => void;
+  onClose: (close: () => Promise<void>) => void;
+}): CliContext {
+  let loaded: LoadedPlan | undefined;
+  return {
+    get out() {
+      return args.out();
+    },
+    streams: args.streams,
+    env: args.env,
+    cwd: args.cwd,
+    options: args.options,
+    loadPlan() {
+      loaded ??= loadPlan(args.options().file, args.env, args.cwd);
+      return loaded;
+    },
+    async openStore(plan) {
+      const store = await openStore(storeUrlFor(plan, args.env), { baseDir: plan.dir });
+      args.onClose(() => store.close());
+      return store;
+    },
+    setExit: args.setExit,
+    write: (text) => args.streams.stdout.write(text),
+    displayPath: (path) => relative(args.cwd, path) || path,
+  };
+}

@@ -1,0 +1,75 @@
+/** Reading a plan file: YAML with positions, environment interpolation, validation, located errors. */
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { PlanError, UsageError, type PlanIssue } from '../shared/errors.js';
+import { interpolateDocument } from './interpolate.js';
+import { planIssuesFrom } from './plan-issues.js';
+import { planSchema, type Plan } from './plan-schema.js';
+import { referenceIssues } from './plan-references.js';
+import { formatKeyPath, nodeAt, positionOf } from './yaml-path.js';
+
+export const DEFAULT_PLAN_FILE = 'glidepath.yaml';
+
+/** A validated plan and where it came from. */
+export interface LoadedPlan {
+  plan: Plan;
+  /** Absolute path of the plan file. */
+  file: string;
+  /** Directory relative paths in the plan are resolved against. */
+  dir: string;
+}
+
+/** Validates plan text; `file` is the name errors show. Throws PlanError with every issue found. */
+export function parsePlan(text: string, file: string, env: Readonly<Record<string, string | undefined>> = process.env): Plan {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntax: PlanIssue[] = doc.errors.map((error) => {
+    const pos = lineCounter.linePos(error.pos[0]);
+    const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML syntax error';
+    return { file, line: pos.line, column: pos.col, path: '', message: `YAML: ${message}` };
+  });
+  if (syntax.length > 0) throw new PlanError(syntax);
+
+  const { problems, fromEnvironment } = interpolateDocument(doc, env);
+  const unset: PlanIssue[] = problems.map((problem) => ({
+    file,
+    ...positionOf(problem.node, lineCounter),
+    path: formatKeyPath(problem.path),
+    message: `environment variable ${problem.variable} is not set (use \${${problem.variable}:-default} for a default)`,
+  }));
+
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new PlanError([...unset, { file, line: 1, column: 1, path: '', message: 'expected a mapping with version, service, …' }]);
+  }
+  const result = planSchema.safeParse(data);
+  const shape = result.success ? [] : planIssuesFrom(result.error.issues, { file, doc, lineCounter, data, schema: planSchema, fromEnvironment });
+  const references = referenceIssues(data).map((issue) => ({
+    file,
+    ...positionOf(nodeAt(doc, issue.path).node, lineCounter),
+    path: formatKeyPath(issue.path),
+    message: issue.message,
+  }));
+  // A value emptied by an unset variable would also fail its own rule; the variable is the news.
+  const unsetPaths = new Set(unset.map((issue) => issue.path));
+  const issues = [...shape, ...references].filter((issue) => !unsetPaths.has(issue.path));
+  const all = [...unset, ...issues].sort((a, b) => a.line - b.line || a.column - b.column);
+  if (all.length > 0 || !result.success) throw new PlanError(all);
+  return result.data;
+}
+
+/** Reads and validates the plan file at `path` (default `./glidepath.yaml`). */
+export function loadPlan(path = DEFAULT_PLAN_FILE, env: Readonly<Record<string, string | undefined>> = process.env, cwd = process.cwd()): LoadedPlan {
+  const file = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : ((error as Error).message ?? String(error));
+    throw new UsageError(`cannot read plan ${path}: ${why}${code === 'ENOENT' && path === DEFAULT_PLAN_FILE ? ' (use -f FILE to name another)' : ''}`);
+  }
+  const shown = relative(cwd, file) || file;
+  return { plan: parsePlan(text, shown.startsWith('..') ? file : shown, env), file, dir: dirname(file) };
+}

@@ -1,0 +1,75 @@
+/** `analysis:` what is measured during a release, how often, and what a verdict leads to. */
+import { z } from 'zod';
+import { parseDuration, parsePercent, parseSize } from '../../shared/duration.js';
+import { durationMs, fraction } from '../../shared/units-schema.js';
+import { countInt, exactlyOne, refName } from './common.js';
+
+export const BUILTIN_METRICS = ['rps', 'error_rate', 'p50', 'p95', 'p99', 'cpu', 'memory'] as const;
+export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
+
+export const DEFAULT_FAILURE_LIMIT = 0;
+export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+export const DEFAULT_INCONCLUSIVE_LIMIT = 3;
+
+const threshold = z.union([z.number(), z.string()]);
+
+/** What a threshold of each built-in metric is written in, and how it is read. */
+const METRIC_UNITS: Record<BuiltinMetric, { expected: string; parse: (value: number | string) => number | undefined }> = {
+  rps: { expected: 'a number of requests per second', parse: (v) => (typeof v === 'number' ? v : undefined) },
+  error_rate: { expected: 'a fraction like 0.05 or a percentage like 5%', parse: (v) => (typeof v === 'number' ? v : parsePercent(v)) },
+  p50: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? parseDuration(v) : undefined) },
+  p95: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? parseDuration(v) : undefined) },
+  p99: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? parseDuration(v) : undefined) },
+  cpu: { expected: 'cores as a number, or a percentage of one core like 80%', parse: (v) => (typeof v === 'number' ? v : parsePercent(v)) },
+  memory: { expected: 'a size like 512MiB', parse: (v) => (typeof v === 'number' ? v : parseSize(v)) },
+};
+
+const metricSchema = z
+  .strictObject({
+    name: refName('Name of the measurement in reports and decisions.'),
+    metric: z.enum(BUILTIN_METRICS).optional().describe('A built-in metric of the new version, measured by the proxy.'),
+    check: refName('A check under `checks:` run against the new version.').optional(),
+    compare: z.enum(['latency', 'error_rate']).optional().describe('Compare the new version with the stable one, statistically.'),
+    prometheus: z
+      .strictObject({
+        url: z.string().describe('Prometheus base URL.'),
+        query: z.string().describe('PromQL returning one number; `{version}` and `{service}` are filled in.'),
+      })
+      .optional()
+      .describe('A PromQL query.'),
+    max: threshold.optional().describe('Highest acceptable value (durations for latency, fractions or % for rates).'),
+    min: threshold.optional().describe('Lowest acceptable value.'),
+    tolerance: fraction('For `compare`: how much worse than stable is still a pass (0.2 = 20%).').optional(),
+    failureLimit: countInt('Failed measurements tolerated; one more fails the metric.').default(DEFAULT_FAILURE_LIMIT),
+    consecutiveErrorLimit: countInt('Consecutive errors of the source tolerated; one more errors the metric.').default(DEFAULT_CONSECUTIVE_ERROR_LIMIT),
+    inconclusiveLimit: countInt('Inconclusive measurements tolerated; one more makes the metric inconclusive.').default(DEFAULT_INCONCLUSIVE_LIMIT),
+    noData: z.enum(['inconclusive', 'fail', 'pass']).default('inconclusive').describe('Verdict of a measurement with no data.'),
+  })
+  .superRefine(exactlyOne(['metric', 'check', 'compare', 'prometheus'], 'a metric source'))
+  .transform((item, ctx) => {
+    const units = item.metric ? METRIC_UNITS[item.metric] : undefined;
+    const read = (key: 'max' | 'min'): number | undefined => {
+      const raw = item[key];
+      if (raw === undefined) return undefined;
+      const parsed = units ? units.parse(raw) : typeof raw === 'number' ? raw : Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `expected ${units?.expected ?? 'a number'}, got ${JSON.stringify(raw)}` });
+      }
+      return parsed;
+    };
+    return { ...item, max: read('max'), min: read('min') };
+  })
+  .describe('One measurement: `metric`, `check`, `compare` or `prometheus`, with limits.');
+
+export const analysisSchema = z
+  .strictObject({
+    interval: durationMs('Time between measurements.').prefault('5s'),
+    minRequests: countInt('Requests a measurement needs; fewer make it inconclusive, not a pass.').default(50),
+    onFailure: z.enum(['rollback', 'pause']).default('rollback').describe('When a metric fails: roll back, or hold traffic where it is and wait for a person.'),
+    onInconclusive: z.enum(['pause', 'rollback', 'continue']).default('pause').describe('When a metric is inconclusive past its limit.'),
+    metrics: z.array(metricSchema).default([]).describe('The measurements.'),
+  })
+  .describe('Measurements taken during a release, and what their verdicts lead to.');
+
+export type AnalysisConfig = z.output<typeof analysisSchema>;
+export type AnalysisMetric = AnalysisConfig['metrics'][number];

@@ -1,0 +1,90 @@
+/** `target:` where versions run and how traffic is split between them. */
+import { z } from 'zod';
+import { durationMs } from '../../shared/units-schema.js';
+import { commandLine, countInt, envMap, listenAddress, positiveInt } from './common.js';
+
+export const DEFAULT_READY_TIMEOUT = '30s';
+export const DEFAULT_DRAIN = '10s';
+
+const readySchema = z
+  .strictObject({
+    path: z.string().startsWith('/', { error: 'expected a path starting with /' }).optional().describe('HTTP path that answers 2xx once an instance is ready; without it, readiness is an open TCP port.'),
+    timeout: durationMs('How long an instance may take to become ready before the version is marked failed.').prefault(DEFAULT_READY_TIMEOUT),
+    interval: durationMs('How often readiness is probed.').prefault('250ms'),
+  })
+  .describe('When an instance may receive traffic.');
+
+const restartSchema = z
+  .strictObject({
+    delay: durationMs('Wait before restarting a crashed instance.').prefault('5s'),
+    maxAttempts: countInt('Restarts allowed within `window`; past that the version is marked failed.').default(3),
+    window: durationMs('Window over which restarts are counted.').prefault('120s'),
+  })
+  .describe('What happens when an instance exits on its own.');
+
+const localProcessFields = {
+  start: commandLine('Command that starts one instance; `{port}` is the port glidepath allocated to it, `{version}` the version.'),
+  shell: z.boolean().default(false).describe('Run `start` through /bin/sh instead of splitting it into argv.'),
+  cwd: z.string().optional().describe('Working directory of each instance, relative to the plan; may use `{version}`.'),
+  env: envMap('Environment of each instance; values may use `{version}` and `{port}`.').default({}),
+  instances: positiveInt('Instances of each version.').default(1),
+  ready: readySchema.prefault({}),
+  restart: restartSchema.prefault({}),
+  drain: durationMs('How long in-flight requests may take to finish before a version is stopped.').prefault(DEFAULT_DRAIN),
+};
+
+const processTarget = z
+  .strictObject({
+    type: z.literal('process').describe('Local processes behind glidepath\'s built-in proxy (the default).'),
+    listen: listenAddress('The service\'s public address: the built-in proxy listens here.'),
+    ...localProcessFields,
+    sticky: z
+      .string()
+      .regex(/^(none|cookie|header:[A-Za-z0-9-]+)$/, { error: 'expected none, cookie or header:<Name>' })
+      .default('none')
+      .describe('Keep a user on one version during a release: `none`, `cookie`, or `header:X-User-Id`.'),
+    versionHeader: z.string().optional().describe('Response header that names the version that served, e.g. `X-Glidepath-Version`; off when unset.'),
+  })
+  .describe('Run versions as local processes and split traffic with the built-in proxy.');
+
+const nginxTarget = z
+  .strictObject({
+    type: z.literal('nginx').describe('Local processes behind an nginx that glidepath reconfigures.'),
+    listen: listenAddress('The address nginx serves the service on.'),
+    ...localProcessFields,
+    config: z.string().describe('File glidepath writes the upstream and split configuration to; include it from nginx.conf.'),
+    reload: commandLine('Command that makes nginx load the new configuration.').default('nginx -s reload'),
+  })
+  .describe('Run versions as local processes and split traffic with nginx.');
+
+const kubernetesTarget = z
+  .strictObject({
+    type: z.literal('kubernetes').describe('Deployments in a Kubernetes cluster.'),
+    namespace: z.string().default('default').describe('Namespace of the service.'),
+    deployment: z.string().describe('Name of the stable Deployment; the canary is created beside it.'),
+    service: z.string().describe('Service whose traffic is split.'),
+    image: z.string().describe('Image reference; `{version}` is the version released.'),
+    context: z.string().optional().describe('kubeconfig context to use.'),
+  })
+  .describe('Release to Kubernetes.');
+
+const commandTarget = z
+  .strictObject({
+    type: z.literal('command').describe('Any platform, driven by your own commands.'),
+    start: commandLine('Starts a version: `{version}`.'),
+    setWeights: commandLine('Routes traffic: `{version}` gets `{weight}` percent, the stable `{stable}` the rest.'),
+    promote: commandLine('Makes `{version}` the only version serving.').optional(),
+    stop: commandLine('Stops a version: `{version}`.'),
+    url: z.string().optional().describe('Direct address of a version, for checks (`{url}`); may use `{version}`.'),
+    shell: z.boolean().default(false).describe('Run the commands through /bin/sh.'),
+  })
+  .describe('Drive releases with your own commands.');
+
+export const targetSchema = z
+  .discriminatedUnion('type', [processTarget, nginxTarget, kubernetesTarget, commandTarget], {
+    error: 'expected type: process, nginx, kubernetes or command',
+  })
+  .describe('Where versions run and how traffic is split.');
+
+export type TargetConfig = z.output<typeof targetSchema>;
+export type ProcessTargetConfig = z.output<typeof processTarget>;

@@ -1,0 +1,10 @@
+export { newId } from './id.js';
+export type { JsonObject } from './json-column.js';
+export * from './check-result-repository.js';
+export * from './event-repository.js';
+export * from './lock-repository.js';
+export * from './release-repository.js';
+export * from './release-step-repository.js';
+export type { Database } from './schema.js';
+export { openStore, migrateStore, type Store, type StoreOptions } from './store.js';
+export { parseStoreUrl, redactUrl, STORE_URL_FORMS, type StoreDialectName, type StoreLocation } from './store-url.js';
