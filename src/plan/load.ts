@@ -1,7 +1,7 @@
 /** Reading a plan file: YAML with positions, environment interpolation, validation, located errors. */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, isAlias, parseDocument, visit, type Document, type Node } from 'yaml';
 import { PlanError, UsageError, type PlanIssue } from '../shared/errors.js';
 import { interpolateDocument } from './interpolate.js';
 import { planIssuesFrom } from './plan-issues.js';
@@ -39,7 +39,15 @@ export function parsePlan(text: string, file: string, env: Readonly<Record<strin
     message: `environment variable ${problem.variable} is not set (use \${${problem.variable}:-default} for a default)`,
   }));
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Aliases are resolved only here: an unknown anchor, or one expanded too often (a "billion laughs").
+    const alias = firstAlias(doc);
+    const position = alias ? positionOf(alias, lineCounter) : { line: 1, column: 1 };
+    throw new PlanError([{ file, ...position, path: '', message: `YAML: ${(error as Error).message}` }]);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new PlanError([...unset, { file, line: 1, column: 1, path: '', message: 'expected a mapping with version, service, …' }]);
   }
@@ -57,6 +65,17 @@ export function parsePlan(text: string, file: string, env: Readonly<Record<strin
   const all = [...unset, ...issues].sort((a, b) => a.line - b.line || a.column - b.column);
   if (all.length > 0 || !result.success) throw new PlanError(all);
   return result.data;
+}
+
+function firstAlias(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node)) found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** Reads and validates the plan file at `path` (default `./glidepath.yaml`). */
