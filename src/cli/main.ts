@@ -6,6 +6,9 @@ import { createContext, type CliContext, type GlobalOptions } from './context.js
 import { createOutput, type Output } from './output.js';
 import { registerPreflight } from './preflight.js';
 import { registerSchema } from './schema.js';
+import { registerStatus } from './status.js';
+import { registerDown } from './down.js';
+import { registerUp } from './up.js';
 import { registerValidate } from './validate.js';
 
 export interface MainDeps {
@@ -61,6 +64,9 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerSchema(program, ctx);
   registerCheck(program, ctx);
   registerPreflight(program, ctx);
+  registerUp(program, ctx);
+  registerDown(program, ctx);
+  registerStatus(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

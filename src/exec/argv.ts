@@ -35,3 +35,8 @@ export function splitCommandLine(line: string): string[] {
   if (inWord) args.push(current);
   return args;
 }
+
+/** argv of a command line: split without a shell, or handed to /bin/sh -c. */
+export function commandArgv(command: string, shell = false): string[] {
+  return shell ? ['/bin/sh', '-c', command] : splitCommandLine(command);
+}

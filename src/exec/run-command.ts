@@ -1,7 +1,7 @@
 /** Running an external command without leaving anything behind: own process group, timeout, output tail. */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { splitCommandLine } from './argv.js';
+import { commandArgv } from './argv.js';
 import { OutputTail } from './output-tail.js';
 import { stopProcessGroup } from './process-group.js';
 
@@ -38,11 +38,6 @@ export interface CommandOutcome {
   /** Whether `watchFor` appeared (true when nothing was watched for). */
   found: boolean;
   durationMs: number;
-}
-
-/** argv of a command line: split without a shell, or handed to /bin/sh -c. */
-export function commandArgv(command: string, shell = false): string[] {
-  return shell ? ['/bin/sh', '-c', command] : splitCommandLine(command);
 }
 
 function spawnFailure(error: NodeJS.ErrnoException, program: string): string {

@@ -88,6 +88,16 @@ export class LockHeldError extends GlidepathError {
   }
 }
 
+/** An API answer with an HTTP status; the server maps it to a JSON error body. */
+export class ApiError extends GlidepathError {
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(message, { code, exitCode: status >= 500 ? EXIT.unavailable : EXIT.input });
+    this.status = status;
+  }
+}
+
 /** Message of any thrown value, with the chain of causes joined by ": ". */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

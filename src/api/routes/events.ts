@@ -1,0 +1,80 @@
+/** Server-sent events: the recorded backlog after the client's last event, then live events as they happen. */
+import type { FastifyInstance } from 'fastify';
+import type { StoredEvent } from '../../store/index.js';
+import type { ApiDeps } from '../api-deps.js';
+
+const HEARTBEAT_MS = 15_000;
+const BACKLOG_LIMIT = 1000;
+
+interface EventsQuery {
+  release?: string;
+  after?: number;
+}
+
+export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get<{ Querystring: EventsQuery }>(
+    '/v1/events',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'Release events as server-sent events; resumes after Last-Event-ID or ?after=SEQ',
+        tags: ['events'],
+        querystring: {
+          type: 'object',
+          properties: { release: { type: 'string' }, after: { type: 'integer', minimum: 0 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const lastId = Number(request.headers['last-event-id']);
+      let after = Number.isInteger(lastId) && lastId >= 0 ? lastId : (request.query.after ?? undefined);
+      const wanted = (event: StoredEvent) =>
+        event.service === deps.service && (request.query.release === undefined || event.releaseId === request.query.release);
+
+      // Subscribe before reading the backlog, so nothing recorded in between is missed; seq drops duplicates.
+      const pending: StoredEvent[] = [];
+      let live = false;
+      const send = (event: StoredEvent) => {
+        if (after !== undefined && event.seq <= after) return;
+        after = event.seq;
+        reply.raw.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      };
+      const unsubscribe = deps.subscribe((event) => {
+        if (!wanted(event)) return;
+        if (live) send(event);
+        else pending.push(event);
+      });
+
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      reply.raw.write(': glidepath events\n\n');
+      const heartbeat = setInterval(() => reply.raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+      const close = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      };
+      request.raw.once('close', close);
+      try {
+        if (after !== undefined || request.query.release !== undefined) {
+          const backlog = await deps.store.events.list({
+            service: deps.service,
+            releaseId: request.query.release,
+            afterSeq: after,
+            limit: BACKLOG_LIMIT,
+          });
+          backlog.forEach(send);
+        }
+      } finally {
+        live = true;
+        pending.forEach(send);
+        pending.length = 0;
+      }
+    },
+  );
+}

@@ -1,0 +1,74 @@
+/** The daemon's HTTP API (Fastify): auth, error mapping, OpenAPI document, and the route modules. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { ApiError, EXIT, GlidepathError, PlanError, describeError } from '../shared/errors.js';
+import type { ApiDeps } from './api-deps.js';
+import type { ErrorBody } from './contract.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerReleaseRoutes } from './routes/releases.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { roleOf, type TokenRole } from './tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    role?: TokenRole;
+  }
+  interface FastifyContextConfig {
+    /** The least role a route needs; `public` routes need no token. */
+    access?: 'public' | 'read' | 'admin';
+  }
+}
+
+function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Builds the API (not yet listening); `app.listen` or `app.inject` runs it. */
+export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'glidepath daemon API', version: deps.glidepathVersion, description: `Releases, events and metrics of ${deps.service}.` },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  // The API description holds no data; the Authorize button of the UI takes a token for the calls themselves.
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (request, reply) => {
+    // Unmatched URLs need a token too (then get 404); routes without a declared access need the admin token.
+    const access = request.routeOptions.url === undefined ? 'read' : (request.routeOptions.config.access ?? (request.url.startsWith('/docs') ? 'public' : 'admin'));
+    if (access === 'public') return;
+    const role = roleOf(request.headers.authorization, deps.tokens);
+    if (!role) {
+      await reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('unauthorized', 'a bearer token is required (see .glidepath/token)'));
+      return reply;
+    }
+    if (access === 'admin' && role !== 'admin') {
+      await reply.code(403).send(errorBody('forbidden', 'this needs the admin token; the read-only token may only look'));
+      return reply;
+    }
+    request.role = role;
+  });
+
+  app.setErrorHandler((error: FastifyError | GlidepathError, _request, reply) => {
+    if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message));
+    if (error instanceof PlanError) return reply.code(400).send(errorBody(error.code, error.message, error.issues));
+    if (error instanceof GlidepathError) {
+      const status = error.exitCode === EXIT.input ? 400 : error.code === 'lock_held' ? 409 : 503;
+      return reply.code(status).send(errorBody(error.code, describeError(error)));
+    }
+    if ('validation' in error && error.validation) return reply.code(400).send(errorBody('bad_request', error.message, error.validation));
+    const status = 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
+    return reply.code(status).send(errorBody(status === 500 ? 'internal' : 'bad_request', status === 500 ? 'internal error; see the daemon log' : error.message));
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+
+  registerSystemRoutes(app, deps);
+  registerReleaseRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  return app;
+}

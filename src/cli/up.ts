@@ -1,0 +1,77 @@
+/** `glidepath up [--detach]`: start the project's daemon, in the foreground or detached. */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { Daemon } from '../daemon/daemon.js';
+import { processAlive, readDaemonInfo, stateDirOf } from '../daemon/state-dir.js';
+import type { LoadedPlan } from '../plan/load.js';
+import { EXIT, UnavailableError } from '../shared/errors.js';
+import { storeUrlFor, type CliContext } from './context.js';
+import { findDaemon } from './daemon-connection.js';
+
+const DETACH_WAIT_MS = 20_000;
+const ENTRY = fileURLToPath(new URL('../../bin/glidepath.js', import.meta.url));
+
+function logTail(path: string, lines = 15): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Starts the daemon as a detached process and waits until it answers; returns its URL. */
+export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): Promise<string> {
+  const dir = stateDirOf(loaded.dir);
+  mkdirSync(dir.root, { recursive: true });
+  const log = openSync(dir.daemonLog, 'a');
+  const child = spawn(process.execPath, [ENTRY, 'up', '-f', loaded.file], {
+    cwd: loaded.dir,
+    env: ctx.env as NodeJS.ProcessEnv,
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  child.unref();
+  const pid = child.pid;
+  const deadline = Date.now() + DETACH_WAIT_MS;
+  while (Date.now() < deadline) {
+    const running = await findDaemon(loaded);
+    if (running && running.info.pid === pid) return running.info.url;
+    if (pid === undefined || !processAlive(pid)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (pid !== undefined && processAlive(pid)) process.kill(pid, 'SIGTERM');
+  const tail = logTail(dir.daemonLog);
+  throw new UnavailableError(`the daemon did not start${tail ? `; its log (${dir.daemonLog}) ends with:\n${tail}` : ''}`);
+}
+
+export function registerUp(program: Command, ctx: CliContext): void {
+  program
+    .command('up')
+    .description('start the project\'s daemon (API, dashboard, runtime, scheduler)')
+    .option('--detach', 'run in the background and return once it answers', false)
+    .action(async (opts: { detach: boolean }) => {
+      const loaded = ctx.loadPlan();
+      const running = await findDaemon(loaded);
+      if (running) {
+        ctx.out.result({ service: loaded.plan.service, url: running.info.url, pid: running.info.pid, started: false }, () => `daemon for ${loaded.plan.service} already running at ${running.info.url} (pid ${running.info.pid})`);
+        return;
+      }
+      if (opts.detach) {
+        const url = await startDetachedDaemon(ctx, loaded);
+        const pid = readDaemonInfo(stateDirOf(loaded.dir))?.pid;
+        ctx.out.result({ service: loaded.plan.service, url, pid, started: true }, () => `daemon for ${loaded.plan.service} started at ${url} (pid ${pid ?? '?'})`);
+        return;
+      }
+      const daemon = await Daemon.start({ loaded, storeUrl: storeUrlFor(loaded, ctx.env), log: (line) => ctx.out.progress(line) });
+      const stop = (signal: string) => void daemon.stop(`received ${signal}`);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await daemon.stopped;
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      ctx.setExit(EXIT.ok);
+    });
+}
