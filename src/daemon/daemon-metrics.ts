@@ -7,6 +7,10 @@ export class DaemonMetrics {
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry, prefix: 'glidepath_daemon_' });
+    // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool rejects them).
+    for (const gauge of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+      this.registry.removeSingleMetric(`glidepath_daemon_nodejs_${gauge}`);
+    }
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {
