@@ -100,7 +100,10 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandOut
     if (exit instanceof Error) return result({ spawnError: spawnFailure(exit, program) });
     // Whatever the command left running in its group (a backgrounded server, say) goes too.
     if (pid !== undefined) await stopProcessGroup(pid, grace);
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    // Output pipes may be held open by a grandchild that escaped the group; do not wait on them for long.
+    let settle: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (settle = setTimeout(resolve, 1_000)))]);
+    clearTimeout(settle);
     return result({ exitCode: exit.code, signal: exit.signal, timedOut, aborted: options.signal?.aborted === true });
   } finally {
     clearTimeout(timer);

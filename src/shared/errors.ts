@@ -104,7 +104,9 @@ export function describeError(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; current !== undefined && depth < 5; depth++) {
     if (current instanceof Error) {
-      if (current.message && !parts.includes(current.message)) parts.push(current.message);
+      // Wrappers often repeat their cause's message already; say each thing once.
+      const message = current.message;
+      if (message && !parts.some((part) => part.includes(message))) parts.push(message);
       current = current.cause;
     } else {
       parts.push(typeof current === 'string' ? current : JSON.stringify(current) ?? 'unknown error');

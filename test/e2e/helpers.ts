@@ -148,3 +148,52 @@ export function missingReason(...reasons: (string | undefined)[]): string | unde
 export function linesOf(text: string): string[] {
   return text.replace(/\n$/, '').split('\n');
 }
+
+/** Single-quotes a word for /bin/sh. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Runs `glidepath ARGS` on a real pseudo-terminal through util-linux `script -qfec CMD /dev/null`. Once
+ * `prompt` shows up in the terminal's output, `answer` is typed; the exit code is the CLI's (`-e`).
+ */
+export function runCliInTerminal(
+  scriptPath: string,
+  args: readonly string[],
+  options: { cwd: string; prompt: RegExp; answer: string; timeoutMs?: number },
+): Promise<CliRun & { answered: boolean }> {
+  const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ');
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(scriptPath, ['-q', '-f', '-e', '-c', command, '/dev/null'], {
+      cwd: options.cwd,
+      env: cliEnv({ SHELL: '/bin/sh', TERM: 'dumb' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let answered = false;
+    child.stdin.on('error', () => undefined);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!answered && options.prompt.test(stdout)) {
+        answered = true;
+        child.stdin.end(options.answer);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined && child.exitCode === null) child.kill('SIGKILL');
+      reject(new Error(`script … ${args.join(' ')} did not exit within ${timeoutMs}ms (answered: ${String(answered)})\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, stdout, stderr, answered });
+    });
+  });
+}

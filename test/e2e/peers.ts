@@ -18,12 +18,13 @@ export async function startHttpPeer(): Promise<HttpPeer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method ?? '?'} ${req.url ?? ''}`);
-    if (req.url === '/health') {
+    const path = new URL(req.url ?? '/', 'http://peer').pathname;
+    if (path === '/health') {
       res.writeHead(200, { 'content-type': 'application/json', 'x-frame-options': 'DENY', 'access-control-allow-origin': '*' });
       res.end(JSON.stringify({ status: 'ok', version: '1.2.3' }));
       return;
     }
-    if (req.url === '/private') {
+    if (path === '/private') {
       if (req.headers.authorization === `Bearer ${SERVICE_TOKEN}`) {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('secret stuff');
