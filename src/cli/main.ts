@@ -6,6 +6,7 @@ import { createContext, type CliContext, type GlobalOptions } from './context.js
 import { createOutput, type Output } from './output.js';
 import { registerPreflight } from './preflight.js';
 import { registerSchema } from './schema.js';
+import { registerLogs } from './logs.js';
 import { registerStatus } from './status.js';
 import { registerDown } from './down.js';
 import { registerUp } from './up.js';
@@ -67,6 +68,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerUp(program, ctx);
   registerDown(program, ctx);
   registerStatus(program, ctx);
+  registerLogs(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

@@ -44,18 +44,6 @@ export async function isSameProcess(pid: number, startTicks: string): Promise<bo
   return stat !== undefined && stat.startTicks === startTicks && stat.state !== 'Z' && stat.state !== 'X';
 }
 
-/** Living members of a process group: the leader and every descendant that stayed in its group. */
-export async function groupMembers(pgid: number): Promise<ProcStat[]> {
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return [];
-  }
-  const stats = await Promise.all(entries.filter((entry) => /^\d+$/.test(entry)).map((entry) => readProcStat(Number(entry))));
-  return stats.filter((stat): stat is ProcStat => stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X');
-}
-
 async function rssBytes(pid: number): Promise<number> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
