@@ -35,7 +35,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
       const lines = Number(opts.lines);
       if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`--lines expects a whole number, got "${opts.lines}"`);
       const index = opts.instance === undefined ? undefined : Number(opts.instance);
-      if (index !== undefined && (!Number.isInteger(index) || index < 0)) throw new UsageError(`--instance expects an instance number, got "${opts.instance}"`);
+      if (index !== undefined && (!Number.isInteger(index) || index < 0)) throw new UsageError(`--instance expects an instance number, got "${opts.instance ?? ''}"`);
       if (opts.follow && ctx.out.json) throw new UsageError('--follow streams lines; it cannot be combined with --json');
       const logsDir = join(stateDirOf(loaded.dir).root, 'logs');
       const chosen = version ?? latestVersion(logsDir);

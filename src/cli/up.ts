@@ -28,7 +28,7 @@ export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): 
   const log = openSync(dir.daemonLog, 'a');
   const child = spawn(process.execPath, [ENTRY, 'up', '-f', loaded.file], {
     cwd: loaded.dir,
-    env: ctx.env as NodeJS.ProcessEnv,
+    env: ctx.env,
     detached: true,
     stdio: ['ignore', log, log],
   });

@@ -79,7 +79,7 @@ describe('daemon lifecycle: up, status, metrics, down', () => {
     const file = join(project.dir, 'metrics.txt');
     writeFileSync(file, text);
     // promtool reads the exposition on stdin and exits non-zero on a format error.
-    const lint = execFileSync('sh', ['-c', `${promtool.paths.promtool} check metrics < ${file} 2>&1; echo "exit=$?"`], { encoding: 'utf8' });
+    const lint = execFileSync('sh', ['-c', `${promtool.paths.promtool ?? 'promtool'} check metrics < ${file} 2>&1; echo "exit=$?"`], { encoding: 'utf8' });
     expect(lint).toMatch(/exit=0\s*$/);
   });
 
