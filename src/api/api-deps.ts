@@ -1,7 +1,19 @@
 /** What the API needs from the daemon: the store, the tokens, live events, status, metrics and shutdown. */
 import type { StoredEvent, Store } from '../store/index.js';
-import type { StatusDocument } from './contract.js';
+import type { StatusDocument, TrafficDocument } from './contract.js';
 import type { ApiTokens } from './tokens.js';
+
+/** Steering releases: what the engine offers the API (undefined when the plan has no target). */
+export interface ReleaseControl {
+  /** Starts a release and returns once it is recorded; its progress follows as events. */
+  deploy(version: string, options: { owner: string; yes: boolean; notes?: string }): Promise<{ id: string }>;
+  promote(by: string): Promise<void>;
+  pause(by: string): Promise<void>;
+  resume(by: string): Promise<void>;
+  abort(by: string): Promise<void>;
+  /** Rolls a finished release back (to the previous version, or `to`); resolves with the rollback's release id. */
+  rollback(options: { to?: string; by: string }): Promise<{ id: string }>;
+}
 
 export interface ApiDeps {
   service: string;
@@ -13,6 +25,9 @@ export interface ApiDeps {
   /** Live events as they are recorded; returns the unsubscribe function. */
   subscribe(listener: (event: StoredEvent) => void): () => void;
   status(): Promise<StatusDocument>;
+  /** Live share and metrics of each running version. */
+  traffic(): Promise<TrafficDocument>;
+  releases?: ReleaseControl;
   /** Prometheus exposition text and its content type. */
   metrics(): Promise<{ contentType: string; text: string }>;
   /** Stops the daemon after the answer is sent. */

@@ -63,3 +63,20 @@ export interface DaemonInfo {
   plan: string;
   startedAt: string;
 }
+
+/** `GET /v1/traffic`: each running version's share and its live metrics over the last `windowMs`. */
+export interface TrafficDocument {
+  service: string;
+  windowMs: number;
+  versions: {
+    version: string;
+    state: string;
+    weight: number;
+    requests: number;
+    rps: number;
+    errorRate: number;
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+  }[];
+}

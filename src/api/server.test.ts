@@ -32,6 +32,7 @@ beforeAll(async () => {
       return () => bus.off('event', listener);
     },
     status: () => Promise.resolve({ service: 'shop', stable: { version: 'v1', weight: 100 }, canary: null, release: null }),
+    traffic: () => Promise.resolve({ service: 'shop', windowMs: 10_000, versions: [] }),
     metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'glidepath_up 1\n' }),
     shutdown: () => void shutdowns++,
   });

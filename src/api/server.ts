@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError, EXIT, GlidepathError, PlanError, describeError } from '../shared/errors.js';
 import type { ApiDeps } from './api-deps.js';
 import type { ErrorBody } from './contract.js';
+import { registerControlRoutes } from './routes/control.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -70,5 +71,6 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerSystemRoutes(app, deps);
   registerReleaseRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerControlRoutes(app, deps);
   return app;
 }

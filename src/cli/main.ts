@@ -6,7 +6,10 @@ import { createContext, type CliContext, type GlobalOptions } from './context.js
 import { createOutput, type Output } from './output.js';
 import { registerPreflight } from './preflight.js';
 import { registerSchema } from './schema.js';
+import { registerDeploy } from './deploy.js';
 import { registerLogs } from './logs.js';
+import { registerSteering } from './steer.js';
+import { registerMigrate } from './migrate.js';
 import { registerStatus } from './status.js';
 import { registerDown } from './down.js';
 import { registerUp } from './up.js';
@@ -68,7 +71,10 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerUp(program, ctx);
   registerDown(program, ctx);
   registerStatus(program, ctx);
+  registerDeploy(program, ctx);
+  registerSteering(program, ctx);
   registerLogs(program, ctx);
+  registerMigrate(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

@@ -1,19 +1,71 @@
-/** The daemon's Prometheus registry: glidepath's own metrics beside those of the proxy. */
-import { Registry, collectDefaultMetrics } from 'prom-client';
+/** The daemon's Prometheus registry: the proxy's request metrics, glidepath's own, and the process's. */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { ProxyMetricsExporter, type ProxyMetricsSnapshot } from '../proxy/index.js';
+import type { TargetVersion } from '../targets/target.js';
+
+/** Where the metrics come from at scrape time. */
+export interface MetricsSources {
+  versions(): TargetVersion[];
+  proxySnapshot?(): Promise<ProxyMetricsSnapshot>;
+}
 
 export class DaemonMetrics {
   readonly registry = new Registry();
+  readonly #service: string;
+  readonly #proxy: ProxyMetricsExporter;
+  readonly #releases: Counter<'service' | 'outcome'>;
+  readonly #verdicts: Counter<'service' | 'metric' | 'verdict'>;
+  #sources: MetricsSources | undefined;
 
   constructor(service: string) {
-    this.registry.setDefaultLabels({ service });
+    this.#service = service;
     collectDefaultMetrics({ register: this.registry, prefix: 'glidepath_daemon_' });
     // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool rejects them).
     for (const gauge of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
       this.registry.removeSingleMetric(`glidepath_daemon_nodejs_${gauge}`);
     }
+    this.#proxy = new ProxyMetricsExporter({ service, registry: this.registry });
+    this.#releases = new Counter({
+      name: 'glidepath_releases_total',
+      help: 'Finished releases by outcome (succeeded, rolled_back, failed, aborted).',
+      labelNames: ['service', 'outcome'],
+      registers: [this.registry],
+    });
+    this.#verdicts = new Counter({
+      name: 'glidepath_analysis_measurements_total',
+      help: 'Analysis measurements by metric and verdict (pass, fail, inconclusive, error).',
+      labelNames: ['service', 'metric', 'verdict'],
+      registers: [this.registry],
+    });
+    const versions = () => this.#sources?.versions() ?? [];
+    new Gauge({
+      name: 'glidepath_traffic_weight_percent',
+      help: 'Share of new requests each running version gets, in percent.',
+      labelNames: ['service', 'version'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const version of versions()) this.set({ service, version: version.version }, version.weight);
+      },
+    });
+  }
+
+  /** Connects the runtime whose traffic and weights are exported. */
+  attach(sources: MetricsSources): void {
+    this.#sources = sources;
+  }
+
+  releaseFinished(outcome: string): void {
+    this.#releases.inc({ service: this.#service, outcome });
+  }
+
+  measured(metric: string, verdict: string): void {
+    this.#verdicts.inc({ service: this.#service, metric, verdict });
   }
 
   async exposition(): Promise<{ contentType: string; text: string }> {
+    const snapshot = await this.#sources?.proxySnapshot?.().catch(() => undefined);
+    if (snapshot) this.#proxy.update(snapshot);
     return { contentType: this.registry.contentType, text: await this.registry.metrics() };
   }
 }

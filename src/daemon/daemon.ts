@@ -7,7 +7,15 @@ import type { LoadedPlan } from '../plan/load.js';
 import { UnavailableError, describeError } from '../shared/errors.js';
 import { glidepathVersion } from '../shared/version.js';
 import { openStore, type Store } from '../store/index.js';
+import { ProcessTarget } from '../targets/process/process-target.js';
+import { createTarget } from '../targets/registry.js';
+import type { Target } from '../targets/target.js';
+import { ReleaseEngine } from '../engine/release-engine.js';
+import { systemClock } from '../shared/clock.js';
 import { EventBus } from './event-bus.js';
+import { releaseControl } from './release-control.js';
+import { releaseHooks } from './release-hooks.js';
+import { trafficDocument, trafficStatus } from './traffic-status.js';
 import { DaemonMetrics } from './daemon-metrics.js';
 import { clearDaemonInfo, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
 
@@ -25,10 +33,22 @@ export class Daemon {
   readonly #store: Store;
   readonly #dir: StateDir;
   readonly #log: (line: string) => void;
+  readonly #target: Target | undefined;
+  readonly #engine: ReleaseEngine | undefined;
   #stopping: Promise<void> | undefined;
   #resolveStopped: () => void = () => undefined;
 
-  private constructor(parts: { url: string; api: FastifyInstance; store: Store; dir: StateDir; log: (line: string) => void }) {
+  private constructor(parts: {
+    url: string;
+    api: FastifyInstance;
+    store: Store;
+    dir: StateDir;
+    target: Target | undefined;
+    engine: ReleaseEngine | undefined;
+    log: (line: string) => void;
+  }) {
+    this.#target = parts.target;
+    this.#engine = parts.engine;
     this.url = parts.url;
     this.#api = parts.api;
     this.#store = parts.store;
@@ -46,8 +66,31 @@ export class Daemon {
     const events = new EventBus(store);
     const metrics = new DaemonMetrics(plan.service);
     let daemon: Daemon | undefined;
-    const status = (): Promise<StatusDocument> => Promise.resolve({ service: plan.service, stable: null, canary: null, release: null });
+    let target: Target | undefined;
+    let engine: ReleaseEngine | undefined;
     try {
+      target = await createTarget(plan, { planDir, stateDir: dir.root });
+      const runtime = target;
+      metrics.attach({
+        versions: () => runtime?.versions() ?? [],
+        proxySnapshot: runtime instanceof ProcessTarget ? () => runtime.proxyMetrics(60) : undefined,
+      });
+      engine = runtime
+        ? new ReleaseEngine({ plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, options.log) })
+        : undefined;
+      const releaseEngine = engine;
+      const status = async (): Promise<StatusDocument> => {
+        const active = releaseEngine?.activeReleaseId;
+        const release = active ? await store.releases.get(active) : undefined;
+        const document = trafficStatus(plan.service, runtime?.versions() ?? [], release?.version);
+        return { ...document, release: release ? { id: release.id, status: release.status, step: release.currentStep } : null };
+      };
+      events.subscribe((event) => {
+        if (event.type === 'release.finished' && typeof event.data.status === 'string') metrics.releaseFinished(event.data.status);
+        if (event.type === 'analysis.measurement' && typeof event.data.metric === 'string' && typeof event.data.verdict === 'string') {
+          metrics.measured(event.data.metric, event.data.verdict);
+        }
+      });
       const api = await buildApiServer({
         service: plan.service,
         store,
@@ -56,6 +99,8 @@ export class Daemon {
         glidepathVersion: glidepathVersion(),
         subscribe: (listener) => events.subscribe(listener),
         status,
+        traffic: () => trafficDocument(plan.service, runtime),
+        releases: releaseEngine && releaseControl(releaseEngine, options.log),
         metrics: () => metrics.exposition(),
         shutdown: () => void daemon?.stop('asked over the API'),
       });
@@ -64,12 +109,19 @@ export class Daemon {
         throw new UnavailableError(`daemon cannot listen on ${plan.daemon.listen}: ${describeError(error)}`, error);
       });
       const url = `http://${plan.daemon.listen}`;
-      daemon = new Daemon({ url, api, store, dir, log: options.log });
+      daemon = new Daemon({ url, api, store, dir, target, engine, log: options.log });
       writeDaemonInfo(dir, { pid: process.pid, url, service: plan.service, plan: file, startedAt: startedAt.toISOString() });
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
       options.log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
+      const recovered = await engine?.recover();
+      if (recovered) {
+        options.log(`resuming release ${recovered.releaseId} interrupted by the previous daemon`);
+        recovered.finished.catch((error: unknown) => options.log(`resumed release ${recovered.releaseId}: ${describeError(error)}`));
+      }
       return daemon;
     } catch (error) {
+      await engine?.close().catch(() => undefined);
+      await target?.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       throw error;
     }
@@ -80,6 +132,10 @@ export class Daemon {
     this.#stopping ??= (async () => {
       this.#log(`stopping: ${reason}`);
       await this.#api.close().catch(() => undefined);
+      // A running release stays as persisted; the next daemon resumes it.
+      await this.#engine?.close().catch(() => undefined);
+      // Nothing the daemon started may outlive it: the proxy and every version's processes stop here.
+      await this.#target?.close().catch((error: unknown) => this.#log(`stopping the runtime: ${describeError(error)}`));
       clearDaemonInfo(this.#dir, process.pid);
       await this.#store.close().catch(() => undefined);
       this.#resolveStopped();

@@ -1,7 +1,8 @@
 /** Where a project's daemon keeps its files: `.glidepath/` next to the plan. */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DaemonInfo } from '../api/contract.js';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 
 export interface StateDir {
   root: string;
@@ -21,13 +22,6 @@ export function stateDirOf(planDir: string): StateDir {
     daemonLog: join(root, 'daemon.log'),
     runtime: join(root, 'runtime'),
   };
-}
-
-/** Writes a file so readers see the old or the new content, never half of it. */
-export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, content, { mode });
-  renameSync(temp, path);
 }
 
 export function writeDaemonInfo(dir: StateDir, info: DaemonInfo): void {

@@ -93,7 +93,8 @@ export class ApiError extends GlidepathError {
   readonly status: number;
 
   constructor(status: number, code: string, message: string) {
-    super(message, { code, exitCode: status >= 500 ? EXIT.unavailable : EXIT.input });
+    // A conflict (a release already running, nothing to release to) means "could not run", not bad input.
+    super(message, { code, exitCode: status >= 500 || status === 409 ? EXIT.unavailable : EXIT.input });
     this.status = status;
   }
 }

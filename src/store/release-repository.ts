@@ -55,6 +55,8 @@ export interface NewRelease {
   planHash?: string | null;
   notes?: string | null;
   startedAt?: IsoTime;
+  /** The engine's resume state, written with the row so a crash never leaves a release without it. */
+  state?: JsonObject;
 }
 
 /** Fields `update` may change; `updatedAt` is always set. */
@@ -111,7 +113,7 @@ export class ReleaseRepository {
       plan_hash: input.planHash ?? null,
       current_step: null,
       notes: input.notes ?? null,
-      state: '{}',
+      state: toJsonText(input.state ?? {}),
     };
     await this.#db.insertInto('releases').values(row).execute();
     return toRelease(row);

@@ -32,6 +32,10 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
     () => deps.status(),
   );
 
+  app.get('/v1/traffic', { config: { access: 'read' }, schema: { summary: 'Live share and metrics of each running version', tags: ['releases'] } }, () =>
+    deps.traffic(),
+  );
+
   app.get('/metrics', { config: { access: 'read' }, schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_request, reply) => {
     const { contentType, text } = await deps.metrics();
     return reply.type(contentType).send(text);

@@ -5,7 +5,7 @@ import type { Check, CheckDeps } from '../check.js';
 import { fillConfigPlaceholders } from '../placeholders.js';
 import { elapsedSince, oneLine, probe, type ProbeOutcome } from '../probe.js';
 import { urlPassword } from '../redact.js';
-import { compareValue, type ExpectedValue } from './compare-value.js';
+import { compareValue, type ExpectedValue } from '../../shared/compare-value.js';
 
 /** The part of a `pg` Client this check uses. */
 export interface PgClientLike {

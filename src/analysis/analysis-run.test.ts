@@ -1,0 +1,125 @@
+import { tmpdir } from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsePlan } from '../plan/load.js';
+import { FakeClock } from '../testing/fake-clock.js';
+import { TestTarget } from '../testing/test-target.js';
+import { AnalysisRun } from './analysis-run.js';
+import type { MeasurementRecord, MetricOutcome } from './measurement.js';
+
+const plan = (metrics: string) =>
+  parsePlan(
+    `version: 1
+service: shop
+checks:
+  health: { http: { url: "{url}/health", status: 200 } }
+analysis:
+  interval: 5s
+  minRequests: 10
+  metrics:${metrics.trim() === '[]' ? ' []' : `\n${metrics}`}`,
+    'glidepath.yaml',
+    {},
+  );
+
+let clock: FakeClock;
+let target: TestTarget;
+
+beforeEach(async () => {
+  clock = new FakeClock();
+  target = await TestTarget.create();
+  await target.startVersion('v1');
+  await target.startVersion('v2');
+  await target.setWeights({ v1: 80, v2: 20 });
+});
+
+afterEach(async () => {
+  await target.close();
+});
+
+function run(metrics: string, history: MeasurementRecord[] = []) {
+  const records: MeasurementRecord[] = [];
+  const outcomes: MetricOutcome[] = [];
+  const rounds: number[] = [];
+  const url = target.versions().find((v) => v.version === 'v2')?.url;
+  const analysis = new AnalysisRun({
+    plan: plan(metrics),
+    planDir: tmpdir(),
+    target,
+    clock,
+    history,
+    subject: () => ({ canary: { version: 'v2', url }, stable: { version: 'v1' }, weight: 20 }),
+    onMeasurement: (record) => void records.push(record),
+    onOutcome: (outcome) => void outcomes.push(outcome),
+    onRound: (round) => void rounds.push(round),
+  });
+  return { analysis, records, outcomes, rounds };
+}
+
+/** Advances the clock an interval at a time until `done` holds (real I/O such as a check needs a few turns). */
+async function until(done: () => boolean, stepMs = 5000, maxSteps = 20): Promise<void> {
+  for (let i = 0; i < maxSteps && !done(); i++) {
+    await clock.advance(stepMs);
+    for (let j = 0; j < 50 && !done(); j++) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+describe('AnalysisRun', () => {
+  it('measures every interval, records each measurement, and reports a failing metric once with its reason', async () => {
+    target.script('v2', { errorRate: 0.19 });
+    const { analysis, records, outcomes, rounds } = run(`    - { name: errors, metric: error_rate, max: 0.05 }
+    - { name: health, check: health }
+`);
+    analysis.start();
+    await clock.advance(4999);
+    expect(records).toEqual([]);
+    await until(() => rounds.length >= 1);
+    expect(records.map(({ metric, verdict, value, threshold, samples }) => ({ metric, verdict, value, threshold, samples }))).toEqual([
+      { metric: 'errors', verdict: 'fail', value: 0.19, threshold: 0.05, samples: 100 },
+      { metric: 'health', verdict: 'pass', value: null, threshold: null, samples: 1 },
+    ]);
+    expect(records[0]?.at).toBe('2025-01-01T00:00:05.000Z');
+    expect(outcomes).toEqual([
+      { metric: 'errors', status: 'fail', reason: 'error_rate 0.19 > max 0.05 over 100 requests at weight 20%', at: '2025-01-01T00:00:05.000Z' },
+    ]);
+    await until(() => rounds.length >= 2);
+    expect(outcomes).toHaveLength(1);
+    await analysis.stop();
+    expect(clock.pendingSleeps).toBe(0);
+  });
+
+  it('compares the canary with stable', async () => {
+    target.script('v2', { p95: 420 }).script('v1', { p95: 100 });
+    const { analysis, outcomes, rounds } = run('    - { name: vs-stable, compare: latency, tolerance: 0.2 }\n');
+    analysis.start();
+    await until(() => rounds.length >= 1);
+    await analysis.stop();
+    expect(outcomes[0]?.reason).toBe('p95 vs stable 420ms (v2) > 100ms (v1) × 1.2 = 120ms over 100 canary vs 400 stable requests at weight 20%');
+  });
+
+  it('counts measurements from before a restart towards the limits', async () => {
+    target.script('v2', { errorRate: 0.1 });
+    const earlier: MeasurementRecord = { at: 'x', metric: 'errors', value: 0.1, threshold: 0.05, verdict: 'fail', samples: 100, reason: 'earlier' };
+    const { analysis, outcomes, rounds } = run('    - { name: errors, metric: error_rate, max: 0.05, failureLimit: 1 }\n', [earlier]);
+    analysis.start();
+    await until(() => rounds.length >= 1);
+    await analysis.stop();
+    expect(outcomes[0]?.reason).toBe('error_rate 0.1 > max 0.05 over 100 requests at weight 20% (2 failures > failureLimit 1)');
+  });
+
+  it('stops mid-wait and mid-measurement without leaving a sleep behind, and records nothing after', async () => {
+    const { analysis, records } = run('    - { name: health, check: health }\n');
+    analysis.start();
+    await clock.advance(1000);
+    await analysis.stop();
+    expect(clock.pendingSleeps).toBe(0);
+    await clock.advance(20_000);
+    expect(records).toEqual([]);
+  });
+
+  it('ends at once when the plan measures nothing', async () => {
+    const { analysis } = run('    []\n');
+    expect(analysis.empty).toBe(true);
+    analysis.start();
+    await analysis.stop();
+    expect(clock.pendingSleeps).toBe(0);
+  });
+});

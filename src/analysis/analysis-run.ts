@@ -1,0 +1,132 @@
+/** Measures every metric of the plan's analysis each `interval`, records each measurement, and reports metric outcomes. */
+import type { Plan } from '../plan/plan-schema.js';
+import type { AnalysisMetric } from '../plan/schema/analysis.js';
+import type { Clock } from '../shared/clock.js';
+import type { Target } from '../targets/target.js';
+import { assessMeasurement, assessMetric } from './assess.js';
+import { measureMetric, type AnalysisSubject } from './measure.js';
+import type { MeasurementRecord, MetricOutcome } from './measurement.js';
+
+/** What an analysis run needs: where to measure, when, and whom to tell. */
+export interface AnalysisRunOptions {
+  plan: Plan;
+  planDir: string;
+  target: Target;
+  clock: Clock;
+  /** The versions and weight at the moment of each measurement. */
+  subject(): AnalysisSubject;
+  /** Measurements taken before (a resumed release), so limits count across a restart. */
+  history?: readonly MeasurementRecord[];
+  /** Called with every measurement, in order, before its metric's outcome is reported. */
+  onMeasurement(record: MeasurementRecord): void | Promise<void>;
+  /** Called once per metric when it crosses a limit (fail, error or inconclusive). */
+  onOutcome(outcome: MetricOutcome): void;
+  /** Called after each complete round of measurements with its number (1, 2, …). */
+  onRound?(round: number): void;
+  /** Called when recording a measurement throws; the run goes on. */
+  onError?(error: unknown): void;
+  fetch?: typeof fetch;
+}
+
+/** A background analysis for one release; `stop()` ends it and leaves no timer or request behind. */
+export class AnalysisRun {
+  readonly #options: AnalysisRunOptions;
+  readonly #metrics: readonly AnalysisMetric[];
+  readonly #controller = new AbortController();
+  readonly #history = new Map<string, MeasurementRecord[]>();
+  readonly #reported = new Set<string>();
+  #loop: Promise<void> | undefined;
+  #rounds = 0;
+
+  constructor(options: AnalysisRunOptions) {
+    this.#options = options;
+    this.#metrics = options.plan.analysis?.metrics ?? [];
+    for (const metric of this.#metrics) this.#history.set(metric.name, []);
+    for (const record of options.history ?? []) this.#history.get(record.metric)?.push(record);
+  }
+
+  /** Whether the plan has anything to measure. */
+  get empty(): boolean {
+    return this.#metrics.length === 0;
+  }
+
+  /** Complete rounds of measurements taken by this run. */
+  get rounds(): number {
+    return this.#rounds;
+  }
+
+  /** Starts measuring; the first round comes one `interval` from now. */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops measuring and waits until nothing of the run is left running. */
+  async stop(): Promise<void> {
+    this.#controller.abort(new Error('analysis stopped'));
+    await this.#loop;
+  }
+
+  /** Every metric's standing; with `complete`, metrics within their limits `pass`. */
+  outcomes(options: { complete?: boolean } = {}): MetricOutcome[] {
+    const at = this.#options.clock.now().toISOString();
+    return this.#metrics.map((metric) => {
+      const { status, reason } = assessMetric(metric, this.#history.get(metric.name) ?? [], options);
+      return { metric: metric.name, status, reason, at };
+    });
+  }
+
+  async #run(): Promise<void> {
+    const config = this.#options.plan.analysis;
+    if (!config || this.#metrics.length === 0) return;
+    const signal = this.#controller.signal;
+    while (!signal.aborted) {
+      try {
+        await this.#options.clock.sleep(config.interval, signal);
+      } catch {
+        return;
+      }
+      try {
+        await this.#round(config.interval, config.minRequests, signal);
+      } catch (error) {
+        this.#options.onError?.(error);
+      }
+    }
+  }
+
+  async #round(windowMs: number, minRequests: number, signal: AbortSignal): Promise<void> {
+    const { plan, planDir, target, clock } = this.#options;
+    const subject = this.#options.subject();
+    const at = clock.now().toISOString();
+    const assessed = await Promise.all(
+      this.#metrics.map(async (metric) => {
+        const sample = await measureMetric(metric, subject, { plan, planDir, target, windowMs, signal, fetch: this.#options.fetch });
+        return { metric, assessment: assessMeasurement(metric, sample, { minRequests, weight: subject.weight }) };
+      }),
+    );
+    // A round cut short by stop() measured nothing a decision should rest on.
+    if (signal.aborted) return;
+    for (const { metric, assessment } of assessed) {
+      const record: MeasurementRecord = {
+        at,
+        metric: metric.name,
+        value: assessment.value,
+        threshold: assessment.threshold,
+        verdict: assessment.verdict,
+        samples: assessment.samples,
+        reason: assessment.reason,
+      };
+      this.#history.get(metric.name)?.push(record);
+      await this.#options.onMeasurement(record);
+    }
+    this.#rounds++;
+    // Outcomes first, so whoever waits for the round sees a failure of that round before the round itself.
+    for (const metric of this.#metrics) {
+      if (this.#reported.has(metric.name) || signal.aborted) continue;
+      const { status, reason } = assessMetric(metric, this.#history.get(metric.name) ?? []);
+      if (status === 'running') continue;
+      this.#reported.add(metric.name);
+      this.#options.onOutcome({ metric: metric.name, status, reason, at });
+    }
+    this.#options.onRound?.(this.#rounds);
+  }
+}

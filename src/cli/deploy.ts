@@ -1,0 +1,118 @@
+/** `glidepath deploy VERSION`: run a release through the daemon and show it until it ends. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { ReleaseDocument, TrafficDocument } from '../api/contract.js';
+import { readEventStream } from '../api/event-stream-client.js';
+import { loadOrCreateTokens } from '../api/tokens.js';
+import { EXIT, UsageError } from '../shared/errors.js';
+import type { CliContext } from './context.js';
+import { findDaemon, type DaemonConnection } from './daemon-connection.js';
+import { releaseOwner } from './owner.js';
+import { LiveReleaseView, eventLine } from './release-view.js';
+import { startDetachedDaemon } from './up.js';
+
+const TERMINAL = new Set(['succeeded', 'rolled_back', 'failed', 'aborted']);
+
+/** The project's daemon, started detached (and said so) when none runs. */
+export async function daemonFor(ctx: CliContext): Promise<DaemonConnection> {
+  const loaded = ctx.loadPlan();
+  const running = await findDaemon(loaded);
+  if (running) return running;
+  const url = await startDetachedDaemon(ctx, loaded);
+  ctx.out.progress(`started the glidepath daemon for ${loaded.plan.service} at ${url}`);
+  const started = await findDaemon(loaded);
+  if (!started) throw new UsageError('the daemon started but cannot be found');
+  return started;
+}
+
+/** Follows a release's events until it ends, drawing them; resolves with the final release document. */
+export async function followRelease(ctx: CliContext, daemon: DaemonConnection, id: string): Promise<ReleaseDocument> {
+  const live = Boolean(ctx.streams.stderr.isTTY) && !ctx.env.NO_COLOR && ctx.env.TERM !== 'dumb';
+  const view = new LiveReleaseView();
+  const controller = new AbortController();
+  const readToken = loadOrCreateTokens(daemon.dir.token).read;
+  let drawn = 0;
+  const draw = () => {
+    const lines = view.render();
+    ctx.streams.stderr.write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ''}${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  const poll = live
+    ? setInterval(() => {
+        void daemon.client
+          .get<TrafficDocument>('/v1/traffic')
+          .then((traffic) => {
+            view.setTraffic(traffic);
+            draw();
+          })
+          .catch(() => undefined);
+      }, 1000)
+    : undefined;
+  const detach = () => controller.abort();
+  process.once('SIGINT', detach);
+  try {
+    for await (const event of readEventStream(`${daemon.info.url}/v1/events?release=${encodeURIComponent(id)}`, readToken, controller.signal)) {
+      view.apply(event);
+      if (live) draw();
+      else {
+        const line = eventLine(event);
+        if (line) ctx.out.progress(line);
+      }
+      if (event.type === 'release.finished' && TERMINAL.has(String(event.data.status))) break;
+    }
+  } finally {
+    clearInterval(poll);
+    process.off('SIGINT', detach);
+    controller.abort();
+  }
+  if (controller.signal.aborted && !(await isFinished(daemon, id))) {
+    ctx.out.progress(`detached: release ${id} goes on in the daemon (glidepath status, glidepath abort)`);
+  }
+  return daemon.client.get<ReleaseDocument>(`/v1/releases/${encodeURIComponent(id)}`);
+}
+
+async function isFinished(daemon: DaemonConnection, id: string): Promise<boolean> {
+  const release = await daemon.client.get<ReleaseDocument>(`/v1/releases/${encodeURIComponent(id)}`).catch(() => undefined);
+  return release !== undefined && TERMINAL.has(release.status);
+}
+
+/** Exit code of a finished release: 0 only when it succeeded. */
+export function releaseExit(release: ReleaseDocument): typeof EXIT.ok | typeof EXIT.bad {
+  return release.status === 'succeeded' ? EXIT.ok : EXIT.bad;
+}
+
+export function summary(release: ReleaseDocument): string {
+  const took = release.finishedAt ? ` in ${Math.round((Date.parse(release.finishedAt) - Date.parse(release.startedAt)) / 1000)}s` : '';
+  return `${release.version}: ${release.status}${took}${release.reason ? ` — ${release.reason}` : ''} (release ${release.id})`;
+}
+
+export function registerDeploy(program: Command, ctx: CliContext): void {
+  program
+    .command('deploy')
+    .description('release a version: preflight, backup, migrate, rollout with analysis, verify; exit 1 unless it succeeded')
+    .argument('<version>', 'version to release')
+    .option('--yes', 'confirm the plan\'s confirmation items (for scripts)', false)
+    .option('--notes <file>', 'what changed, for the launch record')
+    .option('--detach', 'start the release and return without following it', false)
+    .action(async (version: string, opts: { yes: boolean; notes?: string; detach: boolean }) => {
+      const loaded = ctx.loadPlan();
+      if (!loaded.plan.target) throw new UsageError(`the plan has no target: add target: to ${ctx.displayPath(loaded.file)} to release ${loaded.plan.service}`);
+      let notes: string | undefined;
+      if (opts.notes !== undefined) {
+        try {
+          notes = readFileSync(opts.notes, 'utf8');
+        } catch (error) {
+          throw new UsageError(`cannot read --notes ${opts.notes}: ${(error as Error).message}`);
+        }
+      }
+      const daemon = await daemonFor(ctx);
+      const { id } = await daemon.client.post<{ id: string }>('/v1/releases', { version, yes: opts.yes, owner: releaseOwner(loaded.dir, ctx.env), notes });
+      if (opts.detach) {
+        ctx.out.result({ id, version, status: 'started' }, () => `release ${id} of ${version} started; follow it with glidepath status`);
+        return;
+      }
+      const release = await followRelease(ctx, daemon, id);
+      ctx.out.result(release, () => summary(release));
+      ctx.setExit(TERMINAL.has(release.status) ? releaseExit(release) : EXIT.ok);
+    });
+}

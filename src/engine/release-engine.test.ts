@@ -1,0 +1,533 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReleaseDocument } from '../api/contract.js';
+import { parsePlan } from '../plan/load.js';
+import { LockHeldError } from '../shared/errors.js';
+import { type NewEvent, openStore, type Store, type StoredEvent } from '../store/index.js';
+import { FakeClock } from '../testing/fake-clock.js';
+import { TestTarget } from '../testing/test-target.js';
+import { ReleaseEngine, type ReleaseEngineDeps } from './release-engine.js';
+import type { ReleaseResult } from './release-result.js';
+
+const TARGET = 'target: { type: process, listen: "127.0.0.1:18080", start: "node app.js --port {port}", drain: 2s, instances: 4 }';
+const CHECKS = 'checks:\n  health: { http: { url: "{url}/health", status: 200 } }';
+const ANALYSIS = `analysis:
+  interval: 5s
+  minRequests: 20
+  metrics:
+    - { name: errors, metric: error_rate, max: 0.01 }
+    - { name: latency, metric: p95, max: 300ms }`;
+const CANARY = `strategy:
+  canary:
+    steps:
+      - weight: 10
+      - pause: 30s
+      - weight: 50
+      - pause: 30s`;
+
+/** A plan from sections; each section is YAML text. */
+const planText = (...sections: string[]) => ['version: 1', 'service: shop', TARGET, CHECKS, ...sections].join('\n');
+
+/** A store, a fake clock, a test target and engines over them, like a daemon that can be restarted. */
+class Harness {
+  readonly clock = new FakeClock();
+  readonly events: StoredEvent[] = [];
+  readonly engines: ReleaseEngine[] = [];
+  store!: Store;
+  target!: TestTarget;
+  dir = '';
+
+  static async create(): Promise<Harness> {
+    const h = new Harness();
+    h.dir = await mkdtemp(join(tmpdir(), 'glidepath-engine-'));
+    h.store = await openStore('sqlite:state.db', { baseDir: h.dir, now: () => h.clock.now() });
+    h.target = await TestTarget.create();
+    h.target.rps = 200;
+    return h;
+  }
+
+  engine(text: string, extra: Partial<ReleaseEngineDeps> = {}): ReleaseEngine {
+    const engine = new ReleaseEngine({
+      plan: parsePlan(text, 'glidepath.yaml', {}),
+      planDir: this.dir,
+      store: this.store,
+      events: {
+        record: async (event: NewEvent) => {
+          const stored = await this.store.events.append(event);
+          this.events.push(stored);
+          return stored;
+        },
+      },
+      target: this.target,
+      clock: this.clock,
+      ...extra,
+    });
+    this.engines.push(engine);
+    return engine;
+  }
+
+  /** Advances fake time in steps until the promise settles, letting real I/O (checks over loopback) happen between. */
+  async drive<T>(promise: Promise<T>, stepMs = 1000, maxMs = 30 * 60_000): Promise<T> {
+    let settled = false;
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (let elapsed = 0; elapsed < maxMs && !settled; elapsed += stepMs) {
+      await this.clock.advance(stepMs);
+      for (let i = 0; i < 20 && !settled; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    if (!settled) throw new Error(`not settled after ${maxMs} ms of fake time`);
+    return promise;
+  }
+
+  /** Advances fake time until the release has the status (or the condition holds). */
+  async until(check: () => Promise<boolean> | boolean, stepMs = 1000, maxMs = 30 * 60_000): Promise<void> {
+    for (let elapsed = 0; elapsed < maxMs; elapsed += stepMs) {
+      if (await check()) return;
+      await this.clock.advance(stepMs);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    throw new Error('condition not reached');
+  }
+
+  status = async (id: string) => (await this.store.releases.get(id))?.status;
+
+  async close(): Promise<void> {
+    for (const engine of this.engines) await engine.close();
+    await this.target.close();
+    await this.store.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+const kinds = (result: ReleaseResult) => result.steps.map((step) => `${step.kind}:${step.status}`);
+const deploy = (engine: ReleaseEngine, version: string, owner = 'alice') => h.drive(engine.deploy(version, { owner, yes: true }));
+
+/** A service with v1 released and serving all traffic. */
+async function withStable(text: string): Promise<ReleaseEngine> {
+  h = await Harness.create();
+  const engine = h.engine(text);
+  const first = await deploy(engine, 'v1');
+  expect(first.status).toBe('succeeded');
+  h.target.weightChanges.length = 0;
+  return engine;
+}
+
+describe('ReleaseEngine: first release and canary', () => {
+  it('starts the first release, verifies it, then routes all traffic to it', async () => {
+    h = await Harness.create();
+    const result = await deploy(h.engine(planText(CANARY, ANALYSIS, 'verify:\n  - check: health')), 'v1');
+    const document: ReleaseDocument = result;
+    expect(document.status).toBe('succeeded');
+    expect(result).toMatchObject({ service: 'shop', version: 'v1', previousVersion: null, strategy: 'canary', reason: 'first release: v1 serves all traffic' });
+    expect(kinds(result)).toEqual(['preflight:skipped', 'backup:skipped', 'migrate:skipped', 'start:succeeded', 'verify:succeeded', 'promote:succeeded']);
+    expect(h.target.weightChanges).toEqual([{ v1: 100 }]);
+    expect(result.analysis).toEqual([]);
+    expect(result.finishedAt).not.toBeNull();
+    expect(await h.store.locks.get('release:shop')).toBeUndefined();
+  });
+
+  it('promotes a good canary through every step, with analysis passing all the way', async () => {
+    const engine = await withStable(planText(CANARY, ANALYSIS, 'verify:\n  - check: health'));
+    const started = h.clock.now().getTime();
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('succeeded');
+    expect(result.reason).toBe('v2 serves all traffic; v1 stopped');
+    expect(result.previousVersion).toBe('v1');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 50, v1: 50 }, { v2: 100 }]);
+    expect(kinds(result).filter((k) => !k.startsWith('analysis'))).toEqual([
+      'preflight:skipped',
+      'backup:skipped',
+      'migrate:skipped',
+      'start:succeeded',
+      'weight:succeeded',
+      'pause:succeeded',
+      'weight:succeeded',
+      'pause:succeeded',
+      'promote:succeeded',
+      'verify:succeeded',
+      'stop:succeeded',
+    ]);
+    expect(h.clock.now().getTime() - started).toBeGreaterThanOrEqual(60_000);
+    expect(result.analysis.length).toBeGreaterThanOrEqual(2 * 10);
+    expect(result.analysis.every((m) => m.verdict === 'pass')).toBe(true);
+    expect(result.analysis[0]?.reason).toBe('error_rate 0 ≤ max 0.01 over 100 requests at weight 10%');
+    expect(result.analysis.some((m) => m.reason.endsWith('at weight 50%'))).toBe(true);
+    expect(h.target.stopCalls).toEqual([{ version: 'v1', drainMs: 2000 }]);
+    expect(h.target.versions().map((v) => v.version)).toEqual(['v2']);
+    const types = h.events.filter((e) => e.releaseId === result.id).map((e) => e.type);
+    expect(types[0]).toBe('release.created');
+    expect(types.at(-1)).toBe('release.finished');
+    expect(types).toContain('analysis.measurement');
+    expect(h.clock.pendingSleeps).toBe(0);
+  });
+
+  it('rolls back a canary with 5% errors, with the failing measurement as the reason, right when it is measured', async () => {
+    const engine = await withStable(planText(CANARY, ANALYSIS));
+    h.target.script('v2', { errorRate: 0.05 });
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('rolled_back');
+    expect(result.reason).toBe('error_rate 0.05 > max 0.01 over 100 requests at weight 10%');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v1: 100 }]);
+    expect(h.target.stopCalls).toEqual([{ version: 'v2', drainMs: 2000 }]);
+    expect(h.target.versions().map((v) => v.version)).toEqual(['v1']);
+    const failing = result.analysis.find((m) => m.verdict === 'fail');
+    expect(failing).toMatchObject({ metric: 'errors', value: 0.05, threshold: 0.01, samples: 100 });
+    const rollback = result.steps.find((s) => s.kind === 'rollback');
+    expect(rollback).toMatchObject({ status: 'succeeded', detail: { weights: { v1: 100 }, reason: result.reason } });
+    expect(Date.parse(rollback?.startedAt ?? '') - Date.parse(failing?.at ?? '')).toBeLessThanOrEqual(1000);
+    const decision = result.steps.find((s) => s.kind === 'analysis' && s.detail.decision === 'rollback');
+    expect(decision?.detail).toMatchObject({ metric: 'errors', status: 'fail', reason: result.reason });
+  });
+
+  it('rolls back a canary whose p95 is 300 ms worse', async () => {
+    const engine = await withStable(planText(CANARY, ANALYSIS));
+    h.target.script('v2', { p95: 350 });
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('rolled_back');
+    expect(result.reason).toBe('p95 350ms > max 300ms over 100 requests at weight 10%');
+    expect(h.target.weightChanges.at(-1)).toEqual({ v1: 100 });
+  });
+
+  it('allows deploying a version that was rolled back before', async () => {
+    const engine = await withStable(planText(CANARY, ANALYSIS));
+    h.target.script('v2', { errorRate: 0.05 });
+    expect((await deploy(engine, 'v2')).status).toBe('rolled_back');
+    h.target.script('v2', { errorRate: 0 });
+    const again = await deploy(engine, 'v2');
+    expect(again.status).toBe('succeeded');
+    expect(again.previousVersion).toBe('v1');
+  });
+
+  it('fails on preflight without touching anything', async () => {
+    h = await Harness.create();
+    const engine = h.engine(planText(CANARY, 'preflight:\n  - run: node -e "process.exit(3)"'));
+    const result = await deploy(engine, 'v1');
+    expect(result.status).toBe('failed');
+    expect(result.reason).toBe('preflight failed: node -e "process.exit(3)": exit 3');
+    expect(kinds(result)).toEqual(['preflight:failed']);
+    expect(h.target.startCalls).toEqual([]);
+    expect(h.target.weightChanges).toEqual([]);
+    expect(await h.store.locks.get('release:shop')).toBeUndefined();
+  });
+
+  it('fails when a preflight confirmation is not given', async () => {
+    h = await Harness.create();
+    const engine = h.engine(planText('preflight:\n  - confirm: SSL certificate renewed'));
+    const result = await h.drive(engine.deploy('v1', { owner: 'alice', yes: false }));
+    expect(result.status).toBe('failed');
+    expect(result.reason).toBe('preflight failed: SSL certificate renewed: needs a confirmation: answer yes on a terminal, or pass --yes in scripts');
+  });
+
+  it('fails when the new version does not start, with the target\'s reason', async () => {
+    const engine = await withStable(planText(CANARY, ANALYSIS));
+    h.target.script('v2', { startFails: 'exited with code 1 before it was ready' });
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('failed');
+    expect(result.reason).toBe('v2 did not start: exited with code 1 before it was ready');
+    expect(h.target.weightChanges).toEqual([]);
+    expect(h.target.versions().find((v) => v.version === 'v1')?.weight).toBe(100);
+  });
+
+  it('rolls back when verify fails after promotion', async () => {
+    const engine = await withStable(planText(CANARY, ANALYSIS, 'verify:\n  - check: health'));
+    h.target.script('v2', { status: 500 });
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('rolled_back');
+    expect(result.reason).toMatch(/^verify health failed: .*500/);
+    expect(h.target.weightChanges.at(-2)).toEqual({ v2: 100 });
+    expect(h.target.weightChanges.at(-1)).toEqual({ v1: 100 });
+    expect(result.steps.find((s) => s.kind === 'verify')?.status).toBe('failed');
+  });
+
+  it('refuses a second release while one runs, naming the running one', async () => {
+    const engine = await withStable(planText('strategy:\n  canary:\n    steps:\n      - weight: 20\n      - pause: {}'));
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    await expect(engine.start('v3', { owner: 'bob', yes: true })).rejects.toThrow(LockHeldError);
+    const other = h.engine(planText(CANARY));
+    const refused = await other.start('v3', { owner: 'bob', yes: true }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(LockHeldError);
+    expect((refused as Error).message).toBe(`release ${started.releaseId} of shop is running; wait for it or abort it`);
+    await engine.abort('alice');
+    expect((await h.drive(started.finished)).status).toBe('aborted');
+    expect((await deploy(other, 'v3')).status).toBe('succeeded');
+  });
+
+  it('an abort during preflight ends the release before the new version starts', async () => {
+    h = await Harness.create();
+    const engine = h.engine(planText('preflight:\n  - run: node -e "setTimeout(() => {}, 300)"'));
+    const started = await engine.start('v1', { owner: 'alice', yes: true });
+    await engine.abort('erin');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('aborted');
+    expect(result.reason).toBe('aborted by erin before v1 was started');
+    expect(h.target.startCalls).toEqual([]);
+  });
+
+  it('runs the backup and migrate hooks when the plan asks for them', async () => {
+    h = await Harness.create();
+    const calls: string[] = [];
+    const engine = h.engine(
+      planText('backup:\n  sources: [{ name: db, files: { path: ./data } }]\n  store: { dir: ./backups }\n  before: [migrate]', 'migrations:\n  url: sqlite:app.db'),
+      {
+        hooks: {
+          backup: async (context) => (calls.push(`backup ${context.version}`), { ok: true, detail: 'db.tar 12 KiB', evidence: { sha256: 'abc' } }),
+          migrate: async () => (calls.push('migrate'), { ok: false, detail: '002_add_index.sql: syntax error' }),
+        },
+      },
+    );
+    const result = await deploy(engine, 'v1');
+    expect(calls).toEqual(['backup v1', 'migrate']);
+    expect(result.status).toBe('failed');
+    expect(result.reason).toBe('migrate failed: 002_add_index.sql: syntax error');
+    expect(result.steps[1]).toMatchObject({ kind: 'backup', status: 'succeeded', detail: { detail: 'db.tar 12 KiB', sha256: 'abc' } });
+    expect(h.target.startCalls).toEqual([]);
+  });
+});
+
+describe('ReleaseEngine: steering', () => {
+  const PAUSE_ON_FAILURE = ANALYSIS.replace('minRequests: 20', 'minRequests: 20\n  onFailure: pause');
+
+  it('onFailure: pause holds traffic where it is and waits; resume goes on with fresh analysis', async () => {
+    const engine = await withStable(planText(CANARY, PAUSE_ON_FAILURE));
+    h.target.script('v2', { errorRate: 0.05 });
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    const paused = await h.store.releases.get(started.releaseId);
+    expect(paused?.reason).toBe('error_rate 0.05 > max 0.01 over 100 requests at weight 10%');
+    await h.clock.advance(10 * 60_000);
+    expect(await h.status(started.releaseId)).toBe('paused');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }]);
+    await expect(engine.pause('bob')).rejects.toThrow('is already paused');
+    h.target.script('v2', { errorRate: 0 });
+    await engine.resume('bob');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 50, v1: 50 }, { v2: 100 }]);
+    const decision = result.steps.find((s) => s.kind === 'analysis' && s.detail.decision === 'pause');
+    expect(decision?.detail.reason).toBe('error_rate 0.05 > max 0.01 over 100 requests at weight 10%');
+    expect(result.steps.find((s) => s.kind === 'resume')?.detail).toEqual({ by: 'bob' });
+  });
+
+  it('onFailure: pause, then abort rolls back and ends aborted', async () => {
+    const engine = await withStable(planText(CANARY, PAUSE_ON_FAILURE));
+    h.target.script('v2', { errorRate: 0.05 });
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    await engine.abort('carol');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('aborted');
+    expect(result.reason).toBe('aborted by carol');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v1: 100 }]);
+    expect(result.steps.find((s) => s.kind === 'abort')?.detail).toEqual({ by: 'carol' });
+    await expect(engine.abort('carol')).rejects.toThrow('no release of shop is running');
+  });
+
+  it('pause {} waits for promote, which skips the remaining steps', async () => {
+    const engine = await withStable(planText('strategy:\n  canary:\n    steps:\n      - weight: 20\n      - pause: {}\n      - weight: 60\n      - pause: 2m', ANALYSIS));
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    expect((await h.store.releases.get(started.releaseId))?.reason).toBe('waiting for promote with v2 at weight 20%');
+    await h.clock.advance(30 * 60_000);
+    expect(await h.status(started.releaseId)).toBe('paused');
+    await engine.resume('x');
+    await expect(engine.resume('x')).rejects.toThrow('is not paused');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 20, v1: 80 }, { v2: 60, v1: 40 }, { v2: 100 }]);
+  });
+
+  it('promote during pause {} goes straight to 100%', async () => {
+    const engine = await withStable(planText('strategy:\n  canary:\n    steps:\n      - weight: 20\n      - pause: {}\n      - weight: 60\n      - pause: 2m', ANALYSIS));
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    await engine.promote('bob');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 20, v1: 80 }, { v2: 100 }]);
+    expect(result.steps.find((s) => s.kind === 'promote' && s.detail.manual)?.detail).toMatchObject({ by: 'bob' });
+  });
+
+  it('a manual pause stops the clock of a timed pause; abort during a timed pause rolls back', async () => {
+    const engine = await withStable(planText(CANARY, ANALYSIS));
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await expect(engine.resume('dave')).rejects.toThrow(`release ${started.releaseId} is not paused`);
+    await engine.pause('dave');
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    await h.clock.advance(5 * 60_000);
+    expect(h.target.weightChanges).toHaveLength(1);
+    await engine.abort('dave');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('aborted');
+    expect(result.reason).toBe('aborted by dave');
+    expect(h.target.weightChanges.at(-1)).toEqual({ v1: 100 });
+  });
+
+  it('onInconclusive: rollback rolls back when the canary gets too little traffic to judge', async () => {
+    const text = planText(CANARY, ANALYSIS.replace('minRequests: 20', 'minRequests: 500\n  onInconclusive: rollback'));
+    const engine = await withStable(text);
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('rolled_back');
+    expect(result.reason).toBe(
+      'errors: 4 inconclusive measurements > inconclusiveLimit 3; last: error_rate 0 over only 100 requests (minRequests 500) at weight 10%: inconclusive',
+    );
+  });
+});
+
+describe('ReleaseEngine: blue-green and rolling', () => {
+  const BLUE_GREEN = 'strategy:\n  bluegreen: { previewFor: 10s, keepOld: 10m }';
+  const PREVIEW_ANALYSIS = 'analysis:\n  interval: 5s\n  metrics:\n    - { name: health, check: health }';
+
+  it('switches all traffic in one change after preview analysis and verify, and keeps the old version warm', async () => {
+    const engine = await withStable(planText(BLUE_GREEN, PREVIEW_ANALYSIS, 'verify:\n  - check: health'));
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 100 }]);
+    expect(result.reason).toMatch(/^v2 serves all traffic; v1 stays warm until .* for an instant rollback$/);
+    expect(result.analysis.filter((m) => m.metric === 'health').every((m) => m.verdict === 'pass')).toBe(true);
+    expect(kinds(result).indexOf('verify:succeeded')).toBeLessThan(kinds(result).indexOf('promote:succeeded'));
+    expect(h.target.versions().map((v) => v.version).sort()).toEqual(['v1', 'v2']);
+    await h.clock.advance(10 * 60_000 + 1000);
+    await h.until(() => h.target.versions().length === 1);
+    expect(h.target.stopCalls).toEqual([{ version: 'v1', drainMs: 2000 }]);
+  });
+
+  it('rolls back instantly within keepOld, without starting anything', async () => {
+    const engine = await withStable(planText(BLUE_GREEN, PREVIEW_ANALYSIS));
+    await deploy(engine, 'v2');
+    const startsBefore = h.target.startCalls.length;
+    const result = await h.drive(engine.rollback({ by: 'carol' }));
+    expect(result).toMatchObject({ status: 'succeeded', version: 'v1', previousVersion: 'v2', strategy: 'rollback' });
+    expect(result.reason).toBe('rolled back from v2 to v1 by carol, instantly: it was still running');
+    expect(h.target.startCalls.length).toBe(startsBefore);
+    expect(h.target.weightChanges.at(-1)).toEqual({ v1: 100 });
+    expect(h.target.versions().map((v) => v.version)).toEqual(['v1']);
+    await h.clock.advance(20 * 60_000);
+    expect(h.target.versions().map((v) => v.version)).toEqual(['v1']);
+  });
+
+  it('after keepOld, rollback starts the previous version first', async () => {
+    const engine = await withStable(planText(BLUE_GREEN, PREVIEW_ANALYSIS));
+    await deploy(engine, 'v2');
+    await h.clock.advance(11 * 60_000);
+    await h.until(() => h.target.versions().length === 1);
+    const result = await h.drive(engine.rollback({ by: 'carol' }));
+    expect(result.reason).toBe('rolled back from v2 to v1 by carol, after starting it again');
+    expect(kinds(result)).toEqual(['start:succeeded', 'rollback:succeeded', 'stop:succeeded']);
+  });
+
+  it('with autoPromote: false, waits for promote before the switch', async () => {
+    const engine = await withStable(planText('strategy:\n  bluegreen: { autoPromote: false, keepOld: 0s }'));
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    expect(h.target.weightChanges).toEqual([]);
+    await engine.promote('bob');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 100 }]);
+    expect(h.target.versions().map((v) => v.version)).toEqual(['v2']);
+  });
+
+  it('rolls out in batches: 4 instances, batch 1 → 25% steps with an analysis round between', async () => {
+    const engine = await withStable(planText('strategy:\n  rolling: { batch: 1 }', ANALYSIS));
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 25, v1: 75 }, { v2: 50, v1: 50 }, { v2: 75, v1: 25 }, { v2: 100 }]);
+    expect(kinds(result).filter((k) => k === 'gate:succeeded')).toHaveLength(3);
+    const weights = result.analysis.map((m) => m.reason.replace(/.* at weight /, ''));
+    expect(new Set(weights)).toEqual(new Set(['25%', '50%', '75%']));
+  });
+
+  it('rolling rolls back on a bad batch', async () => {
+    const engine = await withStable(planText('strategy:\n  rolling: { batch: 2 }', ANALYSIS));
+    h.target.script('v2', { errorRate: 0.2 });
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('rolled_back');
+    expect(result.reason).toBe('error_rate 0.2 > max 0.01 over 500 requests at weight 50%');
+    expect(h.target.weightChanges).toEqual([{ v2: 50, v1: 50 }, { v1: 100 }]);
+  });
+});
+
+describe('ReleaseEngine: resume after a crash', () => {
+  const SLOW_CANARY = 'strategy:\n  canary:\n    steps:\n      - weight: 10\n      - pause: 60s\n      - weight: 50\n      - pause: 60s';
+
+  it('a new engine over the same store continues from the last persisted step', async () => {
+    const first = await withStable(planText(SLOW_CANARY, ANALYSIS));
+    const started = await first.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await h.clock.advance(20_000);
+    await first.close();
+    await expect(started.finished).rejects.toThrow('resumes when the engine starts again');
+    expect(await h.status(started.releaseId)).toBe('rollout');
+    const crashedAt = h.clock.now().getTime();
+
+    const second = h.engine(planText(SLOW_CANARY, ANALYSIS));
+    const resumed = await second.recover();
+    expect(resumed?.releaseId).toBe(started.releaseId);
+    const result = await h.drive(resumed!.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 10, v1: 90 }, { v2: 50, v1: 50 }, { v2: 100 }]);
+    expect(result.steps.find((s) => s.kind === 'pause' && s.status === 'aborted')?.detail).toMatchObject({ interrupted: true });
+    expect(result.steps.find((s) => s.detail.reapplied)?.kind).toBe('weight');
+    // The first pause kept its deadline: about 40 s were left of it, then 60 s for the second.
+    const resumedWeight = result.steps.filter((s) => s.kind === 'weight').at(-1);
+    expect(Date.parse(resumedWeight?.startedAt ?? '') - crashedAt).toBeLessThanOrEqual(41_000);
+    expect(h.events.some((e) => e.type === 'release.resumed' && e.releaseId === started.releaseId)).toBe(true);
+  });
+
+  it('restarts a canary the target lost, and rolls back when it cannot', async () => {
+    const first = await withStable(planText(SLOW_CANARY, ANALYSIS));
+    await first.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await first.close();
+    await h.target.crash('v2');
+    h.target.script('v2', { startFails: 'executable not found' });
+    const result = await h.drive((await h.engine(planText(SLOW_CANARY, ANALYSIS)).recover())!.finished);
+    expect(result.status).toBe('rolled_back');
+    expect(result.reason).toBe('v2 was not running after the restart and did not start again: executable not found');
+    expect(h.target.weightChanges.at(-1)).toEqual({ v1: 100 });
+  });
+
+  it('restarts a lost canary that can start, and goes on', async () => {
+    const first = await withStable(planText(SLOW_CANARY, ANALYSIS));
+    const started = await first.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await first.close();
+    await h.target.crash('v2');
+    const result = await h.drive((await h.engine(planText(SLOW_CANARY, ANALYSIS)).recover())!.finished);
+    expect(result.id).toBe(started.releaseId);
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.find((s) => s.kind === 'start' && s.detail.restart)?.status).toBe('succeeded');
+  });
+
+  it('a paused release stays paused after a restart, and can be promoted', async () => {
+    const text = planText('strategy:\n  canary:\n    steps:\n      - weight: 20\n      - pause: {}\n      - weight: 60', ANALYSIS);
+    const first = await withStable(text);
+    const started = await first.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    await first.close();
+    const second = h.engine(text);
+    const resumed = await second.recover();
+    await h.clock.advance(60_000);
+    expect(await h.status(started.releaseId)).toBe('paused');
+    await second.resume('bob');
+    const result = await h.drive(resumed!.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 20, v1: 80 }, { v2: 20, v1: 80 }, { v2: 60, v1: 40 }, { v2: 100 }]);
+  });
+
+  it('recover finds nothing to do when no release is active', async () => {
+    await withStable(planText(CANARY));
+    expect(await h.engine(planText(CANARY)).recover()).toBeUndefined();
+  });
+});

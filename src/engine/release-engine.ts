@@ -1,0 +1,240 @@
+/**
+ * The release engine of one service: runs a release through preflight, backup, migrate, start, the strategy with
+ * analysis, and verify; steers it on request; resumes it after a restart. The daemon hosts it; CI can too.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Confirmer } from '../gates/preflight.js';
+import type { Plan } from '../plan/plan-schema.js';
+import type { Clock } from '../shared/clock.js';
+import { GlidepathError, LockHeldError, UsageError } from '../shared/errors.js';
+import type { Store } from '../store/index.js';
+import type { Target } from '../targets/target.js';
+import { DEFAULT_LOCK_TTL_MS, LockLease } from './lock-lease.js';
+import { rollbackTarget, runManualRollback } from './manual-rollback.js';
+import { type EventSink, ReleaseRecorder } from './release-recorder.js';
+import type { ReleaseResult } from './release-result.js';
+import { ReleaseRun } from './release-run.js';
+import { initialState, readState, type ReleaseState, stateJson } from './release-state.js';
+import type { ReleaseHooks, RunContext } from './run-context.js';
+import { findStableVersion, targetRuns } from './stable-version.js';
+import { strategyFor, strategyNameOf } from './strategies/index.js';
+import { WarmVersion } from './warm-version.js';
+
+/** What the engine is built from. */
+export interface ReleaseEngineDeps {
+  plan: Plan;
+  /** Directory of the plan file; relative paths in the plan are resolved against it. */
+  planDir: string;
+  store: Store;
+  events: EventSink;
+  target: Target;
+  clock: Clock;
+  /** How preflight confirmations are answered without `yes` (default: they cannot be, and fail). */
+  confirmer?: Confirmer;
+  hooks?: ReleaseHooks;
+  lockTtlMs?: number;
+  /** Used for Prometheus queries (tests pass their own). */
+  fetch?: typeof fetch;
+}
+
+/** Who releases, and whether preflight confirmations are given up front (`--yes`). */
+export interface DeployOptions {
+  owner: string;
+  yes: boolean;
+  notes?: string;
+}
+
+/** A release that has started: its id at once, its record when it ends. */
+export interface StartedRelease {
+  releaseId: string;
+  finished: Promise<ReleaseResult>;
+}
+
+/** Runs and steers the releases of one service, one at a time. */
+export class ReleaseEngine {
+  readonly #deps: ReleaseEngineDeps;
+  readonly #closing = new AbortController();
+  #current: (StartedRelease & { run: ReleaseRun }) | undefined;
+  #warm: WarmVersion | undefined;
+
+  constructor(deps: ReleaseEngineDeps) {
+    this.#deps = deps;
+  }
+
+  /** The release this engine runs now, if any. */
+  get activeReleaseId(): string | undefined {
+    return this.#current?.releaseId;
+  }
+
+  /** Starts a release of `version` and returns once it is recorded; throws LockHeldError while another one runs. */
+  async start(version: string, options: DeployOptions): Promise<StartedRelease> {
+    const { plan, store, clock, target } = this.#deps;
+    this.#assertOpen();
+    if (this.#current) throw new LockHeldError(plan.service, this.#current.releaseId);
+    const holder = `engine:${randomUUID()}`;
+    const lease = await LockLease.acquire(store, plan.service, holder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+    try {
+      const stable = await findStableVersion(store, plan.service, target);
+      if (stable === version) throw new UsageError(`${version} already serves ${plan.service}; there is nothing to release`);
+      // A version kept warm by an earlier blue-green release would linger beside two others.
+      if (this.#warm && this.#warm.version !== stable) await this.#warm.stopNow('a new release started');
+      this.#warm = undefined;
+      const state = initialState({ lockHolder: holder, yes: options.yes, stable, canary: version });
+      const release = await store.releases.create({
+        service: plan.service,
+        version,
+        strategy: strategyNameOf(plan),
+        previousVersion: stable,
+        owner: options.owner,
+        notes: options.notes ?? null,
+        startedAt: clock.now().toISOString(),
+        state: stateJson(state),
+      });
+      const recorder = await ReleaseRecorder.open(store, this.#deps.events, clock, release);
+      await recorder.event('release.created', { version, previousVersion: stable, strategy: release.strategy, owner: options.owner });
+      return this.#launch(recorder, state, lease, false);
+    } catch (error) {
+      await lease.release();
+      throw error;
+    }
+  }
+
+  /** Runs a release of `version` to its end and returns its record. */
+  async deploy(version: string, options: DeployOptions): Promise<ReleaseResult> {
+    return (await this.start(version, options)).finished;
+  }
+
+  /** Skips the remaining pauses and weight steps: the new version gets all traffic, then verify runs. */
+  async promote(by = 'api'): Promise<void> {
+    this.#running('promote').steer({ kind: 'promote', by });
+  }
+
+  /** Holds traffic where it is until resume, promote or abort. */
+  async pause(by = 'api'): Promise<void> {
+    const run = this.#running('pause');
+    if (run.paused) throw new UsageError(`release ${run.id} is already paused`);
+    run.steer({ kind: 'pause', by });
+  }
+
+  /** Continues a paused release from where it stopped (past a `pause: {}` step, to the next one). */
+  async resume(by = 'api'): Promise<void> {
+    const run = this.#running('resume');
+    if (!run.paused) throw new UsageError(`release ${run.id} is not paused`);
+    run.steer({ kind: 'resume', by });
+  }
+
+  /** Rolls the running release back; it ends `aborted`. */
+  async abort(by = 'api'): Promise<void> {
+    this.#running('abort').steer({ kind: 'abort', by });
+  }
+
+  /** After a success, goes back to the previous version (or `to`): instantly while it is still warm. */
+  async rollback(options: { to?: string; by?: string } = {}): Promise<ReleaseResult> {
+    const { plan, store, clock } = this.#deps;
+    this.#assertOpen();
+    if (this.#current) throw new UsageError(`release ${this.#current.releaseId} is running; abort it instead`);
+    const holder = `engine:${randomUUID()}`;
+    const lease = await LockLease.acquire(store, plan.service, holder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+    try {
+      const deps = { ...this.#deps, drainMs: this.#drainMs(), lockHolder: holder };
+      const { from, to } = await rollbackTarget(deps, options.to);
+      if (this.#warm?.version === to) await this.#warm.cancel();
+      else if (this.#warm) await this.#warm.stopNow('rolled back to another version');
+      this.#warm = undefined;
+      return await runManualRollback(deps, { from, to, by: options.by ?? 'api' });
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /**
+   * On startup: continues the service's unfinished release from its last persisted step (re-adopting or restarting
+   * its versions and re-applying its split), or rolls it back when it cannot continue; a paused one stays paused.
+   * Also re-arms the stop of a version kept warm by a blue-green release.
+   */
+  async recover(): Promise<StartedRelease | undefined> {
+    const { plan, store, clock } = this.#deps;
+    this.#assertOpen();
+    if (this.#current) return this.#current;
+    await this.#rearmWarm();
+    const release = await store.releases.active(plan.service);
+    if (!release) return undefined;
+    const state = readState(release.state, { canary: release.version, stable: release.previousVersion });
+    if (state.lockHolder === '') state.lockHolder = `engine:${randomUUID()}`;
+    const lease = await LockLease.acquire(store, plan.service, state.lockHolder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+    try {
+      const recorder = await ReleaseRecorder.open(store, this.#deps.events, clock, release);
+      return this.#launch(recorder, state, lease, true);
+    } catch (error) {
+      await lease.release();
+      throw error;
+    }
+  }
+
+  /** Stops working without changing any release: a running one is left as persisted, to be resumed. */
+  async close(): Promise<void> {
+    this.#closing.abort(new Error('the release engine is closing'));
+    await this.#current?.finished.catch(() => undefined);
+    await this.#warm?.cancel();
+  }
+
+  #launch(recorder: ReleaseRecorder, state: ReleaseState, lease: LockLease, recovering: boolean): StartedRelease {
+    const { plan } = this.#deps;
+    const ctx: RunContext = {
+      ...this.#deps,
+      confirmer: this.#deps.confirmer ?? { mode: 'none' },
+      hooks: this.#deps.hooks ?? {},
+      recorder,
+      state,
+      signal: this.#closing.signal,
+      drainMs: this.#drainMs(),
+    };
+    const run = new ReleaseRun(ctx, strategyFor(plan, { firstRelease: state.firstRelease }), { recovering });
+    const finished = run.finished.then(
+      async (result) => {
+        this.#current = undefined;
+        await lease.release();
+        this.#keepWarm(recorder.id, state);
+        return result;
+      },
+      async (error: unknown) => {
+        this.#current = undefined;
+        await lease.abandon();
+        throw error;
+      },
+    );
+    // The caller may never await it (the daemon answers with the id); a shutdown rejection is expected then.
+    finished.catch(() => undefined);
+    this.#current = { releaseId: recorder.id, finished, run };
+    return { releaseId: recorder.id, finished };
+  }
+
+  #keepWarm(releaseId: string, state: ReleaseState): void {
+    if (state.keepOldUntil === null || state.stable === null || this.#closing.signal.aborted) return;
+    this.#warm = new WarmVersion({ ...this.#deps, drainMs: this.#drainMs() }, { version: state.stable, releaseId, until: state.keepOldUntil });
+    this.#warm.schedule();
+  }
+
+  async #rearmWarm(): Promise<void> {
+    const { plan, store, target } = this.#deps;
+    if (this.#warm) return;
+    const latest = (await store.releases.listByService(plan.service, { limit: 20 })).find((release) => release.status === 'succeeded');
+    if (!latest || latest.status !== 'succeeded') return;
+    const state = readState(latest.state, { canary: latest.version, stable: latest.previousVersion });
+    if (state.stable !== null && targetRuns(target, state.stable)) this.#keepWarm(latest.id, state);
+  }
+
+  #running(action: string): ReleaseRun {
+    if (!this.#current) throw new UsageError(`no release of ${this.#deps.plan.service} is running; there is nothing to ${action}`);
+    return this.#current.run;
+  }
+
+  #assertOpen(): void {
+    if (this.#closing.signal.aborted) throw new GlidepathError('the release engine is closed', { code: 'engine_closed' });
+  }
+
+  #drainMs(): number | undefined {
+    const target = this.#deps.plan.target;
+    return target && 'drain' in target ? target.drain : undefined;
+  }
+}

@@ -1,0 +1,299 @@
+/** Runs one release from its persisted phase to a terminal status, steered through its mailbox. */
+import type { MetricOutcome } from '../analysis/measurement.js';
+import { describeError } from '../shared/errors.js';
+import type { ReleaseStatus } from '../store/index.js';
+import { abortBeforeStart, hookPhase, preflightPhase, reattach, startPhase } from './phases.js';
+import { ReleaseAnalysis } from './release-analysis.js';
+import { finishRelease } from './release-finish.js';
+import { readReleaseResult, type ReleaseResult } from './release-result.js';
+import type { PauseState, ReleasePhase } from './release-state.js';
+import { EngineClosedError, type RunContext, ReleaseHalted } from './run-context.js';
+import { Mailbox, type SteeringCommand } from './steering.js';
+import { skippedByPromote, type RolloutAction, type Strategy } from './strategies/index.js';
+import { routeToStable, shiftTraffic, stopVersionStep } from './traffic.js';
+import { verifyStep } from './verify-gate.js';
+
+/** One release in progress. */
+export class ReleaseRun {
+  /** Settles with the release's record once it reaches a terminal status. */
+  readonly finished: Promise<ReleaseResult>;
+  readonly #ctx: RunContext;
+  readonly #strategy: Strategy;
+  readonly #mailbox = new Mailbox();
+  readonly #analysis: ReleaseAnalysis;
+  /** Whether the release will be paused once it takes the steering commands queued so far. */
+  #intent: boolean | undefined;
+
+  constructor(ctx: RunContext, strategy: Strategy, options: { recovering: boolean }) {
+    this.#ctx = ctx;
+    this.#strategy = strategy;
+    this.#analysis = new ReleaseAnalysis(ctx, {
+      onOutcome: (outcome) => this.#mailbox.post({ kind: 'outcome', outcome }),
+      onRound: (run, round) => this.#mailbox.post({ kind: 'round', run, round }),
+    });
+    this.finished = this.#main(options.recovering);
+  }
+
+  get id(): string {
+    return this.#ctx.recorder.id;
+  }
+
+  /** Whether the release waits for a person (resume, promote or abort). */
+  get paused(): boolean {
+    return this.#intent ?? this.#ctx.state.paused !== null;
+  }
+
+  /** Hands a steering command to the release; it acts on it at its next step or wait. */
+  steer(command: SteeringCommand): void {
+    if (command.kind === 'pause') this.#intent = true;
+    if (command.kind === 'resume' || command.kind === 'promote') this.#intent = false;
+    this.#mailbox.post(command);
+  }
+
+  async #main(recovering: boolean): Promise<ReleaseResult> {
+    const { state, recorder, signal } = this.#ctx;
+    try {
+      if (recovering) await recorder.event('release.resumed', { phase: state.phase, cursor: state.cursor, paused: state.paused !== null });
+      if (state.phase === 'preflight') await this.#phase(() => preflightPhase(this.#ctx), 'backup');
+      if (state.phase === 'backup') await this.#phase(() => hookPhase(this.#ctx, 'backup'), 'migrate');
+      if (state.phase === 'migrate') await this.#phase(() => hookPhase(this.#ctx, 'migrate'), 'start');
+      if (state.phase === 'start') {
+        await abortBeforeStart(this.#ctx, this.#mailbox.takeKind('abort'));
+        await this.#phase(() => startPhase(this.#ctx), 'rollout');
+      } else if (recovering) await this.#reattach();
+      if (state.phase === 'rollout') await this.#phase(() => this.#rollout(), 'finish');
+      await finishRelease(this.#ctx, this.#strategy.keepOldMs);
+    } catch (error) {
+      if (signal.aborted) {
+        await this.#analysis.stop({ record: false });
+        throw new EngineClosedError(this.id);
+      }
+      if (!(error instanceof ReleaseHalted)) await this.#unexpected(error);
+    }
+    await this.#analysis.stop({ record: true, done: true });
+    await recorder.flush();
+    return readReleaseResult(this.#ctx.store, this.id);
+  }
+
+  async #phase(run: () => Promise<void>, next: ReleasePhase): Promise<void> {
+    await run();
+    this.#ctx.state.phase = next;
+    await this.#ctx.recorder.saveState(this.#ctx.state);
+  }
+
+  async #reattach(): Promise<void> {
+    const { state } = this.#ctx;
+    const problem = await reattach(this.#ctx);
+    if (problem !== undefined) {
+      if (this.#ctx.plan.analysis?.onFailure === 'pause') await this.#pauseFor({ kind: 'analysis', reason: problem });
+      else await this.#revert('rolled_back', problem);
+    }
+    if (state.analysisActive && state.paused?.kind !== 'analysis') await this.#analysis.start({ fresh: false });
+  }
+
+  async #rollout(): Promise<void> {
+    const { state, recorder } = this.#ctx;
+    const actions = this.#strategy.actions;
+    if (state.paused) {
+      const kind = state.paused.kind;
+      await this.#holdPaused();
+      // A restarted release that waited at a `pause: {}` step has now passed it.
+      if (kind === 'promote-wait' && actions[state.cursor]?.kind === 'pause') state.cursor++;
+    }
+    while (state.cursor < actions.length) {
+      for (let command = this.#mailbox.take(); command; command = this.#mailbox.take()) await this.#handle(command);
+      const action = actions[state.cursor] as RolloutAction;
+      if (!(state.promoted && skippedByPromote(action))) await this.#act(action);
+      state.cursor++;
+      state.pauseUntil = null;
+      await recorder.saveState(state);
+    }
+  }
+
+  async #act(action: RolloutAction): Promise<void> {
+    const { state, recorder } = this.#ctx;
+    switch (action.kind) {
+      case 'analyze':
+        return this.#analysis.start({ fresh: true });
+      case 'weight':
+      case 'promote': {
+        await recorder.setStatus('rollout');
+        if (action.kind === 'promote') await this.#analysis.stop({ record: true, done: true });
+        const problem = await shiftTraffic(this.#ctx, action.kind === 'promote' ? 100 : action.weight, action.kind);
+        if (problem !== undefined) await this.#revert('rolled_back', problem);
+        return;
+      }
+      case 'pause':
+        if (action.ms !== undefined) return this.#timedPause(action.ms);
+        {
+          const step = await recorder.beginStep('pause', { until: 'promote' });
+          const weight = state.weights[state.canary] ?? 0;
+          await this.#pauseFor({ kind: 'promote-wait', reason: `waiting for promote with ${state.canary} at weight ${weight}%` });
+          await recorder.endStep(step, 'succeeded', state.promoted ? { promoted: true } : { resumed: true });
+        }
+        return;
+      case 'gate':
+        return this.#gate();
+      case 'verify': {
+        const problem = await verifyStep(this.#ctx);
+        if (problem !== undefined) await this.#revert('rolled_back', problem);
+        return;
+      }
+    }
+  }
+
+  async #timedPause(ms: number): Promise<void> {
+    const { state, recorder, clock, signal } = this.#ctx;
+    await recorder.setStatus('rollout');
+    let deadline = state.pauseUntil === null ? clock.now().getTime() + ms : Date.parse(state.pauseUntil);
+    state.pauseUntil = new Date(deadline).toISOString();
+    await recorder.saveState(state);
+    const step = await recorder.beginStep('pause', { durationMs: ms, until: state.pauseUntil });
+    while (!state.promoted) {
+      const next = await this.#mailbox.next(clock, deadline - clock.now().getTime(), signal);
+      if (next === 'elapsed') break;
+      const before = clock.now().getTime();
+      await this.#handle(next);
+      // Time spent paused by a person or by analysis does not count towards the pause.
+      if (next.kind === 'pause' || next.kind === 'outcome') {
+        deadline += clock.now().getTime() - before;
+        state.pauseUntil = new Date(deadline).toISOString();
+        await recorder.saveState(state);
+      }
+    }
+    await recorder.endStep(step, 'succeeded', state.promoted ? { promoted: true } : {});
+  }
+
+  async #gate(): Promise<void> {
+    const { state, recorder, clock, signal } = this.#ctx;
+    const first = this.#analysis.current;
+    if (!first) return;
+    const step = await recorder.beginStep('gate', { waitFor: 'one complete analysis round' });
+    let want = { run: first, round: first.rounds + 1 };
+    while (!state.promoted) {
+      const current = this.#analysis.current;
+      if (!current) break;
+      if (current !== want.run) want = { run: current, round: current.rounds + 1 };
+      if (current.rounds >= want.round) break;
+      const next = await this.#mailbox.next(clock, undefined, signal);
+      if (next !== 'elapsed' && next.kind !== 'round') await this.#handle(next);
+    }
+    await recorder.endStep(step, 'succeeded', { rounds: want.run.rounds });
+  }
+
+  /** Acts on a command that arrived while the release runs (not paused). */
+  async #handle(command: SteeringCommand): Promise<void> {
+    const { recorder } = this.#ctx;
+    switch (command.kind) {
+      case 'promote':
+        return this.#promote(command.by);
+      case 'pause':
+        await recorder.instantStep('pause', 'succeeded', { by: command.by, manual: true });
+        await recorder.event('release.steered', { action: 'pause', by: command.by });
+        return this.#pauseFor({ kind: 'manual', reason: `paused by ${command.by}` });
+      case 'abort':
+        return this.#abort(command.by);
+      case 'outcome':
+        return this.#decide(command.outcome, false);
+      default:
+        return;
+    }
+  }
+
+  async #promote(by: string): Promise<void> {
+    const { state, recorder } = this.#ctx;
+    if (state.promoted) return;
+    state.promoted = true;
+    await recorder.saveState(state);
+    await recorder.instantStep('promote', 'succeeded', { by, manual: true, skips: 'remaining weights and pauses' });
+    await recorder.event('release.steered', { action: 'promote', by });
+  }
+
+  async #abort(by: string): Promise<never> {
+    await this.#ctx.recorder.instantStep('abort', 'succeeded', { by });
+    await this.#ctx.recorder.event('release.steered', { action: 'abort', by });
+    return this.#revert('aborted', `aborted by ${by}`);
+  }
+
+  /** Applies onFailure / onInconclusive to a metric that crossed a limit. */
+  async #decide(outcome: MetricOutcome, alreadyPaused: boolean): Promise<void> {
+    const { plan, state, recorder } = this.#ctx;
+    const failing = outcome.status === 'fail' || outcome.status === 'error';
+    const decision = failing ? (plan.analysis?.onFailure ?? 'rollback') : (plan.analysis?.onInconclusive ?? 'pause');
+    await recorder.instantStep('analysis', decision === 'continue' ? 'succeeded' : 'failed', { ...outcome, decision });
+    await recorder.event('release.decision', { ...outcome, decision });
+    if (decision === 'continue') return;
+    if (decision === 'rollback') return this.#revert('rolled_back', outcome.reason);
+    await this.#analysis.stop({ record: true });
+    if (!alreadyPaused) return this.#pauseFor({ kind: 'analysis', reason: outcome.reason });
+    state.paused = { kind: 'analysis', reason: outcome.reason, since: state.paused?.since ?? this.#ctx.clock.now().toISOString() };
+    await recorder.saveState(state);
+    await recorder.setStatus('paused', outcome.reason);
+  }
+
+  async #pauseFor(pause: Omit<PauseState, 'since'>): Promise<void> {
+    this.#intent = undefined;
+    this.#ctx.state.paused = { ...pause, since: this.#ctx.clock.now().toISOString() };
+    await this.#ctx.recorder.saveState(this.#ctx.state);
+    await this.#holdPaused();
+  }
+
+  /** Holds traffic where it is until a person resumes, promotes or aborts. */
+  async #holdPaused(): Promise<void> {
+    const { state, recorder, clock, signal } = this.#ctx;
+    await recorder.setStatus('paused', state.paused?.reason ?? 'paused');
+    for (;;) {
+      const next = await this.#mailbox.next(clock, undefined, signal);
+      if (next === 'elapsed' || next.kind === 'round' || next.kind === 'pause') continue;
+      if (next.kind === 'abort') await this.#abort(next.by);
+      if (next.kind === 'outcome') {
+        await this.#decide(next.outcome, true);
+        continue;
+      }
+      const wasAnalysis = state.paused?.kind === 'analysis';
+      if (next.kind === 'promote') await this.#promote(next.by);
+      else {
+        await recorder.instantStep('resume', 'succeeded', { by: next.by });
+        await recorder.event('release.steered', { action: 'resume', by: next.by });
+      }
+      state.paused = null;
+      this.#intent = undefined;
+      await recorder.saveState(state);
+      await recorder.setStatus('rollout', null);
+      // A person chose to go on after analysis stopped the release: measure afresh from here.
+      if (wasAnalysis && state.analysisActive && !state.promoted) await this.#analysis.start({ fresh: true });
+      return;
+    }
+  }
+
+  /** Sends traffic back to stable in one change, ends the release, then drains and stops the new version. */
+  async #revert(status: Extract<ReleaseStatus, 'rolled_back' | 'aborted'>, reason: string): Promise<never> {
+    const { state, recorder } = this.#ctx;
+    const step = await recorder.beginStep('rollback', { reason, to: state.stable });
+    try {
+      const weights = await routeToStable(this.#ctx);
+      await recorder.endStep(step, 'succeeded', { weights });
+    } catch (error) {
+      await recorder.endStep(step, 'failed', { error: describeError(error) });
+      await recorder.finish('failed', `${reason}; rolling back failed: ${describeError(error)}`, state);
+      throw new ReleaseHalted();
+    }
+    state.paused = null;
+    state.pauseUntil = null;
+    await recorder.finish(status, reason, state);
+    await this.#analysis.stop({ record: true, done: true });
+    await stopVersionStep(this.#ctx, state.canary);
+    throw new ReleaseHalted();
+  }
+
+  async #unexpected(error: unknown): Promise<void> {
+    const reason = describeError(error);
+    try {
+      if (this.#ctx.state.phase === 'rollout' || this.#ctx.state.phase === 'finish') await this.#revert('rolled_back', reason);
+      await this.#ctx.recorder.finish('failed', reason, this.#ctx.state);
+    } catch (inner) {
+      if (inner instanceof ReleaseHalted) return;
+      await this.#ctx.recorder.finish('failed', `${reason}; then: ${describeError(inner)}`, this.#ctx.state).catch(() => undefined);
+    }
+  }
+}

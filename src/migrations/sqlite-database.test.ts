@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runMigrationContract } from './migration-database.contract.js';
+import { openSqliteMigrationDatabase, sqliteLockPath } from './sqlite-database.js';
+import { parseMigrationUrl } from './open-migration-database.js';
+
+describe('SQLite migrations (contract)', () => {
+  runMigrationContract(async () => 'sqlite:./data/app.db');
+});
+
+describe('SQLite migration URLs and lock', () => {
+  it('resolves sqlite:PATH against the plan directory and keeps the label as written', () => {
+    expect(parseMigrationUrl('sqlite:./data/app.db', '/srv/karma')).toEqual({ dialect: 'sqlite', path: '/srv/karma/data/app.db', label: 'sqlite:./data/app.db' });
+    expect(parseMigrationUrl('sqlite:/var/app.db', '/srv/karma')).toMatchObject({ path: '/var/app.db' });
+    expect(() => parseMigrationUrl('mysql://root:hunter2@db/app', '/srv')).toThrow('migrations.url "mysql://root:***@db/app" is not supported');
+  });
+
+  it('holds BEGIN IMMEDIATE on a lock file beside the database while locked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'glidepath-sqlite-lock-'));
+    const path = join(dir, 'app.db');
+    const db = await openSqliteMigrationDatabase(path, 'glidepath_migrations');
+    try {
+      await db.lock({ timeoutMs: 100 });
+      expect(existsSync(sqliteLockPath(path))).toBe(true);
+      await db.unlock();
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,269 @@
+import type { Socket } from 'node:net';
+import { BODY_ERROR } from './body-tracker.js';
+import { Exchange } from './exchange.js';
+import { proxyResponse } from './forward-head.js';
+import { HeadError, findHeadEnd, hasBareLfHeadEnd } from './header-fields.js';
+import type { ExchangeHost, ProxyContext } from './proxy-context.js';
+import { parseRequestHead, type RequestHead } from './request-head.js';
+import { chooseRoute } from './sticky-route.js';
+import type { UpstreamConnection } from './upstream-pool.js';
+
+const enum State {
+  Head,
+  Exchange,
+  Tunnel,
+  Closed,
+}
+
+// how long a connection we ended waits for the client to close its side before it is destroyed
+const LINGER_MS = 2000;
+
+/** One client connection: reads request heads in order, runs one exchange at a time, then the next. */
+export class ClientConnection implements ExchangeHost {
+  readonly ctx: ProxyContext;
+  readonly socket: Socket;
+  readonly clientAddress: string;
+  deadline = 0;
+  #state = State.Head;
+  #buf: Buffer | null = null;
+  #ex: Exchange | null = null;
+  #tunnel: Socket | null = null;
+  #ended = false;
+  #holdUpstream = false;
+  #holdBuffer = false;
+  #paused = false;
+  #processing = false;
+
+  constructor(socket: Socket, ctx: ProxyContext, onClose: (c: ClientConnection) => void) {
+    this.socket = socket;
+    this.ctx = ctx;
+    const addr = socket.remoteAddress ?? '';
+    this.clientAddress = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+    socket.setNoDelay(true);
+    this.setDeadline(ctx.options.headersTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('drain', () => {
+      if (this.#tunnel !== null) this.#tunnel.resume();
+      else this.#ex?.onClientDrain();
+    });
+    socket.on('error', () => {}); // 'close' follows and cleans up
+    socket.on('close', () => {
+      this.#state = State.Closed;
+      this.#ex?.abort();
+      this.#ex = null;
+      this.#tunnel?.destroy();
+      onClose(this);
+    });
+  }
+
+  /** Whether the connection sits between requests with nothing buffered (safe to close on shutdown). */
+  get idle(): boolean {
+    return this.#state === State.Head && this.#buf === null;
+  }
+
+  write(data: Buffer | string): boolean {
+    return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+  }
+
+  holdClient(hold: boolean): void {
+    this.#holdUpstream = hold;
+    this.#flow();
+  }
+
+  setDeadline(ms: number): void {
+    this.deadline = ms === 0 ? 0 : Date.now() + ms;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Acts on an expired timeout. */
+  expire(): void {
+    this.deadline = 0;
+    if (this.#state === State.Head) {
+      if (this.#buf === null) this.socket.destroy();
+      else this.#reject(408, 'request head not received in time');
+    } else if (this.#state === State.Exchange) {
+      this.#ex?.timeout();
+    } else {
+      this.socket.destroy();
+    }
+  }
+
+  exchangeDone(keepAlive: boolean): void {
+    this.#ex = null;
+    this.#holdUpstream = false;
+    if (!keepAlive || this.#state !== State.Exchange) {
+      this.#close();
+      return;
+    }
+    this.#state = State.Head;
+    this.#holdBuffer = false;
+    this.#flow();
+    this.setDeadline(this.#buf === null ? this.ctx.options.keepAliveTimeoutMs : this.ctx.options.headersTimeoutMs);
+    if (!this.#processing) this.#heads();
+  }
+
+  startTunnel(conn: UpstreamConnection, leftover: Buffer | null, onClose: () => void): void {
+    this.#ex = null;
+    this.#state = State.Tunnel;
+    this.deadline = 0;
+    const up = conn.socket;
+    this.#tunnel = up;
+    const client = this.socket;
+    conn.owner = {
+      onUpstreamData: (chunk) => {
+        if (!client.write(chunk)) up.pause();
+      },
+      onUpstreamEnd: () => client.end(),
+      onUpstreamClose: () => {
+        onClose();
+        client.destroy();
+      },
+      onUpstreamDrain: () => client.resume(),
+    };
+    if (leftover !== null) client.write(leftover);
+    if (this.#buf !== null) up.write(this.#buf);
+    this.#buf = null;
+    this.#holdUpstream = false;
+    this.#holdBuffer = false;
+    this.#flow();
+  }
+
+  #onData(chunk: Buffer): void {
+    switch (this.#state) {
+      case State.Head:
+        this.#append(chunk);
+        if (!this.#processing) this.#heads();
+        break;
+      case State.Exchange: {
+        const ex = this.#ex as Exchange;
+        if (ex.requestDone) {
+          this.#append(chunk);
+          // pipelined requests wait their turn; stop reading once a whole head's worth is queued
+          if ((this.#buf as Buffer).length > this.ctx.options.maxHeaderBytes) {
+            this.#holdBuffer = true;
+            this.#flow();
+          }
+          break;
+        }
+        const end = ex.feedBody(chunk, 0);
+        if (end >= 0 && end < chunk.length && this.#state === State.Exchange) this.#append(chunk.subarray(end));
+        break;
+      }
+      case State.Tunnel:
+        if (!(this.#tunnel as Socket).write(chunk)) this.socket.pause();
+        break;
+      case State.Closed:
+        break;
+    }
+  }
+
+  #onEnd(): void {
+    this.#ended = true;
+    if (this.#state === State.Tunnel) this.#tunnel?.end();
+    else if (this.#state === State.Closed) this.socket.destroy();
+    else if (this.#state === State.Head && !this.#processing) this.#heads();
+    else if (this.#state === State.Exchange && !(this.#ex as Exchange).requestDone) this.socket.destroy();
+  }
+
+  #append(chunk: Buffer): void {
+    this.#buf = this.#buf === null ? chunk : Buffer.concat([this.#buf, chunk]);
+  }
+
+  // parses and dispatches every complete request head in the buffer, one exchange at a time
+  #heads(): void {
+    this.#processing = true;
+    try {
+      while (this.#state === State.Head) {
+        let buf = this.#buf;
+        if (buf === null) {
+          if (this.#ended) this.#close();
+          return;
+        }
+        let skip = 0;
+        // RFC 9112 §2.2: ignore empty lines before a request line
+        while (buf[skip] === 0x0d && buf[skip + 1] === 0x0a) skip += 2;
+        if (skip > 0) {
+          buf = skip < buf.length ? buf.subarray(skip) : null;
+          this.#buf = buf;
+          if (buf === null) continue;
+        }
+        const end = findHeadEnd(buf, 0);
+        if (end < 0) {
+          if (buf.length > this.ctx.options.maxHeaderBytes) this.#reject(431, 'request head too large');
+          else if (hasBareLfHeadEnd(buf)) this.#reject(400, 'lines must end in CRLF');
+          else if (this.#ended) this.#close();
+          else this.#headDeadline();
+          return;
+        }
+        if (end > this.ctx.options.maxHeaderBytes) {
+          this.#reject(431, 'request head too large');
+          return;
+        }
+        const head = parseRequestHead(buf.toString('latin1', 0, end));
+        this.#buf = end < buf.length ? buf.subarray(end) : null;
+        if (head instanceof HeadError) this.#reject(head.status, head.reason);
+        else this.#dispatch(head);
+      }
+    } finally {
+      this.#processing = false;
+    }
+  }
+
+  #headDeadline(): void {
+    // the keep-alive wait ends when a new head starts arriving; from then the header timeout applies
+    const limit = Date.now() + this.ctx.options.headersTimeoutMs;
+    if (this.deadline === 0 || this.deadline > limit) this.deadline = limit;
+  }
+
+  #dispatch(head: RequestHead): void {
+    if (head.method === 'CONNECT') {
+      this.#reject(501, 'CONNECT is not supported');
+      return;
+    }
+    const { route, setCookie } = chooseRoute(this.ctx, head);
+    const instance = route === null ? null : this.ctx.router.pickInstance(route, null);
+    if (route === null || instance === null) {
+      this.#reject(503, 'no version is routable', !head.keepAlive || head.chunked || head.contentLength > 0);
+      return;
+    }
+    this.#state = State.Exchange;
+    this.deadline = 0;
+    const ex = new Exchange(this, head, route, instance, setCookie);
+    this.#ex = ex;
+    // body bytes that came with the head are queued first, so head and body leave in one write
+    const rest = this.#buf;
+    if (rest !== null && !ex.requestDone) {
+      this.#buf = null;
+      const end = ex.feedBody(rest, 0);
+      if (end === BODY_ERROR) return;
+      if (end >= 0 && end < rest.length) this.#buf = rest.subarray(end);
+    }
+    if (this.#ex === ex) ex.start();
+  }
+
+  #reject(status: number, message: string, close = true): void {
+    this.write(proxyResponse(status, message, close));
+    if (close) this.#close();
+  }
+
+  #close(): void {
+    if (this.#state === State.Closed) return;
+    this.#state = State.Closed;
+    this.#buf = null;
+    this.socket.end();
+    if (this.#ended) this.socket.destroySoon();
+    this.deadline = Date.now() + LINGER_MS;
+  }
+
+  #flow(): void {
+    const pause = this.#holdUpstream || this.#holdBuffer;
+    if (pause === this.#paused) return;
+    this.#paused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
+  }
+}

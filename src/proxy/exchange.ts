@@ -1,0 +1,353 @@
+import { BODY_ERROR, BODY_MORE, BodyTracker } from './body-tracker.js';
+import { clientResponseHead, proxyResponse, upstreamRequestHead } from './forward-head.js';
+import { HeadError, findHeadEnd } from './header-fields.js';
+import type { ExchangeHost } from './proxy-context.js';
+import { isRetryable, type RequestHead } from './request-head.js';
+import { parseResponseHead, type ResponseHead } from './response-head.js';
+import type { InstanceState, Route } from './router.js';
+import type { UpstreamConnection, UpstreamOwner } from './upstream-pool.js';
+
+const MAX_RESPONSE_HEAD = 64 * 1024;
+const MAX_STALE_RETRIES = 2;
+
+/** One request's trip to an upstream instance and back: connect (with retries), forward, stream the response. */
+export class Exchange implements UpstreamOwner {
+  readonly #host: ExchangeHost;
+  readonly #req: RequestHead;
+  readonly #route: Route;
+  #instance: InstanceState;
+  #conn: UpstreamConnection | null = null;
+  #upstreamHead: string | null = null;
+  readonly #reqBody: BodyTracker | null;
+  #reqDone: boolean;
+  #queued: Buffer[] | null = null;
+  #respBuf: Buffer | null = null;
+  #resp: ResponseHead | null = null;
+  readonly #respBody = new BodyTracker();
+  #headSent = false;
+  #gotBytes = false;
+  #closeClient: boolean;
+  #done = false;
+  #tried: InstanceState[] = [];
+  #staleRetries = 0;
+  readonly #t0 = performance.now();
+  readonly #setCookie: string | null;
+
+  constructor(host: ExchangeHost, req: RequestHead, route: Route, instance: InstanceState, setCookie: string | null) {
+    this.#host = host;
+    this.#req = req;
+    this.#route = route;
+    this.#instance = instance;
+    this.#setCookie = setCookie;
+    this.#closeClient = !req.keepAlive;
+    if (req.chunked) this.#reqBody = new BodyTracker().chunked(host.ctx.options.maxHeaderBytes);
+    else if (req.contentLength > 0) this.#reqBody = new BodyTracker().length(req.contentLength);
+    else this.#reqBody = null;
+    this.#reqDone = this.#reqBody === null;
+    host.ctx.router.begin(route.state, instance);
+  }
+
+  /** Whether the whole request body has been received from the client. */
+  get requestDone(): boolean {
+    return this.#reqDone;
+  }
+
+  /** Starts the exchange: takes an upstream connection and sends the request head. */
+  start(): void {
+    this.#acquire();
+  }
+
+  /** Forwards request body bytes from `buf[start…]`; returns where the body ended, `BODY_MORE` or `BODY_ERROR`. */
+  feedBody(buf: Buffer, start: number): number {
+    const body = this.#reqBody as BodyTracker;
+    const end = body.feed(buf, start);
+    if (end === BODY_ERROR) {
+      this.#fail(400, 'malformed chunked request body', true);
+      return end;
+    }
+    const part = end === BODY_MORE ? (start === 0 ? buf : buf.subarray(start)) : buf.subarray(start, end);
+    if (end !== BODY_MORE) this.#reqDone = true;
+    if (part.length > 0) {
+      if (this.#conn === null) (this.#queued ??= []).push(part);
+      else if (!this.#conn.socket.write(part)) this.#host.holdClient(true);
+        if (this.#conn !== null) this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
+    }
+    return end;
+  }
+
+  /** The client went away or broke the connection: drop the upstream side without reusing it. */
+  abort(): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#conn !== null) this.#host.ctx.pool.discard(this.#conn);
+    this.#conn = null;
+    this.#host.ctx.metrics(this.#route.state.version).abort(Date.now());
+    this.#host.ctx.router.end(this.#route.state, this.#instance);
+  }
+
+  /** The upstream was silent for too long. */
+  timeout(): void {
+    if (this.#done) return;
+    if (this.#headSent) {
+      this.abort();
+      this.#host.destroy();
+    } else {
+      this.#fail(504, 'upstream did not answer in time', !this.#reqDone);
+    }
+  }
+
+  /** The client can take more response bytes again. */
+  onClientDrain(): void {
+    this.#conn?.socket.resume();
+  }
+
+  onUpstreamDrain(): void {
+    this.#host.holdClient(false);
+  }
+
+  onUpstreamData(chunk: Buffer): void {
+    if (this.#done) return;
+    this.#gotBytes = true;
+    this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
+    if (this.#resp === null) this.#headBytes(chunk);
+    else this.#bodyBytes(chunk, 0, null);
+  }
+
+  onUpstreamEnd(): void {
+    if (this.#done) return;
+    if (this.#resp !== null && this.#resp.framing === 'close') {
+      this.#finish();
+      return;
+    }
+    this.#upstreamLost(null);
+  }
+
+  onUpstreamClose(error: Error | null): void {
+    if (this.#done) return;
+    this.#conn = null;
+    if (this.#resp !== null && this.#resp.framing === 'close' && error === null) {
+      this.#finish();
+      return;
+    }
+    this.#upstreamLost(error);
+  }
+
+  #acquire(): void {
+    const inst = this.#instance;
+    this.#host.ctx.pool.acquire(inst, inst.key, (conn, _error, timedOut) => {
+      if (this.#done) {
+        if (conn !== null) this.#host.ctx.pool.release(conn);
+        return;
+      }
+      if (conn === null) {
+        this.#connectFailed(timedOut ? 504 : 502);
+        return;
+      }
+      this.#conn = conn;
+      conn.owner = this;
+      this.#send(conn);
+    });
+  }
+
+  #send(conn: UpstreamConnection): void {
+    const ctx = this.#host.ctx;
+    this.#upstreamHead ??= upstreamRequestHead(
+      this.#req,
+      { address: this.#host.clientAddress, proto: ctx.options.proto, listenHost: ctx.options.host },
+      this.#instance.key,
+    );
+    const queued = this.#queued;
+    this.#queued = null;
+    let ok: boolean;
+    if (queued === null) {
+      ok = conn.socket.write(this.#upstreamHead, 'latin1');
+    } else {
+      conn.socket.cork();
+      conn.socket.write(this.#upstreamHead, 'latin1');
+      for (const q of queued) ok = conn.socket.write(q);
+      ok = conn.socket.writableLength < conn.socket.writableHighWaterMark;
+      conn.socket.uncork();
+    }
+    if (!ok) this.#host.holdClient(true);
+    this.#host.setDeadline(ctx.options.upstreamResponseTimeoutMs);
+  }
+
+  #connectFailed(status: 502 | 504): void {
+    const ctx = this.#host.ctx;
+    ctx.metrics(this.#route.state.version).connectionFailure(Date.now());
+    if (isRetryable(this.#req)) {
+      this.#tried.push(this.#instance);
+      const next = this.#otherInstance();
+      if (next !== null) {
+        ctx.router.end(this.#route.state, this.#instance);
+        this.#instance = next;
+        ctx.router.begin(this.#route.state, next);
+        this.#acquire();
+        return;
+      }
+    }
+    this.#fail(status, status === 504 ? 'upstream connect timed out' : 'upstream unreachable', !this.#reqDone);
+  }
+
+  #otherInstance(): InstanceState | null {
+    const router = this.#host.ctx.router;
+    for (let k = 0; k < this.#route.instances.length; k++) {
+      const next = router.pickInstance(this.#route, this.#instance);
+      if (next !== null && !this.#tried.includes(next)) return next;
+    }
+    return null;
+  }
+
+  // the upstream closed or failed before the response was complete
+  #upstreamLost(_error: Error | null): void {
+    const conn = this.#conn;
+    this.#conn = null;
+    if (conn !== null) this.#host.ctx.pool.discard(conn);
+    if (this.#headSent) {
+      this.abort();
+      this.#host.destroy();
+      return;
+    }
+    const stale = conn === null ? false : conn.uses > 0;
+    if (!this.#gotBytes && isRetryable(this.#req)) {
+      // a keep-alive connection the upstream closed just as we reused it: the instance is fine, try afresh
+      if (stale && this.#staleRetries < MAX_STALE_RETRIES) {
+        this.#staleRetries++;
+        this.#respBuf = null;
+        this.#acquire();
+        return;
+      }
+      this.#connectFailed(502);
+      return;
+    }
+    if (!this.#gotBytes) this.#host.ctx.metrics(this.#route.state.version).connectionFailure(Date.now());
+    this.#fail(502, 'upstream closed the connection', !this.#reqDone);
+  }
+
+  #headBytes(chunk: Buffer): void {
+    let buf = this.#respBuf === null ? chunk : Buffer.concat([this.#respBuf, chunk]);
+    for (;;) {
+      const end = findHeadEnd(buf, 0);
+      if (end < 0) {
+        if (buf.length > MAX_RESPONSE_HEAD) this.#fail(502, 'upstream response head too large', true);
+        else this.#respBuf = buf;
+        return;
+      }
+      this.#respBuf = null;
+      const head = parseResponseHead(buf.toString('latin1', 0, end), this.#req.method === 'HEAD');
+      if (head instanceof HeadError) {
+        this.#fail(502, head.reason, true);
+        return;
+      }
+      if (head.status >= 200 || head.status === 101) {
+        this.#response(head, buf, end);
+        return;
+      }
+      // 1xx interim responses go to HTTP/1.1 clients as they are; the final response follows
+      if (this.#req.minor === 1) this.#host.write(buf.subarray(0, end));
+      buf = buf.subarray(end);
+      if (buf.length === 0) return;
+    }
+  }
+
+  #response(head: ResponseHead, buf: Buffer, end: number): void {
+    const ctx = this.#host.ctx;
+    const version = this.#route.state.version;
+    if (head.status === 101) {
+      if (this.#req.upgrade === null) {
+        this.#fail(502, 'upstream switched protocols unasked', true);
+        return;
+      }
+      this.#resp = head;
+      this.#headSent = true;
+      this.#host.write(clientResponseHead(head, false, this.#extras(version)));
+      ctx.metrics(version).record(101, performance.now() - this.#t0, Date.now());
+      const conn = this.#conn as UpstreamConnection;
+      this.#conn = null;
+      this.#done = true;
+      const router = ctx.router;
+      const state = this.#route.state;
+      const inst = this.#instance;
+      // a tunnel counts as in flight until it closes, so drain waits for it
+      this.#host.startTunnel(conn, end < buf.length ? buf.subarray(end) : null, () => router.end(state, inst));
+      return;
+    }
+    this.#resp = head;
+    if (head.framing === 'close') this.#closeClient = true;
+    else if (head.framing === 'chunked') this.#respBody.chunked(MAX_RESPONSE_HEAD);
+    else this.#respBody.length(head.framing === 'length' ? head.contentLength : 0);
+    const text = clientResponseHead(head, this.#closeClient, this.#extras(version));
+    this.#headSent = true;
+    this.#bodyBytes(buf, end, text);
+  }
+
+  #extras(version: string): { versionHeader: string | null; version: string; setCookie: string | null } | null {
+    const vh = this.#host.ctx.options.versionHeader;
+    return vh === null && this.#setCookie === null ? null : { versionHeader: vh, version, setCookie: this.#setCookie };
+  }
+
+  // Streams response body bytes from `buf[start…]`, prefixed by the response head when it is first written, as
+  // one write so that small responses leave in a single packet.
+  #bodyBytes(buf: Buffer, start: number, headText: string | null): void {
+    const end = this.#respBody.feed(buf, start);
+    if (end === BODY_ERROR) {
+      this.abort();
+      this.#host.destroy();
+      return;
+    }
+    const stop = end === BODY_MORE ? buf.length : end;
+    let out: Buffer;
+    if (headText === null) {
+      out = start === 0 && stop === buf.length ? buf : buf.subarray(start, stop);
+    } else {
+      out = Buffer.allocUnsafe(headText.length + stop - start);
+      out.write(headText, 0, 'latin1');
+      buf.copy(out, headText.length, start, stop);
+    }
+    const flowing = out.length === 0 || this.#host.write(out);
+    if (end === BODY_MORE) {
+      if (!flowing) this.#conn?.socket.pause();
+      return;
+    }
+    // bytes past the response's end mean the upstream is out of step: do not reuse its connection
+    if (end < buf.length && this.#conn !== null) {
+      this.#host.ctx.pool.discard(this.#conn);
+      this.#conn = null;
+    }
+    // an upstream that answered before the whole request body arrived: the rest of it is not read
+    if (!this.#reqDone) this.#closeClient = true;
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    const ctx = this.#host.ctx;
+    const conn = this.#conn;
+    this.#conn = null;
+    const resp = this.#resp as ResponseHead;
+    if (conn !== null) {
+      if (resp.reusable && this.#reqDone && resp.framing !== 'close') ctx.pool.release(conn);
+      else ctx.pool.discard(conn);
+    }
+    const now = performance.now();
+    ctx.metrics(this.#route.state.version).record(resp.status, now - this.#t0, performance.timeOrigin + now);
+    ctx.router.end(this.#route.state, this.#instance);
+    this.#host.exchangeDone(!this.#closeClient && this.#reqDone);
+  }
+
+  // answers the client by the proxy itself, before any upstream response byte was sent on
+  #fail(status: number, message: string, close: boolean): void {
+    if (this.#done) return;
+    this.#done = true;
+    const ctx = this.#host.ctx;
+    if (this.#conn !== null) ctx.pool.discard(this.#conn);
+    this.#conn = null;
+    const version = this.#route.state.version;
+    const closing = close || this.#closeClient || !this.#reqDone;
+    this.#host.write(proxyResponse(status, message, closing, ctx.versionLine(version)));
+    ctx.metrics(version).record(status, performance.now() - this.#t0, Date.now());
+    ctx.router.end(this.#route.state, this.#instance);
+    this.#host.exchangeDone(!closing);
+  }
+}

@@ -1,0 +1,107 @@
+import { HOP_BY_HOP, type HeaderFields } from './header-fields.js';
+import type { RequestHead } from './request-head.js';
+import type { ResponseHead } from './response-head.js';
+
+/** What the proxy knows about the client side of a request, for the X-Forwarded-* fields. */
+export interface ClientFacts {
+  address: string;
+  proto: 'http' | 'https';
+  /** Host to report when the request had none (HTTP/1.0). */
+  listenHost: string;
+}
+
+const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+
+function dropped(name: string, connection: string[] | null): boolean {
+  return HOP_BY_HOP.has(name) || (connection !== null && connection.includes(name));
+}
+
+/**
+ * The request head sent upstream: hop-by-hop fields dropped, X-Forwarded-For appended, X-Forwarded-Proto and
+ * -Host set, one Content-Length, and `Connection: upgrade` kept only for an upgrade.
+ */
+export function upstreamRequestHead(req: RequestHead, client: ClientFacts, upstreamHost: string): string {
+  let out = `${req.method} ${req.target} HTTP/1.${req.minor}\r\n`;
+  let forwardedFor = '';
+  let sawLength = false;
+  const { names, lower, values, connection } = req;
+  for (let i = 0; i < names.length; i++) {
+    const name = lower[i] as string;
+    if (FORWARDED.has(name)) {
+      if (name === 'x-forwarded-for') forwardedFor += `${values[i] as string}, `;
+      continue;
+    }
+    if (dropped(name, connection)) continue;
+    if (name === 'content-length') {
+      if (sawLength) continue;
+      sawLength = true;
+      out += `Content-Length: ${req.contentLength}\r\n`;
+      continue;
+    }
+    out += `${names[i] as string}: ${values[i] as string}\r\n`;
+  }
+  if (req.host === null) out += `Host: ${upstreamHost}\r\n`;
+  if (req.upgrade !== null) out += `Connection: upgrade\r\nUpgrade: ${req.upgrade}\r\n`;
+  out += `X-Forwarded-For: ${forwardedFor}${client.address}\r\nX-Forwarded-Proto: ${client.proto}\r\n`;
+  out += `X-Forwarded-Host: ${req.host ?? client.listenHost}\r\n\r\n`;
+  return out;
+}
+
+/** Extra fields the proxy adds to a response: the version header and a sticky cookie. */
+export interface ResponseExtras {
+  versionHeader: string | null;
+  version: string;
+  setCookie: string | null;
+}
+
+/**
+ * The response head sent to the client: hop-by-hop fields dropped (kept for a 101), `Connection: close` when the
+ * client connection ends after this response, plus the proxy's own fields.
+ */
+export function clientResponseHead(res: ResponseHead, close: boolean, extras: ResponseExtras | null): string {
+  let out = `HTTP/1.1 ${res.status} ${res.reason}\r\n`;
+  const upgrade = res.status === 101;
+  out += fieldLines(res, upgrade);
+  if (upgrade) out += 'Connection: upgrade\r\n';
+  else if (close) out += 'Connection: close\r\n';
+  if (extras !== null) {
+    if (extras.versionHeader !== null) out += `${extras.versionHeader}: ${extras.version}\r\n`;
+    if (extras.setCookie !== null) out += `Set-Cookie: ${extras.setCookie}\r\n`;
+  }
+  return `${out}\r\n`;
+}
+
+function fieldLines(fields: HeaderFields & { connection: string[] | null }, keepUpgrade: boolean): string {
+  let out = '';
+  const { names, lower, values, connection } = fields;
+  for (let i = 0; i < names.length; i++) {
+    const name = lower[i] as string;
+    if (keepUpgrade && name === 'upgrade') {
+      out += `${names[i] as string}: ${values[i] as string}\r\n`;
+      continue;
+    }
+    if (dropped(name, connection)) continue;
+    out += `${names[i] as string}: ${values[i] as string}\r\n`;
+  }
+  return out;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  501: 'Not Implemented',
+  505: 'HTTP Version Not Supported',
+};
+
+/** A complete short response the proxy answers by itself (errors), with a plain-text body. */
+export function proxyResponse(status: number, message: string, close: boolean, extraLines = ''): string {
+  const body = `${message}\n`;
+  let out = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\n`;
+  out += `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n${extraLines}`;
+  if (close) out += 'Connection: close\r\n';
+  return `${out}\r\n${body}`;
+}

@@ -1,0 +1,35 @@
+import type { Socket } from 'node:net';
+import type { ResolvedProxyOptions } from './proxy-options.js';
+import type { Router } from './router.js';
+import type { UpstreamConnection, UpstreamPool } from './upstream-pool.js';
+import type { VersionMetrics } from './version-metrics.js';
+
+/** What every connection of one proxy shares. */
+export interface ProxyContext {
+  readonly options: ResolvedProxyOptions;
+  readonly router: Router;
+  readonly pool: UpstreamPool;
+  /** The metrics of a version, created on first use. */
+  metrics(version: string): VersionMetrics;
+  /** `name: value\r\n` of the version header for `version`, or '' when the header is off. */
+  versionLine(version: string): string;
+}
+
+/** The client side of a connection as one exchange sees it. */
+export interface ExchangeHost {
+  readonly ctx: ProxyContext;
+  readonly socket: Socket;
+  readonly clientAddress: string;
+  /** Writes to the client; false when the client's buffer is full (wait for `onClientDrain`). */
+  write(data: Buffer | string): boolean;
+  /** Pauses or resumes reading request bytes because the upstream is slow. */
+  holdClient(hold: boolean): void;
+  /** Sets the timeout that applies now; 0 clears it. */
+  setDeadline(ms: number): void;
+  /** The exchange is over; `keepAlive` says whether the client connection may carry another request. */
+  exchangeDone(keepAlive: boolean): void;
+  /** The upstream answered 101: bytes flow raw both ways from now on; `onClose` runs when the tunnel ends. */
+  startTunnel(upstream: UpstreamConnection, leftover: Buffer | null, onClose: () => void): void;
+  /** The exchange failed after the response began; the client connection must be destroyed. */
+  destroy(): void;
+}

@@ -1,0 +1,161 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { ClientConnection } from './client-connection.js';
+import type { ProxyContext } from './proxy-context.js';
+import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy-options.js';
+import { Router, seededRandom, type DrainResult } from './router.js';
+import { validateRoutingTable, type RoutingTable } from './routing-table.js';
+import { UpstreamPool } from './upstream-pool.js';
+import { VersionMetrics, type VersionTotals, type WindowStats } from './version-metrics.js';
+
+/** Metrics of one version: the sliding window asked for, monotonic totals and what is in flight now. */
+export interface VersionMetricsSnapshot {
+  version: string;
+  weight: number | null;
+  draining: boolean;
+  inFlight: number;
+  window: WindowStats;
+  totals: VersionTotals;
+}
+
+/** Every version's metrics at one moment. */
+export interface ProxyMetricsSnapshot {
+  /** Wall time of the snapshot, ms since the epoch. */
+  at: number;
+  windowSeconds: number;
+  versions: VersionMetricsSnapshot[];
+}
+
+/** The traffic-splitting HTTP/1.1 reverse proxy, in the current thread (`ProxyHost` runs it on a worker). */
+export class ProxyServer {
+  readonly #server: Server;
+  readonly #options: ResolvedProxyOptions;
+  readonly #router: Router;
+  readonly #pool: UpstreamPool;
+  readonly #metrics = new Map<string, VersionMetrics>();
+  readonly #connections = new Set<ClientConnection>();
+  readonly #sweep: NodeJS.Timeout;
+  readonly #ctx: ProxyContext;
+
+  private constructor(options: ResolvedProxyOptions) {
+    this.#options = options;
+    this.#router = new Router(options.balance, seededRandom(options.seed));
+    this.#pool = new UpstreamPool({
+      maxPerUpstream: options.maxConnectionsPerUpstream,
+      idleTimeoutMs: options.upstreamIdleTimeoutMs,
+      connectTimeoutMs: options.upstreamConnectTimeoutMs,
+    });
+    const lines = new Map<string, string>();
+    const metrics = this.#metrics;
+    const keep = options.metricsKeepSeconds;
+    this.#ctx = {
+      options,
+      router: this.#router,
+      pool: this.#pool,
+      metrics(version) {
+        let m = metrics.get(version);
+        if (m === undefined) {
+          m = new VersionMetrics(version, keep);
+          metrics.set(version, m);
+        }
+        return m;
+      },
+      versionLine(version) {
+        if (options.versionHeader === null) return '';
+        let line = lines.get(version);
+        if (line === undefined) {
+          line = `${options.versionHeader}: ${version}\r\n`;
+          lines.set(version, line);
+        }
+        return line;
+      },
+    };
+    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      const conn = new ClientConnection(socket, this.#ctx, (c) => this.#connections.delete(c));
+      this.#connections.add(conn);
+    });
+    const shortest = Math.min(
+      options.headersTimeoutMs,
+      options.keepAliveTimeoutMs,
+      options.upstreamResponseTimeoutMs,
+    );
+    this.#sweep = setInterval(() => this.#expire(), Math.max(10, Math.min(500, shortest / 4)));
+    this.#sweep.unref();
+  }
+
+  /** Starts a proxy listening on `options.host:port` with an empty routing table. */
+  static async listen(options: ProxyOptions = {}): Promise<ProxyServer> {
+    const proxy = new ProxyServer(resolveProxyOptions(options));
+    await new Promise<void>((resolve, reject) => {
+      proxy.#server.once('error', reject);
+      proxy.#server.listen(proxy.#options.port, proxy.#options.host, () => {
+        proxy.#server.off('error', reject);
+        resolve();
+      });
+    });
+    return proxy;
+  }
+
+  /** The address the proxy listens on. */
+  get address(): { host: string; port: number } {
+    const a = this.#server.address() as AddressInfo;
+    return { host: a.address, port: a.port };
+  }
+
+  /** Replaces the routing table atomically; throws (changing nothing) when it is invalid. */
+  setRoutes(table: RoutingTable): void {
+    this.#router.setTable(validateRoutingTable(table));
+    this.#pool.closeIdleExcept(this.#router.activeKeys());
+  }
+
+  /** Stops new requests to `version`; resolves when its in-flight requests finished or `timeoutMs` passed. */
+  async drain(version: string, timeoutMs: number): Promise<DrainResult> {
+    const result = await this.#router.drain(version, timeoutMs);
+    this.#pool.closeIdleExcept(this.#router.activeKeys());
+    return result;
+  }
+
+  /** Every known version's metrics over the last `windowSeconds`. */
+  metrics(windowSeconds = 60): ProxyMetricsSnapshot {
+    const at = Date.now();
+    const inFlight = this.#router.inFlight();
+    const routes = new Map(this.#router.routes.map((r) => [r.state.version, r]));
+    for (const v of routes.keys()) this.#ctx.metrics(v);
+    const versions = [...this.#metrics.values()].map((m): VersionMetricsSnapshot => {
+      const route = routes.get(m.version);
+      return {
+        version: m.version,
+        weight: route?.weight ?? null,
+        draining: route?.draining ?? false,
+        inFlight: inFlight.get(m.version) ?? 0,
+        window: m.window(windowSeconds, at),
+        totals: m.totals(),
+      };
+    });
+    return { at, windowSeconds, versions };
+  }
+
+  /** Upstream pool sizes per instance address (for diagnostics and tests). */
+  poolStats(): ReturnType<UpstreamPool['stats']> {
+    return this.#pool.stats();
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then closes everything. */
+  async close(graceMs = 5000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      for (const c of this.#connections) if (c.idle) c.socket.destroy();
+      if (this.#connections.size === 0 || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const c of this.#connections) c.socket.destroy();
+    clearInterval(this.#sweep);
+    this.#pool.close();
+    await closed;
+  }
+
+  #expire(): void {
+    const now = Date.now();
+    for (const c of this.#connections) if (c.deadline !== 0 && c.deadline <= now) c.expire();
+  }
+}

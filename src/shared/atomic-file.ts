@@ -1,0 +1,8 @@
+/** Writing a file so readers see the old or the new content, never half of it. */
+import { renameSync, writeFileSync } from 'node:fs';
+
+export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, content, { mode });
+  renameSync(temp, path);
+}

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlan } from '../../plan/load.js';
+import type { ProcessTargetConfig } from '../../plan/schema/target.js';
+import { testServiceCommand } from '../../testing/test-service.js';
+import { ProcessTarget } from './process-target.js';
+
+function get(url: string): Promise<{ status: number; body: string; version: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, version: res.headers['x-version'] as string | undefined }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('ProcessTarget with real processes and the real proxy', () => {
+  let dir: string;
+  let target: ProcessTarget;
+  let config: ProcessTargetConfig;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'glidepath-target-'));
+    const port = await freePort();
+    const plan = parsePlan(
+      `version: 1
+service: shop
+target:
+  type: process
+  listen: 127.0.0.1:${port}
+  start: ${JSON.stringify(`${testServiceCommand()} --version {version}`)}
+  instances: 2
+  ready: { path: /health, timeout: 20s, interval: 50ms }
+  drain: 2s
+`,
+      'glidepath.yaml',
+      {},
+    );
+    if (plan.target?.type !== 'process') throw new Error('process target expected');
+    config = plan.target;
+    target = await ProcessTarget.start({ config, service: 'shop', planDir: dir, stateDir: join(dir, '.glidepath'), proxy: { seed: 7 } });
+  });
+
+  afterAll(async () => {
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts a version without traffic, then routes to it', async () => {
+    const outcome = await target.startVersion('v1', {});
+    expect(outcome).toMatchObject({ status: 'ready', version: 'v1' });
+    expect(target.versions()).toEqual([expect.objectContaining({ version: 'v1', state: 'ready', weight: 0, instances: 2 })]);
+    if (outcome.status === 'ready') expect((await get(`${outcome.url}/`)).version).toBe('v1');
+    await target.setWeights({ v1: 100 });
+    expect(await target.currentWeights()).toEqual({ v1: 100 });
+    for (let i = 0; i < 10; i++) expect((await get(`${target.serviceUrl}/`)).version).toBe('v1');
+  });
+
+  it('splits traffic by weight and measures each version', async () => {
+    expect((await target.startVersion('v2', {})).status).toBe('ready');
+    await target.setWeights({ v1: 80, v2: 20 });
+    expect(await target.currentWeights()).toEqual({ v1: 80, v2: 20 });
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 400; i++) {
+      const { version } = await get(`${target.serviceUrl}/`);
+      seen[version ?? '?'] = (seen[version ?? '?'] ?? 0) + 1;
+    }
+    // 400 draws at 20%: the share lies within 20% ± 6 points with overwhelming probability (seeded anyway).
+    expect((seen.v2 ?? 0) / 400).toBeGreaterThan(0.14);
+    expect((seen.v2 ?? 0) / 400).toBeLessThan(0.26);
+    const metrics = await target.metrics('v2', 10_000);
+    expect(metrics).toMatchObject({ version: 'v2', errors: 0, errorRate: 0 });
+    expect(metrics?.requests).toBe(seen.v2);
+    expect(metrics?.p95).toBeGreaterThan(0);
+    expect(metrics?.memory).toBeGreaterThan(1_000_000);
+    expect(await target.metrics('nope', 1000)).toBeUndefined();
+  });
+
+  it('refuses to route to a version that is not running', async () => {
+    await expect(target.setWeights({ v1: 50, v9: 50 })).rejects.toThrow(/v9: it is not running/);
+    expect(await target.currentWeights()).toEqual({ v1: 80, v2: 20 });
+  });
+
+  it('reports a version that never gets ready as failed and leaves nothing running', async () => {
+    const failing = await ProcessTarget.start({
+      config: { ...config, listen: `127.0.0.1:${await freePort()}`, start: `${testServiceCommand()} --never-ready 1`, ready: { ...config.ready, timeout: 1500 } },
+      service: 'shop',
+      planDir: dir,
+      stateDir: join(dir, '.glidepath-2'),
+    });
+    try {
+      const outcome = await failing.startVersion('bad', {});
+      expect(outcome.status).toBe('failed');
+      expect(failing.versions()).toEqual([]);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('drains and stops the old version while the new one takes all traffic', async () => {
+    await target.setWeights({ v2: 100 });
+    await target.stopVersion('v1', { drainMs: 1000 });
+    expect(target.versions().map((v) => v.version)).toEqual(['v2']);
+    for (let i = 0; i < 10; i++) expect((await get(`${target.serviceUrl}/`)).version).toBe('v2');
+  });
+});

@@ -1,0 +1,238 @@
+/** The embedded `process` target: versions as local processes (the supervisor) behind the built-in proxy. */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessTargetConfig } from '../../plan/schema/target.js';
+import { ProxyHost, type ProxyMetricsSnapshot } from '../../proxy/index.js';
+import { writeFileAtomic } from '../../shared/atomic-file.js';
+import { GlidepathError, describeError } from '../../shared/errors.js';
+import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics } from '../target.js';
+import { ProcessSupervisor } from './process-supervisor.js';
+import type { InstanceAddress, SupervisorEvent } from './types.js';
+import { versionSpecOf } from './version-spec.js';
+
+export interface ProcessTargetOptions {
+  config: ProcessTargetConfig;
+  service: string;
+  planDir: string;
+  /** The project's `.glidepath/` directory. */
+  stateDir: string;
+  /** Extra proxy settings (tests pin the seed). */
+  proxy?: { seed?: number; metricsKeepSeconds?: number };
+}
+
+interface VersionState {
+  weight: number;
+  state: TargetVersion['state'];
+  instances: Map<number, InstanceAddress>;
+}
+
+/** Weights as they were last set, so a restarted daemon routes as before. */
+interface TrafficFile {
+  weights: Record<string, number>;
+}
+
+export class ProcessTarget implements Target {
+  readonly type = 'process';
+  readonly serviceUrl: string;
+  readonly #options: ProcessTargetOptions;
+  readonly #proxy: ProxyHost;
+  readonly #supervisor: ProcessSupervisor;
+  readonly #versions = new Map<string, VersionState>();
+  readonly #events = new EventEmitter();
+  readonly #cpu = new Map<string, { seconds: number; at: number }>();
+  readonly #trafficFile: string;
+  #routing: Promise<void> = Promise.resolve();
+
+  private constructor(options: ProcessTargetOptions, proxy: ProxyHost, supervisor: ProcessSupervisor) {
+    this.#options = options;
+    this.#proxy = proxy;
+    this.#supervisor = supervisor;
+    this.serviceUrl = `http://${options.config.listen}`;
+    this.#trafficFile = join(options.stateDir, 'traffic.json');
+    supervisor.onEvent((event) => this.#onSupervisorEvent(event));
+  }
+
+  /** Starts the proxy on `listen`, adopts the versions a previous daemon left running, and routes as before. */
+  static async start(options: ProcessTargetOptions): Promise<ProcessTarget> {
+    const at = options.config.listen.lastIndexOf(':');
+    const proxy = await ProxyHost.start({
+      host: options.config.listen.slice(0, at).replace(/^\[|\]$/g, ''),
+      port: Number(options.config.listen.slice(at + 1)),
+      sticky: options.config.sticky as never,
+      versionHeader: options.config.versionHeader ?? null,
+      ...options.proxy,
+    }).catch((error: unknown) => {
+      throw new GlidepathError(`proxy cannot listen on ${options.config.listen}: ${describeError(error)}`, { cause: error });
+    });
+    const supervisor = new ProcessSupervisor({ stateDir: options.stateDir });
+    const target = new ProcessTarget(options, proxy, supervisor);
+    await target.#adoptPrevious();
+    return target;
+  }
+
+  async #adoptPrevious(): Promise<void> {
+    const weights = this.#readTraffic().weights;
+    const adopted = await this.#supervisor.adopt({ want: (record) => record.service === this.#options.service && record.version in weights });
+    for (const outcome of adopted.versions) {
+      if (outcome.status !== 'ready') continue;
+      this.#versions.set(outcome.version, {
+        weight: weights[outcome.version] ?? 0,
+        state: 'ready',
+        instances: new Map(outcome.instances.map((i) => [i.index, i])),
+      });
+    }
+    await this.#supervisor.stopOrphans();
+    await this.#pushRoutes();
+  }
+
+  #readTraffic(): TrafficFile {
+    try {
+      return JSON.parse(readFileSync(this.#trafficFile, 'utf8')) as TrafficFile;
+    } catch {
+      return { weights: {} };
+    }
+  }
+
+  #onSupervisorEvent(event: SupervisorEvent): void {
+    if (event.service !== this.#options.service) return;
+    const state = this.#versions.get(event.version);
+    if (state && event.index !== undefined) {
+      if (event.type === 'instance.ready' && event.port !== undefined && event.pid !== undefined) {
+        state.instances.set(event.index, { index: event.index, pid: event.pid, port: event.port, host: '127.0.0.1' });
+        void this.#pushRoutes().catch(() => undefined);
+      } else if (event.type === 'instance.exited' || event.type === 'instance.unready' || event.type === 'instance.stopped') {
+        state.instances.delete(event.index);
+        void this.#pushRoutes().catch(() => undefined);
+      }
+    }
+    if (event.type === 'version.failed' && state) state.state = 'failed';
+    const forwarded: Partial<Record<SupervisorEvent['type'], TargetEvent['type']>> = {
+      'version.failed': 'version.failed',
+      'version.ready': 'version.ready',
+      'version.stopped': 'version.stopped',
+      'instance.restarted': 'instance.restarted',
+      'instance.exited': 'instance.exited',
+    };
+    const type = forwarded[event.type];
+    if (type) this.#events.emit('event', { type, version: event.version, reason: event.reason, at: event.at } satisfies TargetEvent);
+  }
+
+  /** Sends the routing table to the proxy; calls are serialised so an older table never lands after a newer one. */
+  #pushRoutes(): Promise<void> {
+    const table = {
+      versions: [...this.#versions.entries()]
+        .filter(([, s]) => s.state === 'ready' || s.state === 'draining')
+        .map(([version, s]) => ({ version, weight: s.weight, instances: [...s.instances.values()].map(({ host, port }) => ({ host, port })), draining: s.state === 'draining' })),
+    };
+    this.#routing = this.#routing.catch(() => undefined).then(() => this.#proxy.setRoutes(table));
+    return this.#routing;
+  }
+
+  async startVersion(version: string, options: { signal?: AbortSignal }): Promise<StartOutcome> {
+    const existing = this.#versions.get(version);
+    if (existing?.state === 'ready') return { status: 'ready', version, url: this.#urlOf(existing) ?? this.serviceUrl };
+    const spec = versionSpecOf(this.#options.config, this.#options.service, version, this.#options.planDir);
+    const state: VersionState = { weight: 0, state: 'starting', instances: new Map() };
+    this.#versions.set(version, state);
+    const outcome = await this.#supervisor.startVersion(spec, options);
+    if (outcome.status === 'failed') {
+      this.#versions.delete(version);
+      return outcome;
+    }
+    state.state = 'ready';
+    for (const instance of outcome.instances) state.instances.set(instance.index, instance);
+    await this.#pushRoutes();
+    return { status: 'ready', version, url: this.#urlOf(state) ?? this.serviceUrl };
+  }
+
+  #urlOf(state: VersionState): string | undefined {
+    const first = [...state.instances.values()].sort((a, b) => a.index - b.index)[0];
+    return first ? `http://${first.host}:${first.port}` : undefined;
+  }
+
+  async setWeights(weights: Readonly<Record<string, number>>): Promise<void> {
+    for (const version of Object.keys(weights)) {
+      if (this.#versions.get(version)?.state !== 'ready') throw new GlidepathError(`cannot route to ${version}: it is not running and ready`);
+    }
+    for (const [version, state] of this.#versions) state.weight = weights[version] ?? 0;
+    await this.#pushRoutes();
+    writeFileAtomic(this.#trafficFile, `${JSON.stringify({ weights } satisfies TrafficFile)}\n`);
+  }
+
+  async currentWeights(): Promise<Record<string, number>> {
+    const snapshot = await this.#proxy.getMetrics(1);
+    return Object.fromEntries(snapshot.versions.filter((v) => v.weight !== null && !v.draining).map((v) => [v.version, v.weight as number]));
+  }
+
+  async stopVersion(version: string, options: { drainMs?: number }): Promise<void> {
+    const state = this.#versions.get(version);
+    if (state?.state === 'ready') {
+      state.state = 'draining';
+      state.weight = 0;
+      await this.#pushRoutes();
+      await this.#proxy.drain(version, options.drainMs ?? this.#options.config.drain);
+    }
+    await this.#supervisor.stopVersion(version);
+    this.#versions.delete(version);
+    this.#cpu.delete(version);
+    await this.#pushRoutes();
+  }
+
+  versions(): TargetVersion[] {
+    return [...this.#versions.entries()].map(([version, s]) => ({
+      version,
+      state: s.state,
+      weight: s.weight,
+      instances: s.instances.size,
+      url: this.#urlOf(s),
+    }));
+  }
+
+  async metrics(version: string, windowMs: number): Promise<VersionMetrics | undefined> {
+    if (!this.#versions.has(version)) return undefined;
+    const seconds = Math.max(1, Math.round(windowMs / 1000));
+    const snapshot: ProxyMetricsSnapshot = await this.#proxy.getMetrics(seconds);
+    const window = snapshot.versions.find((v) => v.version === version)?.window;
+    const usage = await this.#supervisor.usage(version).catch(() => undefined);
+    const requests = window ? window.requests + window.connectionFailures : 0;
+    return {
+      version,
+      windowMs: seconds * 1000,
+      requests,
+      rps: window?.rps ?? 0,
+      errors: window ? window.byClass['5xx'] + window.connectionFailures : 0,
+      errorRate: window?.errorRate ?? 0,
+      p50: window?.p50 ?? null,
+      p95: window?.p95 ?? null,
+      p99: window?.p99 ?? null,
+      cpu: usage ? this.#coresSince(version, usage.cpuSeconds) : null,
+      memory: usage?.rssBytes ?? null,
+    };
+  }
+
+  /** CPU in cores since the previous reading of this version (null on the first). */
+  #coresSince(version: string, seconds: number): number | null {
+    const now = performance.now();
+    const previous = this.#cpu.get(version);
+    this.#cpu.set(version, { seconds, at: now });
+    if (!previous || now <= previous.at) return null;
+    return (seconds - previous.seconds) / ((now - previous.at) / 1000);
+  }
+
+  /** The proxy's live metrics snapshot of every version, for the daemon's exporter. */
+  proxyMetrics(windowSeconds: number): Promise<ProxyMetricsSnapshot> {
+    return this.#proxy.getMetrics(windowSeconds);
+  }
+
+  onEvent(listener: (event: TargetEvent) => void): () => void {
+    this.#events.on('event', listener);
+    return () => this.#events.off('event', listener);
+  }
+
+  /** Stops the proxy and every version (the daemon is going away and nothing may outlive it). */
+  async close(): Promise<void> {
+    await this.#proxy.close().catch(() => undefined);
+    await this.#supervisor.shutdown();
+  }
+}

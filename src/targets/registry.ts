@@ -1,0 +1,26 @@
+/** Target types glidepath can release to, and how each is created from the plan. */
+import type { Plan } from '../plan/plan-schema.js';
+import { UnavailableError } from '../shared/errors.js';
+import { ProcessTarget } from './process/process-target.js';
+import type { Target } from './target.js';
+
+export interface TargetDeps {
+  planDir: string;
+  /** The project's `.glidepath/` directory. */
+  stateDir: string;
+}
+
+/** Types a plan may name, including those this version of glidepath cannot drive yet. */
+export const TARGET_TYPES = ['process', 'nginx', 'kubernetes', 'command'] as const;
+
+/** The plan's target, started; the process target is built in, the others arrive in later versions. */
+export async function createTarget(plan: Plan, deps: TargetDeps): Promise<Target | undefined> {
+  const config = plan.target;
+  if (!config) return undefined;
+  switch (config.type) {
+    case 'process':
+      return ProcessTarget.start({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir });
+    default:
+      throw new UnavailableError(`target type "${config.type}" is not supported by this version of glidepath yet; "process" is`);
+  }
+}
