@@ -92,6 +92,7 @@ async function confirm(ctx: CliContext, yes: boolean, statement: string): Promis
   return confirmer.ask(statement);
 }
 
+/** Adds `backup run|list|verify|restore|prune` to the program. */
 export function registerBackup(program: Command, ctx: CliContext): void {
   const backup = program.command('backup').description('back up, list, verify, restore and prune backups');
 

@@ -6,6 +6,8 @@ import { createContext, type CliContext, type GlobalOptions } from './context.js
 import { createOutput, type Output } from './output.js';
 import { registerPreflight } from './preflight.js';
 import { registerSchema } from './schema.js';
+import { registerBackup } from './backup.js';
+import { registerDemo } from './demo.js';
 import { registerDeploy } from './deploy.js';
 import { registerLogs } from './logs.js';
 import { registerSteering } from './steer.js';
@@ -72,9 +74,11 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerDown(program, ctx);
   registerStatus(program, ctx);
   registerDeploy(program, ctx);
+  registerDemo(program, ctx);
   registerSteering(program, ctx);
   registerLogs(program, ctx);
   registerMigrate(program, ctx);
+  registerBackup(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

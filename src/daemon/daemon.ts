@@ -76,7 +76,7 @@ export class Daemon {
         proxySnapshot: runtime instanceof ProcessTarget ? () => runtime.proxyMetrics(60) : undefined,
       });
       engine = runtime
-        ? new ReleaseEngine({ plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, options.log) })
+        ? new ReleaseEngine({ plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, store, options.log) })
         : undefined;
       const releaseEngine = engine;
       const status = async (): Promise<StatusDocument> => {

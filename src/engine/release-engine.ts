@@ -7,7 +7,7 @@ import type { Confirmer } from '../gates/preflight.js';
 import type { Plan } from '../plan/plan-schema.js';
 import type { Clock } from '../shared/clock.js';
 import { GlidepathError, LockHeldError, UsageError } from '../shared/errors.js';
-import type { Store } from '../store/index.js';
+import { TERMINAL_RELEASE_STATUSES, type Store } from '../store/index.js';
 import type { Target } from '../targets/target.js';
 import { DEFAULT_LOCK_TTL_MS, LockLease } from './lock-lease.js';
 import { rollbackTarget, runManualRollback } from './manual-rollback.js';
@@ -70,6 +70,7 @@ export class ReleaseEngine {
   async start(version: string, options: DeployOptions): Promise<StartedRelease> {
     const { plan, store, clock, target } = this.#deps;
     this.#assertOpen();
+    await this.#settleFinished();
     if (this.#current) throw new LockHeldError(plan.service, this.#current.releaseId);
     const holder = `engine:${randomUUID()}`;
     const lease = await LockLease.acquire(store, plan.service, holder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
@@ -132,6 +133,7 @@ export class ReleaseEngine {
   async rollback(options: { to?: string; by?: string } = {}): Promise<ReleaseResult> {
     const { plan, store, clock } = this.#deps;
     this.#assertOpen();
+    await this.#settleFinished();
     if (this.#current) throw new UsageError(`release ${this.#current.releaseId} is running; abort it instead`);
     const holder = `engine:${randomUUID()}`;
     const lease = await LockLease.acquire(store, plan.service, holder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
@@ -176,6 +178,17 @@ export class ReleaseEngine {
     this.#closing.abort(new Error('the release engine is closing'));
     await this.#current?.finished.catch(() => undefined);
     await this.#warm?.cancel();
+  }
+
+  /**
+   * A release is recorded as finished a moment before the engine lets go of it; a caller that reacted to that
+   * record (the CLI starting the next release) waits for the engine to catch up instead of seeing it as running.
+   */
+  async #settleFinished(): Promise<void> {
+    const current = this.#current;
+    if (!current) return;
+    const row = await this.#deps.store.releases.get(current.releaseId);
+    if (row && TERMINAL_RELEASE_STATUSES.includes(row.status)) await current.finished.catch(() => undefined);
   }
 
   #launch(recorder: ReleaseRecorder, state: ReleaseState, lease: LockLease, recovering: boolean): StartedRelease {

@@ -1,5 +1,6 @@
 import { Kysely, Migrator } from 'kysely';
 import { describeError, UnavailableError } from '../shared/errors.js';
+import { BackupRepository } from './backup-repository.js';
 import { CheckResultRepository } from './check-result-repository.js';
 import { EventRepository } from './event-repository.js';
 import { LockRepository } from './lock-repository.js';
@@ -31,6 +32,7 @@ export interface Store {
   readonly events: EventRepository;
   readonly checks: CheckResultRepository;
   readonly locks: LockRepository;
+  readonly backups: BackupRepository;
   /** Closes every connection; the store cannot be used afterwards. */
   close(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
     events: new EventRepository(db, now, location.dialect),
     checks: new CheckResultRepository(db, now),
     locks: new LockRepository(db, now),
+    backups: new BackupRepository(db, now),
     close: () => db.destroy(),
   };
 }

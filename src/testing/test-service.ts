@@ -1,11 +1,11 @@
-/** The test service (fixtures/test-service.mjs): a real HTTP server process that tests configure by environment. */
+/** The test service (assets/sample-service.mjs, also the demo's service): a real HTTP server process that tests configure by environment. */
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { stopProcessGroup, processGroupAlive } from '../exec/process-group.js';
 
 /** Absolute path of the service script; run it with `node` (see the script's header for every setting). */
-export const TEST_SERVICE_SCRIPT = fileURLToPath(new URL('./fixtures/test-service.mjs', import.meta.url));
+export const TEST_SERVICE_SCRIPT = fileURLToPath(new URL('../../assets/sample-service.mjs', import.meta.url));
 
 /** Settings of the test service, passed as environment variables of the same names. */
 export interface TestServiceSettings {

@@ -138,7 +138,7 @@ describe('ProcessSupervisor', () => {
     expect(processGroupAlive(pid)).toBe(false);
     const lines: LogLine[] = [];
     for await (const line of supervisor.readLogs('v5', { lines: 50 })) lines.push(line);
-    expect(lines.map((l) => l.text)).toContain('test-service: ignoring SIGTERM as configured');
+    expect(lines.map((l) => l.text)).toContain('sample-service: ignoring SIGTERM as configured');
     expect(lines.at(-1)).toMatchObject({ stream: 'sys', text: `stopped pid ${pid}` });
   });
 

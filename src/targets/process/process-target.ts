@@ -191,7 +191,8 @@ export class ProcessTarget implements Target {
 
   async metrics(version: string, windowMs: number): Promise<VersionMetrics | undefined> {
     if (!this.#versions.has(version)) return undefined;
-    const seconds = Math.max(1, Math.round(windowMs / 1000));
+    // The proxy counts in one-second buckets and the newest is still filling: one more keeps N full seconds in view.
+    const seconds = Math.max(1, Math.ceil(windowMs / 1000)) + 1;
     const snapshot: ProxyMetricsSnapshot = await this.#proxy.getMetrics(seconds);
     const window = snapshot.versions.find((v) => v.version === version)?.window;
     const usage = await this.#supervisor.usage(version).catch(() => undefined);

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDriverContract } from '../driver.contract.js';
+import { createFilesDriver } from './index.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'glidepath-files-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** Every path below `root` with its type, mode and content hash (or link target). */
+async function fingerprint(root: string, prefix = ''): Promise<string> {
+  const lines: string[] = [];
+  for (const name of (await readdir(join(root, prefix))).sort()) {
+    const rel = prefix ? `${prefix}/${name}` : name;
+    const path = join(root, rel);
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) lines.push(`${rel} -> ${await readlink(path)}`);
+    else if (info.isDirectory()) lines.push(`${rel}/ ${(info.mode & 0o777).toString(8)}`, await fingerprint(root, rel));
+    else lines.push(`${rel} ${(info.mode & 0o777).toString(8)} ${createHash('sha256').update(await readFile(path)).digest('hex')}`);
+  }
+  return lines.filter(Boolean).join('\n');
+}
+
+async function makeTree(root: string): Promise<void> {
+  await mkdir(join(root, 'a/b/c'), { recursive: true });
+  await mkdir(join(root, 'empty-dir'));
+  await mkdir(join(root, 'cache/deep'), { recursive: true });
+  await writeFile(join(root, 'top.txt'), 'top\n');
+  await writeFile(join(root, 'a/b/c/deep.bin'), Buffer.alloc(300_000, 7));
+  await writeFile(join(root, 'a/empty.txt'), '');
+  await writeFile(join(root, 'a/run.sh'), '#!/bin/sh\n', { mode: 0o755 });
+  await writeFile(join(root, 'a/debug.log'), 'excluded');
+  await writeFile(join(root, 'cache/deep/x'), 'excluded');
+  await symlink('a/b/c/deep.bin', join(root, 'link'));
+}
+
+runDriverContract('files', () => dir, async () => {
+  const source = join(dir, 'uploads');
+  await makeTree(source);
+  let n = 0;
+  return {
+    source: { files: { path: './uploads', exclude: ['*.log', 'cache'] } },
+    broken: { files: { path: './no-such-dir' } },
+    location: source,
+    // Excluded paths are not in the backup: compare without them.
+    fingerprint: async (target) => (await fingerprint(target)).split('\n').filter((l) => !/debug\.log|^cache/.test(l)).join('\n'),
+    emptyTarget: async () => join(dir, `restored-${++n}`),
+    mutate: async () => {
+      await writeFile(join(source, 'top.txt'), 'changed\n');
+      await writeFile(join(source, 'new.txt'), 'new\n');
+      await rm(join(source, 'a/b'), { recursive: true });
+    },
+    safetyBackup: true,
+    cleanup: async () => undefined,
+  };
+});
+
+describe('files driver', () => {
+  it('leaves excluded paths out of the archive', async () => {
+    const source = join(dir, 'excl');
+    await makeTree(source);
+    const driver = createFilesDriver({ path: source, exclude: ['*.log', 'cache'] });
+    const dump = await driver.dump({});
+    const chunks: Buffer[] = [];
+    for await (const chunk of dump.stream) chunks.push(chunk as Buffer);
+    await dump.done;
+    const target = join(dir, 'excl-restored');
+    await driver.restore(() => Promise.resolve(Readable.from([Buffer.concat(chunks)])), target, {});
+    const restored = await fingerprint(target);
+    expect(restored).not.toMatch(/debug\.log|cache/);
+    expect(restored).toMatch(/a\/run\.sh 755/);
+    expect(restored).toMatch(/link -> a\/b\/c\/deep\.bin/);
+  });
+
+  it('refuses an archive entry that points outside the target', async () => {
+    const { pack } = await import('tar-stream');
+    const { createGzip } = await import('node:zlib');
+    const tar = pack();
+    tar.entry({ name: '../escape.txt' }, 'x');
+    tar.finalize();
+    const driver = createFilesDriver({ path: join(dir, 'unused') });
+    const target = join(dir, 'hostile');
+    await expect(driver.restore(() => Promise.resolve(tar.pipe(createGzip())), target, {})).rejects.toThrow(/outside the target/);
+    await expect(readdir(dir)).resolves.not.toContain('escape.txt');
+  });
+});

@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDriverContract } from '../driver.contract.js';
+import { createSqliteDriver } from './index.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'glidepath-sqlite-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** Row count and a checksum of every table, in a fixed order. */
+function fingerprint(path: string): Promise<string> {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+    return Promise.resolve(
+      tables.map((t) => `${t}: ${JSON.stringify(db.prepare(`SELECT count(*) AS n, group_concat(id || ':' || body, ',') AS all_rows FROM (SELECT * FROM "${t}" ORDER BY id)`).get())}`).join('\n'),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+runDriverContract('sqlite', () => dir, async () => {
+  const path = join(dir, 'app.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
+  db.transaction(() => {
+    for (let i = 0; i < 5000; i++) insert.run(`note ${i} ${'x'.repeat(i % 50)}`);
+  })();
+  // The connection stays open in WAL mode, as an application's would: the backup must still be consistent.
+  let n = 0;
+  return {
+    source: { sqlite: { path: './app.db' } },
+    broken: { sqlite: { path: './missing.db' } },
+    location: path,
+    fingerprint,
+    emptyTarget: () => Promise.resolve(join(dir, `restored-${++n}.db`)),
+    mutate: () => {
+      db.prepare('DELETE FROM notes WHERE id % 2 = 0').run();
+      insert.run('after the backup');
+      return Promise.resolve();
+    },
+    safetyBackup: true,
+    cleanup: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+});
+
+describe('sqlite driver', () => {
+  it('fails integrity on a file that is not a database', async () => {
+    const { Readable } = await import('node:stream');
+    const verdict = await createSqliteDriver({ path: '' }).inspect(Readable.from([Buffer.from('not a database at all'.repeat(100))]), {});
+    expect(verdict.status).toBe('fail');
+  });
+});
