@@ -93,8 +93,9 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .argument('<version>', 'version to release')
     .option('--yes', 'confirm the plan\'s confirmation items (for scripts)', false)
     .option('--notes <file>', 'what changed, for the launch record')
+    .option('--by <names...>', 'people taking part, for the launch record')
     .option('--detach', 'start the release and return without following it', false)
-    .action(async (version: string, opts: { yes: boolean; notes?: string; detach: boolean }) => {
+    .action(async (version: string, opts: { yes: boolean; notes?: string; by?: string[]; detach: boolean }) => {
       const loaded = ctx.loadPlan();
       if (!loaded.plan.target) throw new UsageError(`the plan has no target: add target: to ${ctx.displayPath(loaded.file)} to release ${loaded.plan.service}`);
       let notes: string | undefined;
@@ -106,7 +107,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         }
       }
       const daemon = await daemonFor(ctx);
-      const { id } = await daemon.client.post<{ id: string }>('/v1/releases', { version, yes: opts.yes, owner: releaseOwner(loaded.dir, ctx.env), notes });
+      const { id } = await daemon.client.post<{ id: string }>('/v1/releases', { version, yes: opts.yes, owner: releaseOwner(loaded.dir, ctx.env), notes, participants: opts.by });
       if (opts.detach) {
         ctx.out.result({ id, version, status: 'started' }, () => `release ${id} of ${version} started; follow it with glidepath status`);
         return;

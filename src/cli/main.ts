@@ -9,6 +9,7 @@ import { registerSchema } from './schema.js';
 import { registerBackup } from './backup.js';
 import { registerDemo } from './demo.js';
 import { registerDeploy } from './deploy.js';
+import { registerHistory } from './history.js';
 import { registerLogs } from './logs.js';
 import { registerSteering } from './steer.js';
 import { registerMigrate } from './migrate.js';
@@ -76,6 +77,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerDeploy(program, ctx);
   registerDemo(program, ctx);
   registerSteering(program, ctx);
+  registerHistory(program, ctx);
   registerLogs(program, ctx);
   registerMigrate(program, ctx);
   registerBackup(program, ctx);

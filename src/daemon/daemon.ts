@@ -15,7 +15,7 @@ import { systemClock } from '../shared/clock.js';
 import { EventBus } from './event-bus.js';
 import { releaseControl } from './release-control.js';
 import { releaseHooks } from './release-hooks.js';
-import { trafficDocument, trafficStatus } from './traffic-status.js';
+import { trafficDocument, trafficStatus, trafficTotals } from './traffic-status.js';
 import { DaemonMetrics } from './daemon-metrics.js';
 import { clearDaemonInfo, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
 
@@ -86,6 +86,13 @@ export class Daemon {
         return { ...document, release: release ? { id: release.id, status: release.status, step: release.currentStep } : null };
       };
       events.subscribe((event) => {
+        // What users saw during a release: the proxy's totals when it starts and ends, for the launch record.
+        if ((event.type === 'release.created' || event.type === 'release.finished') && runtime instanceof ProcessTarget && event.releaseId) {
+          const phase = event.type === 'release.created' ? 'start' : 'end';
+          void trafficTotals(runtime)
+            .then((totals) => events.record({ service: plan.service, releaseId: event.releaseId, type: 'release.traffic', data: { phase, totals } }))
+            .catch(() => undefined);
+        }
         if (event.type === 'release.finished' && typeof event.data.status === 'string') metrics.releaseFinished(event.data.status);
         if (event.type === 'analysis.measurement' && typeof event.data.metric === 'string' && typeof event.data.verdict === 'string') {
           metrics.measured(event.data.metric, event.data.verdict);
@@ -100,7 +107,7 @@ export class Daemon {
         subscribe: (listener) => events.subscribe(listener),
         status,
         traffic: () => trafficDocument(plan.service, runtime),
-        releases: releaseEngine && releaseControl(releaseEngine, options.log),
+        releases: releaseEngine && releaseControl(releaseEngine, events, plan.service, options.log),
         metrics: () => metrics.exposition(),
         shutdown: () => void daemon?.stop('asked over the API'),
       });

@@ -2,11 +2,15 @@
 import type { ReleaseControl } from '../api/api-deps.js';
 import type { ReleaseEngine } from '../engine/release-engine.js';
 import { describeError } from '../shared/errors.js';
+import type { EventBus } from './event-bus.js';
 
-export function releaseControl(engine: ReleaseEngine, log: (line: string) => void = () => undefined): ReleaseControl {
+export function releaseControl(engine: ReleaseEngine, events: EventBus, service: string, log: (line: string) => void = () => undefined): ReleaseControl {
   return {
-    async deploy(version, options) {
+    async deploy(version, { participants, ...options }) {
       const started = await engine.start(version, options);
+      if (participants && participants.length > 0) {
+        await events.record({ service, releaseId: started.releaseId, type: 'release.participants', data: { names: participants } });
+      }
       // The release goes on after the request; its end is recorded as events, and logged here.
       started.finished.then(
         (result) => log(`release ${result.id} of ${result.version}: ${result.status}${result.reason ? ` (${result.reason})` : ''}`),

@@ -1,5 +1,6 @@
 /** `status`: which version is stable and which is the canary, from what the target runs now. */
 import type { StatusDocument, TrafficDocument } from '../api/contract.js';
+import type { ProcessTarget } from '../targets/process/process-target.js';
 import type { Target, TargetVersion } from '../targets/target.js';
 
 /** Window of the live metrics `status` and the deploy view show. */
@@ -42,4 +43,17 @@ export async function trafficDocument(service: string, target: Target | undefine
     }),
   );
   return { service, windowMs: LIVE_WINDOW_MS, versions };
+}
+
+/** Requests and failures (5xx and connection failures) each version has served since the proxy started. */
+export async function trafficTotals(target: ProcessTarget): Promise<Record<string, { requests: number; failed: number }>> {
+  const snapshot = await target.proxyMetrics(1);
+  const totals: Record<string, { requests: number; failed: number }> = {};
+  for (const version of snapshot.versions) {
+    const failed5xx = Object.entries(version.totals.byCode)
+      .filter(([code]) => code.startsWith('5'))
+      .reduce((sum, [, count]) => sum + count, 0);
+    totals[version.version] = { requests: version.totals.requests + version.totals.connectionFailures, failed: failed5xx + version.totals.connectionFailures };
+  }
+  return totals;
 }

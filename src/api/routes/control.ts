@@ -11,6 +11,7 @@ interface DeployBody {
   owner?: string;
   yes?: boolean;
   notes?: string;
+  participants?: string[];
 }
 
 export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -30,13 +31,19 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
           type: 'object',
           required: ['version'],
           additionalProperties: false,
-          properties: { version: VERSION, owner: BY, yes: { type: 'boolean' }, notes: { type: 'string', maxLength: 100_000 } },
+          properties: {
+            version: VERSION,
+            owner: BY,
+            yes: { type: 'boolean' },
+            notes: { type: 'string', maxLength: 100_000 },
+            participants: { type: 'array', maxItems: 50, items: BY },
+          },
         },
       },
     },
     async (request, reply) => {
-      const { version, owner, yes, notes } = request.body;
-      const started = await control().deploy(version, { owner: owner ?? 'api', yes: yes ?? false, notes });
+      const { version, owner, yes, notes, participants } = request.body;
+      const started = await control().deploy(version, { owner: owner ?? 'api', yes: yes ?? false, notes, participants });
       return reply.code(202).send(started);
     },
   );

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../store/index.js';
+import { buildLaunchRecord } from './launch-record.js';
+import { launchRecordMarkdown } from './launch-record-markdown.js';
+
+let dir: string;
+let store: Store;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'glidepath-record-'));
+  store = await openStore('sqlite:state.db', { baseDir: dir });
+});
+
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function rolledBackRelease(): Promise<string> {
+  const release = await store.releases.create({ service: 'shop', version: 'v3', previousVersion: 'v2', strategy: 'canary', owner: 'alice', notes: '- faster quest list' });
+  const analysis = [
+    { at: '2026-11-22T10:00:02.000Z', metric: 'errors', value: 0.01, threshold: 0.05, verdict: 'pass', samples: 120, reason: 'error_rate 0.01 ≤ max 0.05 over 120 requests at weight 10%' },
+    { at: '2026-11-22T10:00:04.000Z', metric: 'errors', value: 0.19, threshold: 0.05, verdict: 'fail', samples: 212, reason: 'error_rate 0.19 > max 0.05 over 212 requests at weight 10%' },
+  ];
+  await store.releases.update(release.id, { status: 'rolled_back', reason: analysis[1]?.reason ?? '', finishedAt: '2026-11-22T10:00:05.000Z', state: { analysis } });
+  await store.steps.add(release.id, { position: 0, kind: 'backup', status: 'succeeded', detail: { artifacts: [{ id: 'bak_1', source: 'main-db', status: 'succeeded' }] } });
+  await store.steps.add(release.id, { position: 1, kind: 'migrate', status: 'succeeded', detail: { detail: '1 migration(s) applied' } });
+  await store.steps.add(release.id, { position: 2, kind: 'weight', status: 'succeeded', detail: { weights: { v2: 90, v3: 10 } } });
+  await store.steps.add(release.id, { position: 3, kind: 'rollback', status: 'succeeded', detail: { reason: analysis[1]?.reason ?? '' } });
+  const event = (type: string, data: Record<string, unknown>) => store.events.append({ service: 'shop', releaseId: release.id, type, data: data as never });
+  await event('release.participants', { names: ['bob', 'carol'] });
+  await event('release.traffic', { phase: 'start', totals: { v2: { requests: 1000, failed: 1 } } });
+  await event('release.traffic', { phase: 'end', totals: { v2: { requests: 1900, failed: 1 }, v3: { requests: 212, failed: 40 } } });
+  return release.id;
+}
+
+describe('launch record', () => {
+  it('gathers facts, gates, analysis, what users saw, problems and follow-ups', async () => {
+    const id = await rolledBackRelease();
+    const record = await buildLaunchRecord(store, id, dir);
+    expect(record).toMatchObject({ version: 'v3', previousVersion: 'v2', status: 'rolled_back', owner: 'alice', participants: ['bob', 'carol'] });
+    expect(record.changes).toEqual({ source: 'notes', lines: ['- faster quest list'] });
+    expect(record.gates.map((g) => `${g.gate}:${g.status}`)).toEqual(['backup:succeeded', 'migrate:succeeded', 'weight:succeeded', 'rollback:succeeded']);
+    expect(record.analysis).toEqual([{ metric: 'errors', measurements: 2, failed: 1, lastVerdict: 'fail', lastReason: 'error_rate 0.19 > max 0.05 over 212 requests at weight 10%' }]);
+    expect(record.traffic).toEqual({ requests: 1112, failed: 40, byVersion: { v2: { requests: 900, failed: 0 }, v3: { requests: 212, failed: 40 } } });
+    expect(record.problems).toEqual(['error_rate 0.19 > max 0.05 over 212 requests at weight 10%', '40 of 1112 requests failed for users during the release']);
+    expect(record.followUps[0]).toBe('the database was migrated: if the data must go back too, restore main-db with `glidepath backup restore bak_1`');
+  });
+
+  it('renders every section of the template in Markdown', async () => {
+    const id = await rolledBackRelease();
+    const markdown = launchRecordMarkdown(await buildLaunchRecord(store, id, dir));
+    for (const heading of ['# Launch record: shop v3', '## Basics', '## What changed', '## Gates', '## Analysis', '## Traffic during the release', '## Outcome']) {
+      expect(markdown).toContain(heading);
+    }
+    expect(markdown).toContain('- **Participants**: bob, carol');
+    expect(markdown).toContain('| weight | ✔ succeeded |');
+    expect(markdown).toContain('1112 requests, 40 failed for users.');
+    expect(markdown).toContain('- **Status**: rolled_back — error_rate 0.19 > max 0.05 over 212 requests at weight 10%');
+  });
+});
