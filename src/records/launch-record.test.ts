@@ -30,7 +30,7 @@ async function rolledBackRelease(): Promise<string> {
   await store.steps.add(release.id, { position: 1, kind: 'migrate', status: 'succeeded', detail: { detail: '1 migration(s) applied' } });
   await store.steps.add(release.id, { position: 2, kind: 'weight', status: 'succeeded', detail: { weights: { v2: 90, v3: 10 } } });
   await store.steps.add(release.id, { position: 3, kind: 'rollback', status: 'succeeded', detail: { reason: analysis[1]?.reason ?? '' } });
-  const event = (type: string, data: Record<string, unknown>) => store.events.append({ service: 'shop', releaseId: release.id, type, data: data as never });
+  const event = (type: string, data: Record<string, unknown>) => store.events.append({ service: 'shop', releaseId: release.id, type, data: data });
   await event('release.participants', { names: ['bob', 'carol'] });
   await event('release.traffic', { phase: 'start', totals: { v2: { requests: 1000, failed: 1 } } });
   await event('release.traffic', { phase: 'end', totals: { v2: { requests: 1900, failed: 1 }, v3: { requests: 212, failed: 40 } } });
