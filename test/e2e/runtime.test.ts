@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePrograms } from '../../src/testing/require-program.js';
+import { TEST_SERVICE_SCRIPT } from '../../src/testing/test-service.js';
+import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
+
+const promtool = requirePrograms('promtool');
+
+const listening = (port: number) => execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim() !== '';
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('up --detach, deploy v1, serve through the proxy, /metrics, down', () => {
+  let project: Project;
+  let daemonPort: number;
+  let proxyPort: number;
+  let pids: number[] = [];
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    daemonPort = await closedPort();
+    proxyPort = await closedPort();
+    project = await makeProject({
+      'glidepath.yaml': `version: 1
+service: sample
+daemon: { listen: "127.0.0.1:${daemonPort}" }
+target:
+  type: process
+  listen: "127.0.0.1:${proxyPort}"
+  start: ${JSON.stringify(`${JSON.stringify(process.execPath)} ${JSON.stringify(TEST_SERVICE_SCRIPT)} --version {version}`)}
+  instances: 2
+  ready: { path: /health, timeout: 20s, interval: 100ms }
+  versionHeader: X-Glidepath-Version
+checks:
+  health: { http: { url: "{url}/health", status: 200 } }
+verify:
+  - check: health
+`,
+    });
+  });
+
+  afterAll(async () => {
+    await runCli(['down'], { cwd: project.dir });
+    await project.remove();
+  });
+
+  it('serves v1 through the proxy after a first release', async () => {
+    expect((await runCli(['up', '--detach'], { cwd: project.dir })).code).toBe(0);
+    const deploy = await runCli(['deploy', 'v1', '--json'], { cwd: project.dir, timeoutMs: 60_000 });
+    expect(deploy.code).toBe(0);
+    expect(parseOneJson(deploy.stdout)).toMatchObject({ version: 'v1', status: 'succeeded', previousVersion: null });
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`http://127.0.0.1:${proxyPort}/`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-glidepath-version')).toBe('v1');
+    }
+    const status = await runCli(['status', '--json'], { cwd: project.dir });
+    expect(parseOneJson(status.stdout)).toEqual({ service: 'sample', stable: { version: 'v1', weight: 100 }, canary: null, release: null });
+    // The supervisor records every instance it runs, so a later daemon can adopt them.
+    const recorded = JSON.parse(readFileSync(join(project.dir, '.glidepath', 'processes.json'), 'utf8')) as { versions: { spec: { version: string }; processes: { pid: number }[] }[] };
+    pids = recorded.versions.flatMap((v) => v.processes.map((p) => p.pid));
+    expect(recorded.versions.map((v) => v.spec.version)).toEqual(['v1']);
+    expect(pids).toHaveLength(2);
+    expect(pids.every(alive)).toBe(true);
+  });
+
+  it.skipIf(promtool.missing)('exports request metrics that promtool accepts', async () => {
+    const { read } = JSON.parse(readFileSync(join(project.dir, '.glidepath', 'token'), 'utf8')) as { read: string };
+    const text = await (await fetch(`http://127.0.0.1:${daemonPort}/metrics`, { headers: { authorization: `Bearer ${read}` } })).text();
+    expect(text).toMatch(/^glidepath_requests_total\{service="sample",version="v1",code="200"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^glidepath_request_duration_seconds_bucket\{.*version="v1".*\} \d+$/m);
+    expect(text).toMatch(/^glidepath_traffic_weight_percent\{service="sample",version="v1"\} 100$/m);
+    expect(text).toMatch(/^glidepath_releases_total\{service="sample",outcome="succeeded"\} 1$/m);
+    const file = join(project.dir, 'metrics.txt');
+    writeFileSync(file, text);
+    const lint = execFileSync('sh', ['-c', `${promtool.paths.promtool ?? 'promtool'} check metrics < ${file} 2>&1; echo "exit=$?"`], { encoding: 'utf8' });
+    expect(lint).toMatch(/exit=0\s*$/);
+  });
+
+  it('down stops the proxy and every version: no process, no listening socket', async () => {
+    expect((await runCli(['down'], { cwd: project.dir })).code).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(listening(proxyPort)).toBe(false);
+    expect(listening(daemonPort)).toBe(false);
+  });
+});
