@@ -1,6 +1,7 @@
 /** `promote`, `pause`, `resume`, `abort` and `rollback`: steering a release by hand. */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { offerDataRestore } from './data-restore-offer.js';
 import { followRelease, releaseExit, summary } from './deploy.js';
 import { requireDaemon } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
@@ -29,12 +30,15 @@ export function registerSteering(program: Command, ctx: CliContext): void {
     .command('rollback')
     .description('roll back the last release: instant while the previous version is still warm')
     .option('--to <version>', 'roll back to this version instead of the previous one')
-    .action(async (opts: { to?: string }) => {
+    .option('--restore-data', 'also restore the backup taken before the rolled-back release migrated the database', false)
+    .option('--yes', 'confirm the data restore (for scripts)', false)
+    .action(async (opts: { to?: string; restoreData: boolean; yes: boolean }) => {
       const loaded = ctx.loadPlan();
       const daemon = await requireDaemon(loaded);
       const { id } = await daemon.client.request<{ id: string }>('POST', '/v1/rollback', { to: opts.to, by: releaseOwner(loaded.dir, ctx.env) }, { timeoutMs: 10 * 60_000 });
       const release = await followRelease(ctx, daemon, id);
-      ctx.out.result(release, () => summary(release));
+      const data = await offerDataRestore(ctx, loaded, release, { restoreData: opts.restoreData, yes: opts.yes });
+      ctx.out.result(data ? { ...release, data } : release, () => summary(release));
       ctx.setExit(releaseExit(release));
     });
 }
