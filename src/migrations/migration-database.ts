@@ -85,22 +85,6 @@ export function isMissingTableError(error: unknown): boolean {
   return code === '42P01' || (typeof message === 'string' && /^no such table/.test(message));
 }
 
-/** Resolves after `ms`, or rejects at once when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** The columns every dialect selects from the applied-migrations table, in the order `appliedFromRow` reads them. */
 export const APPLIED_COLUMNS = 'version, name, checksum, applied_at, duration_ms, applied_by, execution, repaired_at, repaired_by';
 

@@ -1,4 +1,5 @@
 /** The PostgreSQL side of migrations: one `pg` Client (loaded lazily), a session advisory lock, DDL in transactions. */
+import { systemClock } from '../shared/clock.js';
 import { describeError, UnavailableError } from '../shared/errors.js';
 import { MigrationLockError } from './migration-errors.js';
 import {
@@ -8,7 +9,6 @@ import {
   isoOf,
   migrationLockKey,
   quoteTableName,
-  sleep,
   type AppliedMigration,
   type LockOptions,
   type MigrationDatabase,
@@ -120,7 +120,7 @@ class PostgresMigrationDatabase implements MigrationDatabase {
           `another runner is migrating ${this.label} (${this.#table}; lock held by ${holder}); waited ${options.timeoutMs}ms`,
         );
       }
-      await sleep(Math.min(LOCK_POLL_MS, Math.max(1, deadline - Date.now())), options.signal);
+      await systemClock.sleep(Math.min(LOCK_POLL_MS, Math.max(1, deadline - Date.now())), options.signal);
     }
   }
 

@@ -1,4 +1,5 @@
 /** The SQLite side of migrations: better-sqlite3 (loaded lazily) and a lock held by `BEGIN IMMEDIATE` on a lock file. */
+import { systemClock } from '../shared/clock.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -9,7 +10,6 @@ import {
   appliedFromRow,
   isMissingTableError,
   quoteTableName,
-  sleep,
   type AppliedMigration,
   type LockOptions,
   type MigrationDatabase,
@@ -113,7 +113,7 @@ class SqliteMigrationDatabase implements MigrationDatabase {
         throw new MigrationLockError(`another runner is migrating ${this.label} (lock file ${lockPath} is held); waited ${options.timeoutMs}ms`);
       }
       try {
-        await sleep(Math.min(SQLITE_LOCK_POLL_MS, Math.max(1, deadline - Date.now())), options.signal);
+        await systemClock.sleep(Math.min(SQLITE_LOCK_POLL_MS, Math.max(1, deadline - Date.now())), options.signal);
       } catch (error) {
         lock.close();
         throw error;
