@@ -115,6 +115,8 @@ export class ReleaseRun {
     switch (action.kind) {
       case 'analyze':
         return this.#analysis.start({ fresh: true });
+      case 'preview':
+        return this.#preview(action.listen);
       case 'weight':
       case 'promote': {
         await recorder.setStatus('rollout');
@@ -139,6 +141,22 @@ export class ReleaseRun {
         if (problem !== undefined) await this.#revert('rolled_back', problem);
         return;
       }
+    }
+  }
+
+  async #preview(listen: string): Promise<void> {
+    const { state, recorder, target } = this.#ctx;
+    if (!target.openPreview) {
+      await recorder.instantStep('preview', 'skipped', { listen, reason: `the ${target.type} target has no preview listener` });
+      return;
+    }
+    const step = await recorder.beginStep('preview', { listen });
+    try {
+      const url = await target.openPreview(state.canary, listen);
+      await recorder.endStep(step, 'succeeded', { url });
+    } catch (error) {
+      // A preview is for people to look; without it the release still has its analysis and verify.
+      await recorder.endStep(step, 'failed', { error: describeError(error) });
     }
   }
 

@@ -65,6 +65,11 @@ export interface Target {
   versions(): TargetVersion[];
   /** Built-in metrics of a version over the last `windowMs`; undefined for a version it does not know. */
   metrics(version: string, windowMs: number): Promise<VersionMetrics | undefined>;
+  /**
+   * Serves one version alone on a second address (a blue-green preview) and returns its URL; closed when that
+   * version stops, when another preview opens, or with the target. Optional: targets without one skip the step.
+   */
+  openPreview?(version: string, listen: string): Promise<string>;
   /** Listens to what the target notices on its own; returns the unsubscribe function. */
   onEvent(listener: (event: TargetEvent) => void): () => void;
   /** Stops everything the target started. */

@@ -12,6 +12,8 @@ export type RolloutAction =
   | { kind: 'weight'; weight: number }
   /** Wait `ms` (analysis keeps running), or without `ms` until a person promotes or resumes. */
   | { kind: 'pause'; ms?: number }
+  /** Serve the new version alone on the preview address, where people and smoke tests can reach it. */
+  | { kind: 'preview'; listen: string }
   /** Start the background analysis of the new version; it runs until `promote`. */
   | { kind: 'analyze' }
   /** Wait for one complete round of analysis measurements at the current weight. */

@@ -92,6 +92,14 @@ target:
     expect(await target.metrics('nope', 1000)).toBeUndefined();
   });
 
+  it('serves one version alone on a preview listener, until that version stops', async () => {
+    const previewPort = await freePort();
+    const url = await target.openPreview('v2', `127.0.0.1:${previewPort}`);
+    expect(url).toBe(`http://127.0.0.1:${previewPort}`);
+    for (let i = 0; i < 10; i++) expect((await get(`${url}/`)).version).toBe('v2');
+    await expect(target.openPreview('v9', `127.0.0.1:${previewPort}`)).rejects.toThrow(/cannot preview v9/);
+  });
+
   it('refuses to route to a version that is not running', async () => {
     await expect(target.setWeights({ v1: 50, v9: 50 })).rejects.toThrow(/v9: it is not running/);
     expect(await target.currentWeights()).toEqual({ v1: 80, v2: 20 });
@@ -116,6 +124,8 @@ target:
   it('drains and stops the old version while the new one takes all traffic', async () => {
     await target.setWeights({ v2: 100 });
     await target.stopVersion('v1', { drainMs: 1000 });
+    // The preview of v2 stays while v2 runs.
+    expect(target.versions().map((v) => v.version)).toEqual(['v2']);
     expect(target.versions().map((v) => v.version)).toEqual(['v2']);
     for (let i = 0; i < 10; i++) expect((await get(`${target.serviceUrl}/`)).version).toBe('v2');
   });

@@ -43,6 +43,7 @@ export class ProcessTarget implements Target {
   readonly #cpu = new Map<string, { seconds: number; at: number }>();
   readonly #trafficFile: string;
   #routing: Promise<void> = Promise.resolve();
+  #preview: { version: string; host: ProxyHost } | undefined;
 
   private constructor(options: ProcessTargetOptions, proxy: ProxyHost, supervisor: ProcessSupervisor) {
     this.#options = options;
@@ -53,18 +54,23 @@ export class ProcessTarget implements Target {
     supervisor.onEvent((event) => this.#onSupervisorEvent(event));
   }
 
-  /** Starts the proxy on `listen`, adopts the versions a previous daemon left running, and routes as before. */
-  static async start(options: ProcessTargetOptions): Promise<ProcessTarget> {
-    const at = options.config.listen.lastIndexOf(':');
-    const proxy = await ProxyHost.start({
-      host: options.config.listen.slice(0, at).replace(/^\[|\]$/g, ''),
-      port: Number(options.config.listen.slice(at + 1)),
+  /** A proxy on a `host:port` address, with the plan's proxy settings. */
+  static #startProxy(options: ProcessTargetOptions, listen: string): Promise<ProxyHost> {
+    const at = listen.lastIndexOf(':');
+    return ProxyHost.start({
+      host: listen.slice(0, at).replace(/^\[|\]$/g, ''),
+      port: Number(listen.slice(at + 1)),
       sticky: options.config.sticky as never,
       versionHeader: options.config.versionHeader ?? null,
       ...options.proxy,
     }).catch((error: unknown) => {
-      throw new GlidepathError(`proxy cannot listen on ${options.config.listen}: ${describeError(error)}`, { cause: error });
+      throw new GlidepathError(`proxy cannot listen on ${listen}: ${describeError(error)}`, { cause: error });
     });
+  }
+
+  /** Starts the proxy on `listen`, adopts the versions a previous daemon left running, and routes as before. */
+  static async start(options: ProcessTargetOptions): Promise<ProcessTarget> {
+    const proxy = await ProcessTarget.#startProxy(options, options.config.listen);
     const supervisor = new ProcessSupervisor({ stateDir: options.stateDir });
     const target = new ProcessTarget(options, proxy, supervisor);
     await target.#adoptPrevious();
@@ -125,7 +131,14 @@ export class ProcessTarget implements Target {
         .filter(([, s]) => s.state === 'ready' || s.state === 'draining')
         .map(([version, s]) => ({ version, weight: s.weight, instances: [...s.instances.values()].map(({ host, port }) => ({ host, port })), draining: s.state === 'draining' })),
     };
-    this.#routing = this.#routing.catch(() => undefined).then(() => this.#proxy.setRoutes(table));
+    const preview = this.#preview;
+    const previewed = preview && table.versions.find((v) => v.version === preview.version);
+    this.#routing = this.#routing
+      .catch(() => undefined)
+      .then(async () => {
+        await this.#proxy.setRoutes(table);
+        if (preview && previewed) await preview.host.setRoutes({ versions: [{ ...previewed, weight: 100, draining: false }] });
+      });
     return this.#routing;
   }
 
@@ -165,7 +178,22 @@ export class ProcessTarget implements Target {
     return Object.fromEntries(snapshot.versions.filter((v) => v.weight !== null && !v.draining).map((v) => [v.version, v.weight as number]));
   }
 
+  async openPreview(version: string, listen: string): Promise<string> {
+    if (this.#versions.get(version)?.state !== 'ready') throw new GlidepathError(`cannot preview ${version}: it is not running and ready`);
+    await this.#closePreview();
+    this.#preview = { version, host: await ProcessTarget.#startProxy(this.#options, listen) };
+    await this.#pushRoutes();
+    return `http://${listen}`;
+  }
+
+  async #closePreview(): Promise<void> {
+    const preview = this.#preview;
+    this.#preview = undefined;
+    await preview?.host.close().catch(() => undefined);
+  }
+
   async stopVersion(version: string, options: { drainMs?: number }): Promise<void> {
+    if (this.#preview?.version === version) await this.#closePreview();
     const state = this.#versions.get(version);
     if (state?.state === 'ready') {
       state.state = 'draining';
@@ -233,6 +261,7 @@ export class ProcessTarget implements Target {
 
   /** Stops the proxy and every version (the daemon is going away and nothing may outlive it). */
   async close(): Promise<void> {
+    await this.#closePreview();
     await this.#proxy.close().catch(() => undefined);
     await this.#supervisor.shutdown();
   }
