@@ -106,6 +106,12 @@ export class ReleaseRecorder {
   finish(status: ReleaseStatus, reason: string | null, state: ReleaseState): Promise<void> {
     const snapshot = stateJson(structuredClone(state));
     return this.#serial(async () => {
+      // A step the release ended in the middle of (a pause cut short by a rollback) ends with it, never left running.
+      for (const step of await this.#store.steps.listForRelease(this.id)) {
+        if (step.status !== 'running') continue;
+        const ended = await this.#store.steps.update(step.id, { status: 'aborted', finishedAt: this.#now(), detail: { ...step.detail, interrupted: true, endedBy: status } });
+        await this.#event('step.finished', { position: ended.position, kind: ended.kind, status: 'aborted', detail: ended.detail });
+      }
       this.#status = status;
       await this.#store.releases.update(this.id, { status, reason, finishedAt: this.#now(), state: snapshot });
       await this.#event('release.finished', { status, reason });

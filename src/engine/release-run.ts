@@ -298,9 +298,11 @@ export class ReleaseRun {
     }
     state.paused = null;
     state.pauseUntil = null;
-    await recorder.finish(status, reason, state);
+    // Traffic is already back on stable; the canary is drained and stopped before the record closes, so the
+    // final record (deploy --json) is complete and no version outlives a finished release.
     await this.#analysis.stop({ record: true, done: true });
     await stopVersionStep(this.#ctx, state.canary);
+    await recorder.finish(status, reason, state);
     throw new ReleaseHalted();
   }
 

@@ -32,6 +32,16 @@ interface TrafficFile {
   weights: Record<string, number>;
 }
 
+const TRAFFIC_FILE = 'traffic.json';
+
+function readTraffic(file: string): TrafficFile {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as TrafficFile;
+  } catch {
+    return { weights: {} };
+  }
+}
+
 export class ProcessTarget implements Target {
   readonly type = 'process';
   readonly serviceUrl: string;
@@ -50,7 +60,7 @@ export class ProcessTarget implements Target {
     this.#proxy = proxy;
     this.#supervisor = supervisor;
     this.serviceUrl = `http://${options.config.listen}`;
-    this.#trafficFile = join(options.stateDir, 'traffic.json');
+    this.#trafficFile = join(options.stateDir, TRAFFIC_FILE);
     supervisor.onEvent((event) => this.#onSupervisorEvent(event));
   }
 
@@ -70,35 +80,32 @@ export class ProcessTarget implements Target {
 
   /** Starts the proxy on `listen`, adopts the versions a previous daemon left running, and routes as before. */
   static async start(options: ProcessTargetOptions): Promise<ProcessTarget> {
-    const proxy = await ProcessTarget.#startProxy(options, options.config.listen);
+    // Adopt first, listen after: a restarted daemon's proxy must never answer while it knows no version.
     const supervisor = new ProcessSupervisor({ stateDir: options.stateDir });
+    const weights = readTraffic(join(options.stateDir, TRAFFIC_FILE)).weights;
+    const adopted = await supervisor.adopt({ want: (record) => record.service === options.service && record.version in weights });
+    await supervisor.stopOrphans();
+    let proxy: ProxyHost;
+    try {
+      proxy = await ProcessTarget.#startProxy(options, options.config.listen);
+    } catch (error) {
+      // The versions keep running, recorded, for a daemon that can listen.
+      await supervisor.detach();
+      throw error;
+    }
     const target = new ProcessTarget(options, proxy, supervisor);
-    await target.#adoptPrevious();
-    return target;
-  }
-
-  async #adoptPrevious(): Promise<void> {
-    const weights = this.#readTraffic().weights;
-    const adopted = await this.#supervisor.adopt({ want: (record) => record.service === this.#options.service && record.version in weights });
     for (const outcome of adopted.versions) {
       if (outcome.status !== 'ready') continue;
-      this.#versions.set(outcome.version, {
+      target.#versions.set(outcome.version, {
         weight: weights[outcome.version] ?? 0,
         state: 'ready',
         instances: new Map(outcome.instances.map((i) => [i.index, i])),
       });
     }
-    await this.#supervisor.stopOrphans();
-    await this.#pushRoutes();
+    await target.#pushRoutes();
+    return target;
   }
 
-  #readTraffic(): TrafficFile {
-    try {
-      return JSON.parse(readFileSync(this.#trafficFile, 'utf8')) as TrafficFile;
-    } catch {
-      return { weights: {} };
-    }
-  }
 
   #onSupervisorEvent(event: SupervisorEvent): void {
     if (event.service !== this.#options.service) return;
