@@ -85,6 +85,25 @@ verify:
     expect(lint).toMatch(/exit=0\s*$/);
   });
 
+  it('keeps the release in history, shows its timeline and writes its launch record', async () => {
+    const history = parseOneJson((await runCli(['history', '--json'], { cwd: project.dir })).stdout) as { releases: { id: string; version: string; status: string }[] };
+    expect(history.releases.map((r) => `${r.version}:${r.status}`)).toEqual(['v1:succeeded']);
+    const id = history.releases[0]?.id ?? '';
+    const show = await runCli(['show', id, '--json'], { cwd: project.dir });
+    expect(show.code).toBe(0);
+    const timeline = parseOneJson(show.stdout) as { id: string; steps: { kind: string; status: string }[] };
+    expect(timeline.id).toBe(id);
+    expect(timeline.steps.map((s) => s.kind)).toEqual(expect.arrayContaining(['preflight', 'start', 'verify', 'promote']));
+    const markdown = await runCli(['report', id], { cwd: project.dir });
+    expect(markdown.code).toBe(0);
+    for (const heading of ['# Launch record: sample v1', '## Gates', '## Outcome']) expect(markdown.stdout).toContain(heading);
+    const record = parseOneJson((await runCli(['report', id, '--format', 'json'], { cwd: project.dir })).stdout) as { status: string; gates: unknown[] };
+    expect(record.status).toBe('succeeded');
+    expect(record.gates.length).toBeGreaterThan(3);
+    expect((await runCli(['show', 'rel_nope'], { cwd: project.dir })).code).toBe(2);
+    expect((await runCli(['report', id, '--format', 'pdf'], { cwd: project.dir })).code).toBe(2);
+  });
+
   it('down stops the proxy and every version: no process, no listening socket', async () => {
     expect((await runCli(['down'], { cwd: project.dir })).code).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
