@@ -498,6 +498,18 @@ describe('ReleaseEngine: resume after a crash', () => {
     expect(h.target.weightChanges.at(-1)).toEqual({ v1: 100 });
   });
 
+  it('rolls back at once when the target gives up on a crashing canary, with its reason', async () => {
+    const engine = await withStable(planText(SLOW_CANARY, ANALYSIS));
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await h.target.crash('v2', { failed: 'instance 0 exited again after 3 restarts within 120000ms' });
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('rolled_back');
+    expect(result.reason).toBe('v2 failed: instance 0 exited again after 3 restarts within 120000ms');
+    expect(h.target.weightChanges.at(-1)).toEqual({ v1: 100 });
+    expect(result.steps.filter((s) => s.status === 'running')).toEqual([]);
+  });
+
   it('restarts a lost canary that can start, and goes on', async () => {
     const first = await withStable(planText(SLOW_CANARY, ANALYSIS));
     const started = await first.start('v2', { owner: 'alice', yes: true });

@@ -31,7 +31,13 @@ export class ReleaseRun {
       onOutcome: (outcome) => this.#mailbox.post({ kind: 'outcome', outcome }),
       onRound: (run, round) => this.#mailbox.post({ kind: 'round', run, round }),
     });
-    this.finished = this.#main(options.recovering);
+    // A new version that keeps crashing is not worth waiting for analysis: roll back as soon as the target gives up.
+    const stopWatching = ctx.target.onEvent((event) => {
+      if (event.type === 'version.failed' && event.version === ctx.state.canary && ctx.state.phase === 'rollout') {
+        this.#mailbox.post({ kind: 'crashed', reason: `${event.version} failed: ${event.reason ?? 'it stopped running'}` });
+      }
+    });
+    this.finished = this.#main(options.recovering).finally(stopWatching);
   }
 
   get id(): string {
@@ -213,6 +219,8 @@ export class ReleaseRun {
         return this.#abort(command.by);
       case 'outcome':
         return this.#decide(command.outcome, false);
+      case 'crashed':
+        return this.#revert('rolled_back', command.reason);
       default:
         return;
     }
@@ -264,6 +272,7 @@ export class ReleaseRun {
       const next = await this.#mailbox.next(clock, undefined, signal);
       if (next === 'elapsed' || next.kind === 'round' || next.kind === 'pause') continue;
       if (next.kind === 'abort') await this.#abort(next.by);
+      if (next.kind === 'crashed') return this.#revert('rolled_back', next.reason);
       if (next.kind === 'outcome') {
         await this.#decide(next.outcome, true);
         continue;

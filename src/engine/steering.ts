@@ -9,6 +9,8 @@ export type SteeringCommand =
   | { kind: 'resume'; by: string }
   | { kind: 'abort'; by: string }
   | { kind: 'outcome'; outcome: MetricOutcome }
+  /** The target gave up on the new version (it kept crashing past its restart policy). */
+  | { kind: 'crashed'; reason: string }
   | { kind: 'round'; run: object; round: number };
 
 /** A queue the runner waits on, with an optional deadline on the clock, cancelled by the engine's shutdown signal. */

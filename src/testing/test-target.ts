@@ -78,11 +78,13 @@ export class TestTarget implements Target {
   }
 
   /** Makes a version vanish as if its processes died with the daemon. */
-  async crash(version: string): Promise<void> {
+  async crash(version: string, options: { failed?: string } = {}): Promise<void> {
     const running = this.#running.get(version);
     this.#running.delete(version);
     delete this.#weights[version];
     if (running) await closeServer(running.server);
+    // As a real target does once a version kept crashing past its restart policy.
+    if (options.failed !== undefined) this.#emit({ type: 'version.failed', version, reason: options.failed, at: new Date().toISOString() });
   }
 
   async startVersion(version: string): Promise<StartOutcome> {
