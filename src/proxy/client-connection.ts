@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
 import { BODY_ERROR } from './body-tracker.js';
 import { Exchange } from './exchange.js';
-import { proxyResponse } from './forward-head.js';
+import { ForwardedFields, proxyResponse } from './forward-head.js';
 import { HeadError, findHeadEnd, hasBareLfHeadEnd } from './header-fields.js';
 import type { ExchangeHost, ProxyContext } from './proxy-context.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { chooseRoute } from './sticky-route.js';
-import type { UpstreamConnection } from './upstream-pool.js';
+import { copyOf, type UpstreamConnection } from './upstream-pool.js';
 
 const enum State {
   Head,
@@ -22,7 +22,8 @@ const LINGER_MS = 2000;
 export class ClientConnection implements ExchangeHost {
   readonly ctx: ProxyContext;
   readonly socket: Socket;
-  readonly clientAddress: string;
+  readonly forwarded: ForwardedFields;
+  /** When the timeout that applies now expires, on the `performance.now()` clock; 0 for none. */
   deadline = 0;
   #state = State.Head;
   #buf: Buffer | null = null;
@@ -38,7 +39,8 @@ export class ClientConnection implements ExchangeHost {
     this.socket = socket;
     this.ctx = ctx;
     const addr = socket.remoteAddress ?? '';
-    this.clientAddress = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+    const address = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+    this.forwarded = new ForwardedFields({ address, proto: ctx.options.proto, listenHost: ctx.options.host });
     socket.setNoDelay(true);
     this.setDeadline(ctx.options.headersTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -71,8 +73,8 @@ export class ClientConnection implements ExchangeHost {
     this.#flow();
   }
 
-  setDeadline(ms: number): void {
-    this.deadline = ms === 0 ? 0 : Date.now() + ms;
+  setDeadline(ms: number, now = performance.now()): void {
+    this.deadline = ms === 0 ? 0 : now + ms;
   }
 
   destroy(): void {
@@ -92,7 +94,7 @@ export class ClientConnection implements ExchangeHost {
     }
   }
 
-  exchangeDone(keepAlive: boolean): void {
+  exchangeDone(keepAlive: boolean, now: number): void {
     this.#ex = null;
     this.#holdUpstream = false;
     if (!keepAlive || this.#state !== State.Exchange) {
@@ -102,7 +104,7 @@ export class ClientConnection implements ExchangeHost {
     this.#state = State.Head;
     this.#holdBuffer = false;
     this.#flow();
-    this.setDeadline(this.#buf === null ? this.ctx.options.keepAliveTimeoutMs : this.ctx.options.headersTimeoutMs);
+    this.setDeadline(this.#buf === null ? this.ctx.options.keepAliveTimeoutMs : this.ctx.options.headersTimeoutMs, now);
     if (!this.#processing) this.#heads();
   }
 
@@ -115,7 +117,7 @@ export class ClientConnection implements ExchangeHost {
     const client = this.socket;
     conn.owner = {
       onUpstreamData: (chunk) => {
-        if (!client.write(chunk)) up.pause();
+        if (!client.write(copyOf(chunk))) up.pause();
       },
       onUpstreamEnd: () => client.end(),
       onUpstreamClose: () => {
@@ -215,7 +217,7 @@ export class ClientConnection implements ExchangeHost {
 
   #headDeadline(): void {
     // the keep-alive wait ends when a new head starts arriving; from then the header timeout applies
-    const limit = Date.now() + this.ctx.options.headersTimeoutMs;
+    const limit = performance.now() + this.ctx.options.headersTimeoutMs;
     if (this.deadline === 0 || this.deadline > limit) this.deadline = limit;
   }
 
@@ -256,7 +258,7 @@ export class ClientConnection implements ExchangeHost {
     this.#buf = null;
     this.socket.end();
     if (this.#ended) this.socket.destroySoon();
-    this.deadline = Date.now() + LINGER_MS;
+    this.deadline = performance.now() + LINGER_MS;
   }
 
   #flow(): void {

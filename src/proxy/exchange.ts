@@ -5,13 +5,15 @@ import type { ExchangeHost } from './proxy-context.js';
 import { isRetryable, type RequestHead } from './request-head.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
 import type { InstanceState, Route } from './router.js';
-import type { UpstreamConnection, UpstreamOwner } from './upstream-pool.js';
+import { copyOf, type ConnectionRequester, type UpstreamConnection, type UpstreamOwner } from './upstream-pool.js';
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
 const MAX_STALE_RETRIES = 2;
+// wall time of performance.now()'s zero, to turn one clock reading into both a latency and a wall time
+const TIME_ORIGIN = performance.timeOrigin;
 
 /** One request's trip to an upstream instance and back: connect (with retries), forward, stream the response. */
-export class Exchange implements UpstreamOwner {
+export class Exchange implements UpstreamOwner, ConnectionRequester {
   readonly #host: ExchangeHost;
   readonly #req: RequestHead;
   readonly #route: Route;
@@ -28,7 +30,7 @@ export class Exchange implements UpstreamOwner {
   #gotBytes = false;
   #closeClient: boolean;
   #done = false;
-  #tried: InstanceState[] = [];
+  #tried: InstanceState[] | null = null;
   #staleRetries = 0;
   readonly #t0 = performance.now();
   readonly #setCookie: string | null;
@@ -108,9 +110,10 @@ export class Exchange implements UpstreamOwner {
   onUpstreamData(chunk: Buffer): void {
     if (this.#done) return;
     this.#gotBytes = true;
-    this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
     if (this.#resp === null) this.#headBytes(chunk);
     else this.#bodyBytes(chunk, 0, null);
+    // more of the response is awaited: the upstream's silence is timed afresh (a finished exchange set its own)
+    if (!this.#done) this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
   }
 
   onUpstreamEnd(): void {
@@ -133,29 +136,26 @@ export class Exchange implements UpstreamOwner {
   }
 
   #acquire(): void {
-    const inst = this.#instance;
-    this.#host.ctx.pool.acquire(inst, inst.key, (conn, _error, timedOut) => {
-      if (this.#done) {
-        if (conn !== null) this.#host.ctx.pool.release(conn);
-        return;
-      }
-      if (conn === null) {
-        this.#connectFailed(timedOut ? 504 : 502);
-        return;
-      }
-      this.#conn = conn;
-      conn.owner = this;
-      this.#send(conn);
-    });
+    this.#host.ctx.pool.acquire(this.#instance, this.#instance.key, this);
+  }
+
+  onAcquired(conn: UpstreamConnection | null, _error: Error | null, timedOut: boolean): void {
+    if (this.#done) {
+      if (conn !== null) this.#host.ctx.pool.release(conn);
+      return;
+    }
+    if (conn === null) {
+      this.#connectFailed(timedOut ? 504 : 502);
+      return;
+    }
+    this.#conn = conn;
+    conn.owner = this;
+    this.#send(conn);
   }
 
   #send(conn: UpstreamConnection): void {
     const ctx = this.#host.ctx;
-    this.#upstreamHead ??= upstreamRequestHead(
-      this.#req,
-      { address: this.#host.clientAddress, proto: ctx.options.proto, listenHost: ctx.options.host },
-      this.#instance.key,
-    );
+    this.#upstreamHead ??= upstreamRequestHead(this.#req, this.#host.forwarded, this.#instance.key);
     const queued = this.#queued;
     this.#queued = null;
     let ok: boolean;
@@ -176,7 +176,7 @@ export class Exchange implements UpstreamOwner {
     const ctx = this.#host.ctx;
     ctx.metrics(this.#route.state.version).connectionFailure(Date.now());
     if (isRetryable(this.#req)) {
-      this.#tried.push(this.#instance);
+      (this.#tried ??= []).push(this.#instance);
       const next = this.#otherInstance();
       if (next !== null) {
         ctx.router.end(this.#route.state, this.#instance);
@@ -193,7 +193,7 @@ export class Exchange implements UpstreamOwner {
     const router = this.#host.ctx.router;
     for (let k = 0; k < this.#route.instances.length; k++) {
       const next = router.pickInstance(this.#route, this.#instance);
-      if (next !== null && !this.#tried.includes(next)) return next;
+      if (next !== null && !(this.#tried?.includes(next) ?? false)) return next;
     }
     return null;
   }
@@ -225,12 +225,14 @@ export class Exchange implements UpstreamOwner {
   }
 
   #headBytes(chunk: Buffer): void {
-    let buf = this.#respBuf === null ? chunk : Buffer.concat([this.#respBuf, chunk]);
+    // `chunk` lies in the upstream read buffer; a concatenation is a copy of its own
+    const volatile = this.#respBuf === null;
+    let buf = volatile ? chunk : Buffer.concat([this.#respBuf as Buffer, chunk]);
     for (;;) {
       const end = findHeadEnd(buf, 0);
       if (end < 0) {
         if (buf.length > MAX_RESPONSE_HEAD) this.#fail(502, 'upstream response head too large', true);
-        else this.#respBuf = buf;
+        else this.#respBuf = volatile ? copyOf(buf) : buf;
         return;
       }
       this.#respBuf = null;
@@ -244,7 +246,7 @@ export class Exchange implements UpstreamOwner {
         return;
       }
       // 1xx interim responses go to HTTP/1.1 clients as they are; the final response follows
-      if (this.#req.minor === 1) this.#host.write(buf.subarray(0, end));
+      if (this.#req.minor === 1) this.#host.write(volatile ? copyOf(buf.subarray(0, end)) : buf.subarray(0, end));
       buf = buf.subarray(end);
       if (buf.length === 0) return;
     }
@@ -269,7 +271,7 @@ export class Exchange implements UpstreamOwner {
       const state = this.#route.state;
       const inst = this.#instance;
       // a tunnel counts as in flight until it closes, so drain waits for it
-      this.#host.startTunnel(conn, end < buf.length ? buf.subarray(end) : null, () => router.end(state, inst));
+      this.#host.startTunnel(conn, end < buf.length ? copyOf(buf.subarray(end)) : null, () => router.end(state, inst));
       return;
     }
     this.#resp = head;
@@ -298,7 +300,7 @@ export class Exchange implements UpstreamOwner {
     const stop = end === BODY_MORE ? buf.length : end;
     let out: Buffer;
     if (headText === null) {
-      out = start === 0 && stop === buf.length ? buf : buf.subarray(start, stop);
+      out = copyOf(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop)); // buf is the upstream read buffer
     } else {
       out = Buffer.allocUnsafe(headText.length + stop - start);
       out.write(headText, 0, 'latin1');
@@ -326,14 +328,14 @@ export class Exchange implements UpstreamOwner {
     const conn = this.#conn;
     this.#conn = null;
     const resp = this.#resp as ResponseHead;
+    const now = performance.now();
     if (conn !== null) {
-      if (resp.reusable && this.#reqDone && resp.framing !== 'close') ctx.pool.release(conn);
+      if (resp.reusable && this.#reqDone && resp.framing !== 'close') ctx.pool.release(conn, now);
       else ctx.pool.discard(conn);
     }
-    const now = performance.now();
-    ctx.metrics(this.#route.state.version).record(resp.status, now - this.#t0, performance.timeOrigin + now);
+    ctx.metrics(this.#route.state.version).record(resp.status, now - this.#t0, TIME_ORIGIN + now);
     ctx.router.end(this.#route.state, this.#instance);
-    this.#host.exchangeDone(!this.#closeClient && this.#reqDone);
+    this.#host.exchangeDone(!this.#closeClient && this.#reqDone, now);
   }
 
   // answers the client by the proxy itself, before any upstream response byte was sent on
@@ -346,8 +348,9 @@ export class Exchange implements UpstreamOwner {
     const version = this.#route.state.version;
     const closing = close || this.#closeClient || !this.#reqDone;
     this.#host.write(proxyResponse(status, message, closing, ctx.versionLine(version)));
-    ctx.metrics(version).record(status, performance.now() - this.#t0, Date.now());
+    const now = performance.now();
+    ctx.metrics(version).record(status, now - this.#t0, TIME_ORIGIN + now);
     ctx.router.end(this.#route.state, this.#instance);
-    this.#host.exchangeDone(!closing);
+    this.#host.exchangeDone(!closing, now);
   }
 }

@@ -1,4 +1,4 @@
-import { HOP_BY_HOP, type HeaderFields } from './header-fields.js';
+import { isHopByHop, type HeaderFields } from './header-fields.js';
 import type { RequestHead } from './request-head.js';
 import type { ResponseHead } from './response-head.js';
 
@@ -10,24 +10,48 @@ export interface ClientFacts {
   listenHost: string;
 }
 
-const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+/** The X-Forwarded-* text that is the same for every request of one client connection, built once. */
+export class ForwardedFields {
+  /** Ends the X-Forwarded-For line after the client's address and starts the X-Forwarded-Host line. */
+  readonly tail: string;
+  readonly listenHost: string;
+
+  constructor(client: ClientFacts) {
+    this.tail = `${client.address}\r\nX-Forwarded-Proto: ${client.proto}\r\nX-Forwarded-Host: `;
+    this.listenHost = client.listenHost;
+  }
+}
+
+// X-Forwarded-For, -Proto and -Host (lower-case), which the proxy sets itself
+function isForwarded(name: string): boolean {
+  switch (name.length) {
+    case 15:
+      return name === 'x-forwarded-for';
+    case 16:
+      return name === 'x-forwarded-host';
+    case 17:
+      return name === 'x-forwarded-proto';
+    default:
+      return false;
+  }
+}
 
 function dropped(name: string, connection: string[] | null): boolean {
-  return HOP_BY_HOP.has(name) || (connection !== null && connection.includes(name));
+  return isHopByHop(name) || (connection !== null && connection.includes(name));
 }
 
 /**
  * The request head sent upstream: hop-by-hop fields dropped, X-Forwarded-For appended, X-Forwarded-Proto and
  * -Host set, one Content-Length, and `Connection: upgrade` kept only for an upgrade.
  */
-export function upstreamRequestHead(req: RequestHead, client: ClientFacts, upstreamHost: string): string {
+export function upstreamRequestHead(req: RequestHead, fwd: ForwardedFields, upstreamHost: string): string {
   let out = `${req.method} ${req.target} HTTP/1.${req.minor}\r\n`;
   let forwardedFor = '';
   let sawLength = false;
   const { names, lower, values, connection } = req;
   for (let i = 0; i < names.length; i++) {
     const name = lower[i] as string;
-    if (FORWARDED.has(name)) {
+    if (isForwarded(name)) {
       if (name === 'x-forwarded-for') forwardedFor += `${values[i] as string}, `;
       continue;
     }
@@ -42,9 +66,7 @@ export function upstreamRequestHead(req: RequestHead, client: ClientFacts, upstr
   }
   if (req.host === null) out += `Host: ${upstreamHost}\r\n`;
   if (req.upgrade !== null) out += `Connection: upgrade\r\nUpgrade: ${req.upgrade}\r\n`;
-  out += `X-Forwarded-For: ${forwardedFor}${client.address}\r\nX-Forwarded-Proto: ${client.proto}\r\n`;
-  out += `X-Forwarded-Host: ${req.host ?? client.listenHost}\r\n\r\n`;
-  return out;
+  return `${out}X-Forwarded-For: ${forwardedFor}${fwd.tail}${req.host ?? fwd.listenHost}\r\n\r\n`;
 }
 
 /** Extra fields the proxy adds to a response: the version header and a sticky cookie. */

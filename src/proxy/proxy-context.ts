@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { ForwardedFields } from './forward-head.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
 import type { Router } from './router.js';
 import type { UpstreamConnection, UpstreamPool } from './upstream-pool.js';
@@ -19,15 +20,16 @@ export interface ProxyContext {
 export interface ExchangeHost {
   readonly ctx: ProxyContext;
   readonly socket: Socket;
-  readonly clientAddress: string;
+  /** The X-Forwarded-* text for this client connection. */
+  readonly forwarded: ForwardedFields;
   /** Writes to the client; false when the client's buffer is full (wait for `onClientDrain`). */
   write(data: Buffer | string): boolean;
   /** Pauses or resumes reading request bytes because the upstream is slow. */
   holdClient(hold: boolean): void;
-  /** Sets the timeout that applies now; 0 clears it. */
-  setDeadline(ms: number): void;
+  /** Sets the timeout that applies from `now` (`performance.now()`, read when not given); 0 clears it. */
+  setDeadline(ms: number, now?: number): void;
   /** The exchange is over; `keepAlive` says whether the client connection may carry another request. */
-  exchangeDone(keepAlive: boolean): void;
+  exchangeDone(keepAlive: boolean, now: number): void;
   /** The upstream answered 101: bytes flow raw both ways from now on; `onClose` runs when the tunnel ends. */
   startTunnel(upstream: UpstreamConnection, leftover: Buffer | null, onClose: () => void): void;
   /** The exchange failed after the response began; the client connection must be destroyed. */

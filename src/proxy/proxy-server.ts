@@ -155,7 +155,7 @@ export class ProxyServer {
   }
 
   #expire(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const c of this.#connections) if (c.deadline !== 0 && c.deadline <= now) c.expire();
   }
 }

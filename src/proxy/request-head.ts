@@ -26,12 +26,23 @@ export interface RequestHead extends HeaderFields {
   host: string | null;
 }
 
-const TARGET_BAD = /[^\x21-\x7e]/;
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+function isIdempotent(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE' || method === 'OPTIONS';
+}
+
+// a request target is visible ASCII only (RFC 9112 §3.2, RFC 3986)
+function isValidTarget(target: string): boolean {
+  if (target.length === 0) return false;
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
 
 /** Whether a request may be retried on another instance: idempotent and without a body. */
 export function isRetryable(head: RequestHead): boolean {
-  return IDEMPOTENT.has(head.method) && !head.chunked && head.contentLength <= 0;
+  return isIdempotent(head.method) && !head.chunked && head.contentLength <= 0;
 }
 
 /** Whether the request carries a body the proxy must forward. */
@@ -51,14 +62,17 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
   if (sp1 <= 0 || sp2 < 0 || sp2 > eol) return new HeadError(400, 'malformed request line');
   const method = text.slice(0, sp1);
   const target = text.slice(sp1 + 1, sp2);
-  const version = text.slice(sp2 + 1, eol);
   if (!isToken(method)) return new HeadError(400, 'invalid method');
-  if (target === '' || TARGET_BAD.test(target)) return new HeadError(400, 'invalid request target');
+  if (!isValidTarget(target)) return new HeadError(400, 'invalid request target');
   let minor: 0 | 1;
-  if (version === 'HTTP/1.1') minor = 1;
-  else if (version === 'HTTP/1.0') minor = 0;
-  else if (/^HTTP\/[0-9]\.[0-9]$/.test(version)) return new HeadError(505, 'HTTP version not supported');
-  else return new HeadError(400, 'malformed HTTP version');
+  const digit = text.charCodeAt(sp2 + 8);
+  if (eol === sp2 + 9 && text.startsWith('HTTP/1.', sp2 + 1) && (digit === 0x31 || digit === 0x30)) {
+    minor = digit === 0x31 ? 1 : 0;
+  } else if (/^HTTP\/[0-9]\.[0-9]$/.test(text.slice(sp2 + 1, eol))) {
+    return new HeadError(505, 'HTTP version not supported');
+  } else {
+    return new HeadError(400, 'malformed HTTP version');
+  }
 
   const head: RequestHead = {
     method,

@@ -22,26 +22,25 @@ export interface ResponseHead extends HeaderFields {
   connection: string[] | null;
 }
 
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9][0-9])(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
-
 /**
  * Parses an upstream response head; `headRequest` marks a response to HEAD, which never has a body.
  * A malformed head is a 502 error: the upstream, not the client, broke the protocol.
  */
 export function parseResponseHead(text: string, headRequest: boolean): ResponseHead | HeadError {
   const eol = text.indexOf('\r\n');
-  const m = STATUS_LINE.exec(text.slice(0, eol));
-  if (!m) return new HeadError(502, 'malformed upstream status line');
+  const status = statusOf(text, eol);
+  if (status < 0) return new HeadError(502, 'malformed upstream status line');
+  const minor = text.charCodeAt(7) === 0x31 ? 1 : 0;
   const head: ResponseHead = {
-    status: Number(m[2]),
-    reason: m[3] ?? '',
-    minor: m[1] === '1' ? 1 : 0,
+    status,
+    reason: eol > 13 ? text.slice(13, eol) : '',
+    minor,
     names: [],
     lower: [],
     values: [],
     framing: 'close',
     contentLength: -1,
-    reusable: m[1] === '1',
+    reusable: minor === 1,
     connection: null,
   };
   const err = parseFields(text, eol + 2, head);
@@ -65,4 +64,26 @@ export function parseResponseHead(text: string, headRequest: boolean): ResponseH
   }
   if (head.framing === 'close') head.reusable = false;
   return head;
+}
+
+const digit = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : -1);
+
+// The status code of a status line `HTTP/1.x SSS[ reason]` ending at `eol`, -1 when it is malformed. The reason
+// phrase may hold HTAB, SP, VCHAR and obs-text (RFC 9112 §4).
+function statusOf(text: string, eol: number): number {
+  if (eol < 12 || !text.startsWith('HTTP/1.', 0) || text.charCodeAt(8) !== 0x20) return -1;
+  const minor = text.charCodeAt(7);
+  if (minor !== 0x30 && minor !== 0x31) return -1;
+  const a = digit(text.charCodeAt(9));
+  const b = digit(text.charCodeAt(10));
+  const c = digit(text.charCodeAt(11));
+  if (a < 1 || b < 0 || c < 0) return -1;
+  if (eol > 12) {
+    if (text.charCodeAt(12) !== 0x20) return -1;
+    for (let i = 13; i < eol; i++) {
+      const ch = text.charCodeAt(i);
+      if ((ch < 0x20 && ch !== 0x09) || ch === 0x7f || ch > 0xff) return -1;
+    }
+  }
+  return a * 100 + b * 10 + c;
 }

@@ -19,10 +19,31 @@ export const DEFAULT_POOL: PoolOptions = {
 
 /** Whoever currently uses an upstream connection; receives its socket events. */
 export interface UpstreamOwner {
+  /**
+   * Bytes from the upstream. `chunk` lies in a read buffer that the next read on any upstream socket overwrites:
+   * whatever is kept or written on past this call must be copied first (see `copyOf`).
+   */
   onUpstreamData(chunk: Buffer): void;
   onUpstreamEnd(): void;
   onUpstreamClose(error: Error | null): void;
   onUpstreamDrain(): void;
+}
+
+// Every upstream socket of a thread reads into this one buffer (net's `onread`), which spares an allocation and
+// the stream machinery per read. A read is handed to its connection's owner synchronously, so one buffer serves
+// them all as long as owners copy what they keep.
+const READ_BUFFER_BYTES = 64 * 1024;
+let readBuffer: Buffer | null = null;
+
+function sharedReadBuffer(): Buffer {
+  return (readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
+}
+
+/** A copy of `bytes` that later reads cannot overwrite. */
+export function copyOf(bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(out, 0);
+  return out;
 }
 
 /** A socket to one instance, either idle in its pool or owned by one exchange. */
@@ -35,13 +56,16 @@ export class UpstreamConnection {
   idleSince = 0;
   #error: Error | null = null;
 
+  /** Takes `n` bytes just read into `buf` (the shared read buffer). */
+  onRead(n: number, buf: Buffer): void {
+    const owner = this.owner;
+    if (owner !== null) owner.onUpstreamData(buf.subarray(0, n));
+    else this.socket.destroy(); // bytes on an idle connection: the stream is out of step
+  }
+
   constructor(socket: Socket, key: string, pool: UpstreamPool) {
     this.socket = socket;
     this.key = key;
-    socket.on('data', (chunk: Buffer) => {
-      if (this.owner) this.owner.onUpstreamData(chunk);
-      else socket.destroy(); // bytes on an idle connection: the stream is out of step
-    });
     socket.on('end', () => {
       if (this.owner) this.owner.onUpstreamEnd();
       else socket.destroy();
@@ -59,13 +83,15 @@ export class UpstreamConnection {
   }
 }
 
-/** Called with a connection (owned by the caller from then on) or the reason none could be had. */
-export type AcquireCallback = (conn: UpstreamConnection | null, error: Error | null, timedOut: boolean) => void;
+/** Who asked for a connection: gets one (owned from then on) or the reason none could be had. */
+export interface ConnectionRequester {
+  onAcquired(conn: UpstreamConnection | null, error: Error | null, timedOut: boolean): void;
+}
 
 interface Entry {
   idle: UpstreamConnection[];
   open: number;
-  waiting: Array<{ instance: UpstreamInstance; cb: AcquireCallback; timer: NodeJS.Timeout }>;
+  waiting: Array<{ instance: UpstreamInstance; requester: ConnectionRequester; timer: NodeJS.Timeout }>;
 }
 
 /** Keep-alive connection pools, one per instance address, with a cap, an idle timeout and a connect timeout. */
@@ -86,30 +112,30 @@ export class UpstreamPool {
   }
 
   /** Hands over an idle connection to `instance`, opens one, or queues until one frees up. */
-  acquire(instance: UpstreamInstance, key: string, cb: AcquireCallback): void {
+  acquire(instance: UpstreamInstance, key: string, requester: ConnectionRequester): void {
     const e = this.#entry(key);
     const conn = e.idle.pop();
     if (conn !== undefined) {
-      cb(conn, null, false);
+      requester.onAcquired(conn, null, false);
       return;
     }
     if (e.open < this.#max) {
-      this.#open(instance, key, e, cb);
+      this.#open(instance, key, e, requester);
       return;
     }
     const waiter = {
       instance,
-      cb,
+      requester,
       timer: setTimeout(() => {
         e.waiting.splice(e.waiting.indexOf(waiter), 1);
-        cb(null, new Error(`no free connection to ${key} within ${this.#connectMs} ms`), true);
+        requester.onAcquired(null, new Error(`no free connection to ${key} within ${this.#connectMs} ms`), true);
       }, this.#connectMs),
     };
     e.waiting.push(waiter);
   }
 
-  /** Returns a connection whose last exchange ended cleanly; it goes to a waiter or idles. */
-  release(conn: UpstreamConnection): void {
+  /** Returns a connection whose last exchange ended cleanly, at `now` (`performance.now()`); to a waiter or idle. */
+  release(conn: UpstreamConnection, now = performance.now()): void {
     conn.owner = null;
     conn.uses++;
     const e = this.#entries.get(conn.key);
@@ -120,10 +146,10 @@ export class UpstreamPool {
     const waiter = e.waiting.shift();
     if (waiter !== undefined) {
       clearTimeout(waiter.timer);
-      waiter.cb(conn, null, false);
+      waiter.requester.onAcquired(conn, null, false);
       return;
     }
-    conn.idleSince = Date.now();
+    conn.idleSince = now;
     e.idle.push(conn);
   }
 
@@ -143,7 +169,7 @@ export class UpstreamPool {
     const waiter = e.waiting.shift();
     if (waiter !== undefined) {
       clearTimeout(waiter.timer);
-      this.#open(waiter.instance, conn.key, e, waiter.cb);
+      this.#open(waiter.instance, conn.key, e, waiter.requester);
     } else if (e.open === 0) {
       this.#entries.delete(conn.key);
     }
@@ -172,7 +198,7 @@ export class UpstreamPool {
       for (const conn of e.idle.splice(0)) conn.socket.destroy();
       for (const w of e.waiting.splice(0)) {
         clearTimeout(w.timer);
-        w.cb(null, new Error('proxy closing'), false);
+        w.requester.onAcquired(null, new Error('proxy closing'), false);
       }
     }
   }
@@ -186,21 +212,33 @@ export class UpstreamPool {
     return e;
   }
 
-  #open(instance: UpstreamInstance, key: string, e: Entry, cb: AcquireCallback): void {
+  #open(instance: UpstreamInstance, key: string, e: Entry, requester: ConnectionRequester): void {
     e.open++;
-    const socket = connect({ host: instance.host, port: instance.port, noDelay: true });
+    const socket = connect({
+      host: instance.host,
+      port: instance.port,
+      noDelay: true,
+      onread: {
+        buffer: sharedReadBuffer(),
+        // reads start once connected, long after `conn` is set
+        callback: (n, buf) => {
+          conn.onRead(n, buf as Buffer);
+          return true;
+        },
+      },
+    });
     const conn = new UpstreamConnection(socket, key, this);
     let settled = false;
     const timer = setTimeout(() => {
       settled = true;
       socket.destroy();
-      cb(null, new Error(`connect to ${key} timed out after ${this.#connectMs} ms`), true);
+      requester.onAcquired(null, new Error(`connect to ${key} timed out after ${this.#connectMs} ms`), true);
     }, this.#connectMs);
     const fail = (err: Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      cb(null, new Error(`connect to ${key}: ${err.message}`, { cause: err }), false);
+      requester.onAcquired(null, new Error(`connect to ${key}: ${err.message}`, { cause: err }), false);
     };
     socket.once('error', fail);
     socket.once('connect', () => {
@@ -208,12 +246,12 @@ export class UpstreamPool {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      cb(conn, null, false);
+      requester.onAcquired(conn, null, false);
     });
   }
 
   #closeStale(): void {
-    const limit = Date.now() - this.#idleMs;
+    const limit = performance.now() - this.#idleMs;
     for (const e of this.#entries.values()) {
       // idle lists are LIFO, so the oldest sit at the front
       while (e.idle.length > 0 && (e.idle[0] as UpstreamConnection).idleSince < limit) {
