@@ -2,19 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { PlanError } from '../shared/errors.js';
+import { seededRandom as random } from '../shared/seeded-random.js';
 import { parsePlan } from './load.js';
-
-/** Small seeded PRNG (mulberry32) so a failure is reproducible from the seed in its message. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXAMPLE = readFileSync(new URL('../../examples/karma-api/glidepath.yaml', import.meta.url), 'utf8');
 const NOISE = [':', '{', '}', '[', ']', '-', '"', "'", ' ', '\n', '\t', '#', '&', '*', '!', '|', '>', '%', '@', '$', '${', '${X', '0', 'é', '\u0000'];

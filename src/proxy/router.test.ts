@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Router, seededRandom, stableHash } from './router.js';
+import { seededRandom } from '../shared/seeded-random.js';
+import { Router, stableHash } from './router.js';
 import { validateRoutingTable } from './routing-table.js';
 
 const inst = (port: number) => ({ host: '127.0.0.1', port });

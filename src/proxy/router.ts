@@ -47,18 +47,6 @@ export function stableHash(s: string): number {
   return h >>> 0;
 }
 
-/** A small seeded PRNG (mulberry32) so that statistical tests are repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Chooses a version by weight (or stickiness) and an instance within it; counts in-flight requests for drain. */
 export class Router {
   #routes: Route[] = [];
