@@ -19,10 +19,13 @@ export function createLocalStore(root: string): ArtifactStore {
       // Written under a temporary name and renamed once complete, so a crash never leaves a truncated artifact
       // under the real name.
       const partial = `${path}.partial-${process.pid}-${Date.now()}`;
+      const file = createWriteStream(partial, { flags: 'wx' });
       try {
-        await pipeline(body, createWriteStream(partial, { flags: 'wx' }), { signal });
+        await pipeline(body, file, { signal });
         await rename(partial, path);
       } catch (error) {
+        // The file may still be opening when the source fails: remove it only once the stream has let go of it.
+        if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
         await rm(partial, { force: true });
         throw error;
       }
