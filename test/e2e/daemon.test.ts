@@ -3,19 +3,12 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive as alive } from '../../src/daemon/state-dir.js';
 import { requirePrograms } from '../../src/testing/require-program.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
 
 const promtool = requirePrograms('promtool');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function listening(port: number): boolean {
   const out = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });

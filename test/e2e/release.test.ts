@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive as alive } from '../../src/daemon/state-dir.js';
 import type { StatusDocument } from '../../src/api/contract.js';
 import type { ReleaseStep, StoredEvent } from '../../src/store/index.js';
 import { TEST_SERVICE_SCRIPT, testServiceCommand } from '../../src/testing/test-service.js';
@@ -40,14 +41,6 @@ interface ReleaseJson {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Polls `probe` every `intervalMs` until it returns a value other than undefined/false, for at most `timeoutMs`. */
 async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive as alive } from '../../src/daemon/state-dir.js';
 import { requirePrograms } from '../../src/testing/require-program.js';
 import { TEST_SERVICE_SCRIPT } from '../../src/testing/test-service.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
@@ -9,14 +10,6 @@ import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Projec
 const promtool = requirePrograms('promtool');
 
 const listening = (port: number) => execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim() !== '';
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('up --detach, deploy v1, serve through the proxy, /metrics, down', () => {
   let project: Project;
