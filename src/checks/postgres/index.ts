@@ -46,7 +46,11 @@ export type PostgresCheckConfig = z.output<typeof postgresCheckSchema>;
 /** Loads `pg` lazily, so plans without a postgres check never pay for it. */
 export const connectPostgres: PgConnector = async (options) => {
   const { Client } = await import('pg');
-  return new Client(options);
+  const client = new Client(options);
+  // A server that ends the session (a shutdown, a restart) emits 'error' on the client even when no query runs;
+  // without a listener that crashes the process. Query failures still arrive through the query's promise.
+  client.on('error', () => undefined);
+  return client;
 };
 
 /** Creates a `postgres` check. */
