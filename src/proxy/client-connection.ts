@@ -6,7 +6,8 @@ import { HeadError, findHeadEnd, hasBareLfHeadEnd } from './header-fields.js';
 import type { ExchangeHost, ProxyContext } from './proxy-context.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { chooseRoute } from './sticky-route.js';
-import { copyOf, type UpstreamConnection } from './upstream-pool.js';
+import { copyOf, keepable } from './read-buffer.js';
+import type { UpstreamConnection } from './upstream-pool.js';
 
 const enum State {
   Head,
@@ -35,7 +36,11 @@ export class ClientConnection implements ExchangeHost {
   #paused = false;
   #processing = false;
 
-  constructor(socket: Socket, ctx: ProxyContext, onClose: (c: ClientConnection) => void) {
+  /**
+   * `readsIntoBuffer`: the socket was made with `onread` (see `adoptWithReadBuffer`) and its reads come through
+   * `onRead`; otherwise they come as 'data' events.
+   */
+  constructor(socket: Socket, ctx: ProxyContext, onClose: (c: ClientConnection) => void, readsIntoBuffer = false) {
     this.socket = socket;
     this.ctx = ctx;
     const addr = socket.remoteAddress ?? '';
@@ -43,7 +48,7 @@ export class ClientConnection implements ExchangeHost {
     this.forwarded = new ForwardedFields({ address, proto: ctx.options.proto, listenHost: ctx.options.host });
     socket.setNoDelay(true);
     this.setDeadline(ctx.options.headersTimeoutMs);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (!readsIntoBuffer) socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('end', () => this.#onEnd());
     socket.on('drain', () => {
       if (this.#tunnel !== null) this.#tunnel.resume();
@@ -57,6 +62,12 @@ export class ClientConnection implements ExchangeHost {
       this.#tunnel?.destroy();
       onClose(this);
     });
+  }
+
+  /** Takes `n` bytes just read into the shared read buffer `buf`; keeps a copy of whatever must wait. */
+  onRead(n: number, buf: Buffer): void {
+    this.#onData(buf.subarray(0, n));
+    if (this.#buf !== null) this.#buf = keepable(this.#buf);
   }
 
   /** Whether the connection sits between requests with nothing buffered (safe to close on shutdown). */
@@ -156,7 +167,7 @@ export class ClientConnection implements ExchangeHost {
         break;
       }
       case State.Tunnel:
-        if (!(this.#tunnel as Socket).write(chunk)) this.socket.pause();
+        if (!(this.#tunnel as Socket).write(keepable(chunk))) this.socket.pause();
         break;
       case State.Closed:
         break;

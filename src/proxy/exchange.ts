@@ -5,7 +5,8 @@ import type { ExchangeHost } from './proxy-context.js';
 import { isRetryable, type RequestHead } from './request-head.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
 import type { InstanceState, Route } from './router.js';
-import { copyOf, type ConnectionRequester, type UpstreamConnection, type UpstreamOwner } from './upstream-pool.js';
+import { copyOf, keepable } from './read-buffer.js';
+import type { ConnectionRequester, UpstreamConnection, UpstreamOwner } from './upstream-pool.js';
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
 const MAX_STALE_RETRIES = 2;
@@ -67,12 +68,17 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       this.#fail(400, 'malformed chunked request body', true);
       return end;
     }
-    const part = end === BODY_MORE ? (start === 0 ? buf : buf.subarray(start)) : buf.subarray(start, end);
     if (end !== BODY_MORE) this.#reqDone = true;
-    if (part.length > 0) {
-      if (this.#conn === null) (this.#queued ??= []).push(part);
-      else if (!this.#conn.socket.write(part)) this.#host.holdClient(true);
-        if (this.#conn !== null) this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
+    const stop = end === BODY_MORE ? buf.length : end;
+    if (stop > start) {
+      // `buf` may lie in the shared read buffer; a socket write can hold on to what it is given
+      const part = keepable(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop));
+      if (this.#conn === null) {
+        (this.#queued ??= []).push(part);
+      } else {
+        if (!this.#conn.socket.write(part)) this.#host.holdClient(true);
+        this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
+      }
     }
     return end;
   }

@@ -28,6 +28,12 @@ export interface ProxyOptions {
   seed?: number;
   /** Seconds of one-second metric buckets kept. */
   metricsKeepSeconds?: number;
+  /**
+   * How client sockets are read: `buffer` into the thread's shared read buffer (the fast path, see
+   * read-buffer.ts) or `stream` through Node's public 'data' events, which `buffer` falls back to by itself when
+   * this Node does not allow it.
+   */
+  clientReads?: 'buffer' | 'stream';
 }
 
 /** The defaults of `ProxyOptions`. */
@@ -47,11 +53,15 @@ export const DEFAULT_PROXY_OPTIONS = {
   upstreamIdleTimeoutMs: 4_000,
   maxConnectionsPerUpstream: 256,
   metricsKeepSeconds: 60,
+  clientReads: 'buffer',
 } as const satisfies Omit<Required<ProxyOptions>, 'seed'>;
 
 /** `ProxyOptions` with every default applied. */
-export type ResolvedProxyOptions = Required<Omit<ProxyOptions, 'versionHeader' | 'sticky' | 'balance' | 'proto'>> & {
+export type ResolvedProxyOptions = Required<
+  Omit<ProxyOptions, 'versionHeader' | 'sticky' | 'balance' | 'proto' | 'clientReads'>
+> & {
   versionHeader: string | null;
+  clientReads: 'buffer' | 'stream';
   sticky: StickyMode;
   balance: BalanceMode;
   proto: 'http' | 'https';

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { ClientConnection } from './client-connection.js';
 import type { ProxyContext } from './proxy-context.js';
+import { adoptWithReadBuffer } from './read-buffer.js';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy-options.js';
 import { seededRandom } from '../shared/seeded-random.js';
 import { Router, type DrainResult } from './router.js';
@@ -70,8 +71,19 @@ export class ProxyServer {
         return line;
       },
     };
-    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      const conn = new ClientConnection(socket, this.#ctx, (c) => this.#connections.delete(c));
+    // accepted paused, so that the socket can move to the read-buffer path before its first read
+    this.#server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (accepted) => {
+      const onClose = (c: ClientConnection): boolean => this.#connections.delete(c);
+      let conn: ClientConnection | null = null;
+      // reads start on a later turn of the event loop, once `conn` is set
+      const socket =
+        options.clientReads === 'buffer' ? adoptWithReadBuffer(accepted, (n, buf) => conn?.onRead(n, buf)) : null;
+      if (socket !== null) {
+        conn = new ClientConnection(socket, this.#ctx, onClose, true);
+      } else {
+        conn = new ClientConnection(accepted, this.#ctx, onClose, false);
+        accepted.resume();
+      }
       this.#connections.add(conn);
     });
     const shortest = Math.min(

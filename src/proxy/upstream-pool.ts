@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { sharedReadBuffer } from './read-buffer.js';
 import type { UpstreamInstance } from './routing-table.js';
 
 /** Settings of the upstream keep-alive pools. */
@@ -20,30 +21,13 @@ export const DEFAULT_POOL: PoolOptions = {
 /** Whoever currently uses an upstream connection; receives its socket events. */
 export interface UpstreamOwner {
   /**
-   * Bytes from the upstream. `chunk` lies in a read buffer that the next read on any upstream socket overwrites:
-   * whatever is kept or written on past this call must be copied first (see `copyOf`).
+   * Bytes from the upstream. `chunk` lies in the shared read buffer that the next read on any socket overwrites:
+   * whatever is kept or written on past this call must be copied first (see read-buffer.ts).
    */
   onUpstreamData(chunk: Buffer): void;
   onUpstreamEnd(): void;
   onUpstreamClose(error: Error | null): void;
   onUpstreamDrain(): void;
-}
-
-// Every upstream socket of a thread reads into this one buffer (net's `onread`), which spares an allocation and
-// the stream machinery per read. A read is handed to its connection's owner synchronously, so one buffer serves
-// them all as long as owners copy what they keep.
-const READ_BUFFER_BYTES = 64 * 1024;
-let readBuffer: Buffer | null = null;
-
-function sharedReadBuffer(): Buffer {
-  return (readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
-}
-
-/** A copy of `bytes` that later reads cannot overwrite. */
-export function copyOf(bytes: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(bytes.length);
-  bytes.copy(out, 0);
-  return out;
 }
 
 /** A socket to one instance, either idle in its pool or owned by one exchange. */
