@@ -16,7 +16,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
 import { TEST_SERVICE_SCRIPT, testServiceCommand } from '../../src/testing/test-service.js';
-import { Load, type LoadSample } from '../../test/e2e/load.js';
+import { Load, type LoadSample } from '../../src/demo/steady-load.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'glidepath.js');

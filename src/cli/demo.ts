@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { ReleaseDocument } from '../api/contract.js';
 import { DEMO_RELEASES, writeDemoProject } from '../demo/demo-project.js';
-import { LoadGenerator, type LoadCounts } from '../demo/load-generator.js';
+import { Load, type LoadReport } from '../demo/steady-load.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
 import { processAlive } from '../daemon/state-dir.js';
 import { EXIT } from '../shared/errors.js';
@@ -37,7 +37,12 @@ interface DemoOutcome {
   status: string;
   reason: string | null;
   seconds: number | null;
-  load: LoadCounts;
+  /** What the demo's users saw during this release. */
+  load: Pick<LoadReport, 'requests' | 'failed' | 'byVersion'>;
+}
+
+function usersSaw(report: LoadReport | undefined): DemoOutcome['load'] {
+  return report === undefined ? { requests: 0, failed: 0, byVersion: {} } : { requests: report.requests, failed: report.failed, byVersion: report.byVersion };
 }
 
 async function stopDaemon(loaded: LoadedPlan): Promise<void> {
@@ -63,7 +68,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const say = (line: string) => ctx.out.progress(line);
       const outcomes: DemoOutcome[] = [];
       const releases: ReleaseDocument[] = [];
-      let load: LoadGenerator | undefined;
+      let load: Load | undefined;
       say(`glidepath demo in ${dir}`);
       // Interrupted or not, the demo stops its daemon and every version before it exits.
       const interrupted = new AbortController();
@@ -91,10 +96,17 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           });
           releases.push(document);
           const seconds = document.finishedAt ? (Date.parse(document.finishedAt) - Date.parse(document.startedAt)) / 1000 : null;
-          outcomes.push({ version: release.version, story: release.story, expected: release.expect, status: document.status, reason: document.reason, seconds, load: load?.reset() ?? { requests: 0, failed: 0, byVersion: {} } });
+          outcomes.push({ version: release.version, story: release.story, expected: release.expect, status: document.status, reason: document.reason, seconds, load: usersSaw(load?.reset()) });
           say(`  → ${document.status}${document.reason ? `: ${document.reason}` : ''}`);
           // Users arrive once the service exists; from then on traffic never stops.
-          load ??= new LoadGenerator(`http://127.0.0.1:${ports.proxy}/`, { clients: 8, pauseMs: 10, versionHeader: 'X-Glidepath-Version' });
+          load ??= Load.start({
+            url: `http://127.0.0.1:${ports.proxy}/`,
+            clients: 8,
+            gapMs: 10,
+            versionHeader: 'X-Glidepath-Version',
+            // a bound whatever happens: every release at its deadline, and a minute more
+            maxSeconds: (DEMO_RELEASES.length * RELEASE_DEADLINE_MS) / 1000 + 60,
+          });
         }
       } finally {
         process.off('SIGINT', onSignal);

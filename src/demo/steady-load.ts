@@ -1,8 +1,8 @@
 /**
- * A bounded load generator for the release e2e tests and the rollback benchmark: `clients` concurrent keep-alive
- * clients (node:http with one Agent) sending GET requests to a loopback URL, for at most `maxSeconds` or until
- * stopped. It counts status codes, the versions that answered (`X-Version`) and connection errors, and can hand
- * every response to a callback with its time.
+ * Steady, bounded load on a loopback URL: `clients` concurrent keep-alive clients (node:http with one Agent)
+ * sending GET requests for at most `maxSeconds` or until stopped. It counts status codes, the versions that
+ * answered (a response header) and connection errors, and can hand every response to a callback with its time.
+ * The demo runs it as its users' traffic; the release e2e tests and the rollback benchmark measure with it.
  */
 import { Agent, request } from 'node:http';
 
@@ -17,6 +17,8 @@ export interface LoadOptions {
   gapMs?: number;
   /** Time a single request may take before it counts as a connection error (default 5000 ms). */
   requestTimeoutMs?: number;
+  /** Response header that names the version that answered (default `x-version`). */
+  versionHeader?: string;
   /** Called for every finished request, in the order they finish. */
   onResponse?: (sample: LoadSample) => void;
 }
@@ -32,18 +34,28 @@ export interface LoadSample {
   error?: string;
 }
 
+/** Requests and failed requests (non-2xx or no response) of one version. */
+export interface VersionCounts {
+  requests: number;
+  failed: number;
+}
+
 export interface LoadReport {
   requests: number;
+  /** Requests a user saw fail: non-2xx answers and connection errors. */
+  failed: number;
+  /** Every request by the version that answered (`?` when none did), failed ones included. */
+  byVersion: Record<string, VersionCounts>;
   /** Responses by status code. */
   statuses: Record<string, number>;
-  /** 2xx responses by the version that answered (`X-Version`, or `?`). */
+  /** 2xx responses by the version that answered (the version header's value, or `?`). */
   versions: Record<string, number>;
   /** Responses whose status is not 2xx. */
   non2xx: number;
   /** Requests that got no response at all, by error code. */
   connectionErrors: Record<string, number>;
   connectionErrorCount: number;
-  /** Wall time the load ran. */
+  /** Wall time the load ran (since the last `reset`). */
   seconds: number;
   /** Why it stopped: `stopped` (by the caller) or `deadline` (maxSeconds elapsed). */
   ended: 'stopped' | 'deadline' | 'running';
@@ -54,12 +66,14 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 /** A running load; `stop()` ends it, waits for in-flight requests and returns the report. */
 export class Load {
   readonly #options: Required<Omit<LoadOptions, 'onResponse'>> & Pick<LoadOptions, 'onResponse'>;
+  readonly #header: string;
   readonly #agent: Agent;
   readonly #url: URL;
   readonly #statuses = new Map<number, number>();
   readonly #versions = new Map<string, number>();
   readonly #errors = new Map<string, number>();
-  readonly #startedAt = Date.now();
+  readonly #byVersion = new Map<string, VersionCounts>();
+  #startedAt = Date.now();
   readonly #deadline: NodeJS.Timeout;
   readonly #clients: Promise<void>[];
   #requests = 0;
@@ -70,7 +84,8 @@ export class Load {
   private constructor(options: LoadOptions) {
     this.#url = new URL(options.url);
     if (!LOOPBACK.has(this.#url.hostname)) throw new Error(`load goes to loopback addresses only, not ${this.#url.hostname}`);
-    this.#options = { clients: 4, gapMs: 10, requestTimeoutMs: 5_000, onResponse: undefined, ...options };
+    this.#options = { clients: 4, gapMs: 10, requestTimeoutMs: 5_000, versionHeader: 'x-version', onResponse: undefined, ...options };
+    this.#header = this.#options.versionHeader.toLowerCase();
     this.#agent = new Agent({ keepAlive: true, maxSockets: this.#options.clients, keepAliveMsecs: 1_000 });
     this.#deadline = setTimeout(() => this.#end('deadline'), this.#options.maxSeconds * 1_000);
     this.#clients = Array.from({ length: this.#options.clients }, () => this.#client());
@@ -94,6 +109,8 @@ export class Load {
     const connectionErrorCount = [...this.#errors.values()].reduce((sum, n) => sum + n, 0);
     return {
       requests: this.#requests,
+      failed: non2xx + connectionErrorCount,
+      byVersion: Object.fromEntries([...this.#byVersion].map(([v, c]) => [v, { ...c }])),
       statuses,
       versions: Object.fromEntries(this.#versions),
       non2xx,
@@ -102,6 +119,18 @@ export class Load {
       seconds: ((this.#endedAt ?? Date.now()) - this.#startedAt) / 1_000,
       ended: this.#ended,
     };
+  }
+
+  /** The counts since the start or the last reset, then counting afresh (between releases, say). */
+  reset(): LoadReport {
+    const report = this.report();
+    this.#requests = 0;
+    this.#statuses.clear();
+    this.#versions.clear();
+    this.#errors.clear();
+    this.#byVersion.clear();
+    this.#startedAt = Date.now();
+    return report;
   }
 
   /** Ends the load (no new requests), waits for the in-flight ones, closes every socket, and reports. */
@@ -135,14 +164,15 @@ export class Load {
     while (this.running) {
       const sample = await this.#once();
       this.#requests++;
+      const ok = sample.error === undefined && sample.status >= 200 && sample.status < 300;
+      const version = sample.version ?? '?';
       if (sample.error !== undefined) this.#errors.set(sample.error, (this.#errors.get(sample.error) ?? 0) + 1);
-      else {
-        this.#statuses.set(sample.status, (this.#statuses.get(sample.status) ?? 0) + 1);
-        if (sample.status >= 200 && sample.status < 300) {
-          const version = sample.version ?? '?';
-          this.#versions.set(version, (this.#versions.get(version) ?? 0) + 1);
-        }
-      }
+      else this.#statuses.set(sample.status, (this.#statuses.get(sample.status) ?? 0) + 1);
+      if (ok) this.#versions.set(version, (this.#versions.get(version) ?? 0) + 1);
+      let counts = this.#byVersion.get(version);
+      if (counts === undefined) this.#byVersion.set(version, (counts = { requests: 0, failed: 0 }));
+      counts.requests++;
+      if (!ok) counts.failed++;
       this.#options.onResponse?.(sample);
       if (this.#options.gapMs > 0 && this.running) await this.#sleep(this.#options.gapMs);
     }
@@ -170,7 +200,7 @@ export class Load {
         resolve({ sentAt, at: Date.now(), ...sample });
       };
       const req = request(this.#url, { agent: this.#agent, method: 'GET', timeout: this.#options.requestTimeoutMs }, (res) => {
-        const header = res.headers['x-version'];
+        const header = res.headers[this.#header];
         const version = Array.isArray(header) ? header[0] : header;
         res.on('data', () => undefined);
         res.on('end', () => finish({ status: res.statusCode ?? 0, version }));
