@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
-import { TEST_SERVICE_SCRIPT, testServiceCommand } from '../../src/testing/test-service.js';
+import { TEST_SERVICE_SCRIPT, processPlanLines } from '../../src/testing/test-service.js';
 import { Load, type LoadSample } from '../../src/demo/steady-load.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -120,16 +120,7 @@ async function oneRun(errorRate: number, weight: number, run: number): Promise<R
   writeFileSync(
     join(dir, 'glidepath.yaml'),
     [
-      'version: 1',
-      'service: bench',
-      `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
-      'target:',
-      '  type: process',
-      `  listen: "127.0.0.1:${proxyPort}"`,
-      `  start: ${JSON.stringify(testServiceCommand(['--version', '{version}']))}`,
-      '  cwd: ./releases/{version}',
-      '  ready: { path: /health, timeout: 20s }',
-      '  drain: 1s',
+      ...processPlanLines('bench', daemonPort, proxyPort),
       'strategy:',
       '  canary:',
       // Long pauses: the rollback has to come from analysis at the first weight (or the 50% one if it misses).

@@ -33,6 +33,25 @@ export function testServiceCommand(args: readonly string[] = []): string {
   return [process.execPath, TEST_SERVICE_SCRIPT, ...args].map(quote).join(' ');
 }
 
+/**
+ * The head of a plan whose `process` target runs the test service per version from `./releases/{version}` (each
+ * reads its behaviour from a service.json there), with the daemon and proxy on the given loopback ports.
+ */
+export function processPlanLines(service: string, daemonPort: number, proxyPort: number): string[] {
+  return [
+    'version: 1',
+    `service: ${service}`,
+    `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
+    'target:',
+    '  type: process',
+    `  listen: "127.0.0.1:${proxyPort}"`,
+    `  start: ${JSON.stringify(testServiceCommand(['--version', '{version}']))}`,
+    '  cwd: ./releases/{version}',
+    '  ready: { path: /health, timeout: 20s }',
+    '  drain: 1s',
+  ];
+}
+
 /** A test service started directly by a test, outside any supervisor. */
 export interface RunningTestService {
   readonly pid: number;

@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive as alive } from '../../src/daemon/state-dir.js';
 import type { StatusDocument } from '../../src/api/contract.js';
 import type { ReleaseStep, StoredEvent } from '../../src/store/index.js';
-import { TEST_SERVICE_SCRIPT, testServiceCommand } from '../../src/testing/test-service.js';
+import { TEST_SERVICE_SCRIPT, processPlanLines } from '../../src/testing/test-service.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type CliRun, type Project } from './helpers.js';
 import { Load, type LoadReport, type LoadSample } from '../../src/demo/steady-load.js';
 
@@ -97,16 +97,7 @@ class Rig {
       writeFileSync(join(project.dir, 'releases', version, 'service.json'), JSON.stringify(settings));
     }
     const plan = [
-      'version: 1',
-      `service: ${SERVICE}`,
-      `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
-      'target:',
-      '  type: process',
-      `  listen: "127.0.0.1:${proxyPort}"`,
-      `  start: ${JSON.stringify(testServiceCommand(['--version', '{version}']))}`,
-      '  cwd: ./releases/{version}',
-      '  ready: { path: /health, timeout: 20s }',
-      '  drain: 1s',
+      ...processPlanLines(SERVICE, daemonPort, proxyPort),
       target,
       planBody,
     ].join('\n');

@@ -3,12 +3,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processGroupAlive, stopProcessGroup } from '../../exec/process-group.js';
 import { httpGet, testServiceCommand } from '../../testing/test-service.js';
 import type { LogLine } from './log-reader.js';
 import { readProcStat } from './proc-fs.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import type { ProcessRecord, SupervisorEvent, VersionOutcome, VersionSpec } from './types.js';
+import { processGroupAlive, stopProcessGroup } from '../../exec/process-group.js';
+import { stopLeftoverGroups } from '../../testing/leftover-processes.js';
 
 let stateDir: string;
 let supervisors: ProcessSupervisor[];
@@ -76,11 +77,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   for (const each of supervisors) await each.shutdown({ graceMs: 2_000 }).catch(() => undefined);
-  for (const pid of pids) {
-    const alive = processGroupAlive(pid);
-    if (alive) await stopProcessGroup(pid, 1_000);
-    expect(alive, `process group ${pid} left running`).toBe(false);
-  }
+  // stop by id whatever a failing test left, then insist nothing was
+  expect(await stopLeftoverGroups(pids), 'process groups left running').toEqual([]);
   await rm(stateDir, { recursive: true, force: true });
 });
 

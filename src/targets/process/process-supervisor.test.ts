@@ -3,11 +3,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processGroupAlive, stopProcessGroup } from '../../exec/process-group.js';
 import { httpGet, testServiceCommand } from '../../testing/test-service.js';
 import type { LogLine } from './log-reader.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import type { SupervisorEvent, VersionSpec } from './types.js';
+import { processGroupAlive } from '../../exec/process-group.js';
+import { stopLeftoverGroups } from '../../testing/leftover-processes.js';
 
 let stateDir: string;
 let supervisor: ProcessSupervisor;
@@ -57,12 +58,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await supervisor.shutdown({ graceMs: 2_000 });
-  for (const pid of pids) {
-    // Stop by id whatever a failing test may have left, then insist nothing was.
-    const alive = processGroupAlive(pid);
-    if (alive) await stopProcessGroup(pid, 1_000);
-    expect(alive, `process group ${pid} left running`).toBe(false);
-  }
+  // stop by id whatever a failing test left, then insist nothing was
+  expect(await stopLeftoverGroups(pids), 'process groups left running').toEqual([]);
   await rm(stateDir, { recursive: true, force: true });
 });
 
