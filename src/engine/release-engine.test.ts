@@ -485,6 +485,31 @@ describe('ReleaseEngine: resume after a crash', () => {
     expect(h.events.some((e) => e.type === 'release.resumed' && e.releaseId === started.releaseId)).toBe(true);
   });
 
+  it('a blue-green preview open when the daemon stopped is opened again after the restart', async () => {
+    const text = planText(
+      'strategy:\n  bluegreen: { preview: "127.0.0.1:18999", previewFor: 60s, keepOld: 0s }',
+      'analysis:\n  interval: 5s\n  metrics:\n    - { name: health, check: health }',
+    );
+    const first = await withStable(text);
+    const started = await first.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.previewCalls.length === 1);
+    await h.clock.advance(10_000);
+    await first.close();
+    await expect(started.finished).rejects.toThrow('resumes when the engine starts again');
+    const result = await h.drive((await h.engine(text).recover())!.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.previewCalls).toEqual([
+      { version: 'v2', listen: '127.0.0.1:18999' },
+      { version: 'v2', listen: '127.0.0.1:18999' },
+    ]);
+    const previews = result.steps.filter((s) => s.kind === 'preview');
+    expect(previews.map((s) => [s.status, s.detail.reopened ?? false])).toEqual([
+      ['succeeded', false],
+      ['succeeded', true],
+    ]);
+    expect(h.target.weightChanges).toEqual([{ v2: 100 }]);
+  });
+
   it('restarts a canary the target lost, and rolls back when it cannot', async () => {
     const first = await withStable(planText(SLOW_CANARY, ANALYSIS));
     await first.start('v2', { owner: 'alice', yes: true });

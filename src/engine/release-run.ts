@@ -94,7 +94,16 @@ export class ReleaseRun {
       if (this.#ctx.plan.analysis?.onFailure === 'pause') await this.#pauseFor({ kind: 'analysis', reason: problem });
       else await this.#revert('rolled_back', problem);
     }
+    if (state.phase === 'rollout') await this.#reopenPreview();
     if (state.analysisActive && state.paused?.kind !== 'analysis') await this.#analysis.start({ fresh: false });
+  }
+
+  // A preview listener lived in the daemon that stopped; the version it showed was re-adopted, so it is shown again.
+  async #reopenPreview(): Promise<void> {
+    const done = this.#strategy.actions.slice(0, this.#ctx.state.cursor);
+    let listen: string | undefined;
+    for (const action of done) if (action.kind === 'preview') listen = action.listen;
+    if (listen !== undefined) await this.#preview(listen, { reopened: true });
   }
 
   async #rollout(): Promise<void> {
@@ -150,13 +159,13 @@ export class ReleaseRun {
     }
   }
 
-  async #preview(listen: string): Promise<void> {
+  async #preview(listen: string, detail: { reopened?: true } = {}): Promise<void> {
     const { state, recorder, target } = this.#ctx;
     if (!target.openPreview) {
       await recorder.instantStep('preview', 'skipped', { listen, reason: `the ${target.type} target has no preview listener` });
       return;
     }
-    const step = await recorder.beginStep('preview', { listen });
+    const step = await recorder.beginStep('preview', { listen, ...detail });
     try {
       const url = await target.openPreview(state.canary, listen);
       await recorder.endStep(step, 'succeeded', { url });

@@ -45,6 +45,8 @@ export class TestTarget implements Target {
   readonly weightChanges: Record<string, number>[] = [];
   readonly startCalls: string[] = [];
   readonly stopCalls: { version: string; drainMs: number | undefined }[] = [];
+  /** Every openPreview call, in order (the preview itself is not served). */
+  readonly previewCalls: { version: string; listen: string }[] = [];
   /** Requests per second the whole service gets; a version gets its weight's share. */
   rps = 100;
   /** When set, currentWeights answers this instead of the applied split (a target that misapplied it). */
@@ -114,6 +116,12 @@ export class TestTarget implements Target {
 
   async currentWeights(): Promise<Record<string, number>> {
     return { ...(this.misreport ?? this.#weights) };
+  }
+
+  async openPreview(version: string, listen: string): Promise<string> {
+    if (!this.#running.has(version)) throw new Error(`cannot preview ${version}: it is not running`);
+    this.previewCalls.push({ version, listen });
+    return `http://${listen}`;
   }
 
   async stopVersion(version: string, options: { drainMs?: number }): Promise<void> {
