@@ -9,9 +9,9 @@
 // Usage: npx tsx bench/proxy/run.ts [--duration 10s] [--connections 50] [--rounds 3]
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/shared/free-port.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {
@@ -38,13 +38,6 @@ function version(cmd: string, argv: string[], pattern: RegExp): string {
   return pattern.exec(`${r.stdout}${r.stderr}`)?.[1] ?? '?';
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function start(cmd: string, argv: string[], readyText?: string): Promise<ChildProcess> {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -10,13 +10,13 @@
 // the load's own view (X-Version of every answer) and the release's steps and events in the store.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
 import { TEST_SERVICE_SCRIPT, processPlanLines } from '../../src/testing/test-service.js';
 import { Load, type LoadSample } from '../../src/demo/steady-load.js';
+import { freePort } from '../../src/shared/free-port.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'glidepath.js');
@@ -63,13 +63,6 @@ function cli(cwd: string, argv: string[], timeoutMs = 120_000): Promise<CliRun> 
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** Sample-service pids whose working directory lies in `dir` (a safety net: `down` should leave none). */
 function servicesIn(dir: string): number[] {

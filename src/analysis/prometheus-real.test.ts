@@ -1,21 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePrograms } from '../testing/require-program.js';
 import { queryPrometheus } from './prometheus-query.js';
+import { freePort } from '../shared/free-port.js';
 
 const { paths, missing } = requirePrograms('prometheus');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(missing)(`queryPrometheus against a real Prometheus${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let dir = '';

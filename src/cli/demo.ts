@@ -1,6 +1,5 @@
 /** `glidepath demo`: a good and a bad release of a sample service on this machine, start to finish. */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -15,20 +14,11 @@ import { followRelease } from './deploy.js';
 import { findDaemon } from './daemon-connection.js';
 import { renderTable } from './output.js';
 import { startDetachedDaemon } from './up.js';
+import { freePort } from '../shared/free-port.js';
 
 /** Longest a demo release may take before the demo aborts it. */
 const RELEASE_DEADLINE_MS = 45_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface DemoOutcome {
   version: string;

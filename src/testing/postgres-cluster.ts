@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { appendFile, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { UnavailableError } from '../shared/errors.js';
 import { requirePrograms } from './require-program.js';
+import { freePort } from '../shared/free-port.js';
 
 /** A throwaway PostgreSQL cluster on loopback, owned by the test that started it. */
 export interface PostgresCluster {
@@ -142,17 +142,6 @@ async function chownToPostgres(dir: string): Promise<void> {
   await chown(dir, Number(uid.trim()), Number(gid.trim()));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function execBounded(file: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -2,11 +2,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from '../../src/store/index.js';
+import { freePort } from '../../src/shared/free-port.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'glidepath.js');
@@ -127,15 +127,7 @@ export async function makeProject(files: Record<string, string> = {}): Promise<P
 
 /** A loopback port that nothing listens on: bound on port 0, then closed. */
 export function closedPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
+  return freePort();
 }
 
 /** Joins skip reasons (undefined when nothing is missing). */

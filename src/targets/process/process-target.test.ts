@@ -7,6 +7,7 @@ import { parsePlan } from '../../plan/load.js';
 import type { ProcessTargetConfig } from '../../plan/schema/target.js';
 import { testServiceCommand } from '../../testing/test-service.js';
 import { ProcessTarget } from './process-target.js';
+import { freePort } from '../../shared/free-port.js';
 
 function get(url: string): Promise<{ status: number; body: string; version: string | undefined }> {
   return new Promise((resolve, reject) => {
@@ -21,14 +22,6 @@ function get(url: string): Promise<{ status: number; body: string; version: stri
   });
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('ProcessTarget with real processes and the real proxy', () => {
   let dir: string;
