@@ -10,6 +10,8 @@ import type { ConnectionRequester, UpstreamConnection, UpstreamOwner } from './u
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
 const MAX_STALE_RETRIES = 2;
+// bodies up to this size go out with their head as one latin1 string
+const SMALL_BODY = 4096;
 // wall time of performance.now()'s zero, to turn one clock reading into both a latency and a wall time
 const TIME_ORIGIN = performance.timeOrigin;
 
@@ -304,9 +306,12 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       return;
     }
     const stop = end === BODY_MORE ? buf.length : end;
-    let out: Buffer;
+    let out: Buffer | string;
     if (headText === null) {
       out = copyOf(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop)); // buf is the upstream read buffer
+    } else if (stop - start <= SMALL_BODY) {
+      // latin1 maps bytes to characters one to one; Node writes a short string from the stack, no Buffer needed
+      out = headText + buf.toString('latin1', start, stop);
     } else {
       out = Buffer.allocUnsafe(headText.length + stop - start);
       out.write(headText, 0, 'latin1');

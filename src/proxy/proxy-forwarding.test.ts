@@ -87,6 +87,30 @@ describe('forwarding', () => {
     }
   });
 
+  test('binary response bodies arrive byte for byte, small and large', async () => {
+    const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const large = Buffer.concat(Array.from({ length: 64 }, () => every)); // 16 KiB: past the small-body path
+    const bin = await startUpstream('bin', (req, res) => {
+      const body = req.url === '/large' ? large : every;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      res.end(body);
+    });
+    proxy.setRoutes({ versions: [{ version: 'b', weight: 100, instances: [{ host: '127.0.0.1', port: bin.port }] }] });
+    try {
+      for (const [path, want] of [['/small', every], ['/large', large]] as const) {
+        const c = await rawClient(proxy.address.port);
+        c.socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        await c.closed;
+        const raw = Buffer.from(c.text, 'latin1');
+        const body = raw.subarray(raw.indexOf('\r\n\r\n') + 4);
+        expect(body.equals(want), `${path}: ${body.length} bytes`).toBe(true);
+      }
+    } finally {
+      proxy.setRoutes({ versions: [{ version: 'v1', weight: 100, instances: [{ host: '127.0.0.1', port: up.port }] }] });
+      await bin.close();
+    }
+  });
+
   test('keep-alive: many client requests reuse one upstream connection', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const before = upstreamConnections;
