@@ -2,6 +2,7 @@
 import type { ClientConfig } from 'pg';
 
 interface PgClient {
+  on(event: 'error', listener: (error: Error) => void): unknown;
   connect(): Promise<unknown>;
   query<R>(text: string): Promise<{ rows: R[] }>;
   end(): Promise<void>;
@@ -17,6 +18,9 @@ export async function countUserRelations(url: string, signal?: AbortSignal): Pro
   const { default: pg } = await import('pg');
   const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000 };
   const client = new pg.Client(config) as unknown as PgClient;
+  // A server that ends the session (a shutdown, a restart: 57P01) emits 'error' on the client even when no query
+  // runs; without a listener that crashes the process. The failure still arrives through connect or the query.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const { rows } = await client.query<{ n: number }>(USER_RELATIONS);
