@@ -7,44 +7,17 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupRecord } from '../../src/store/index.js';
 import { postgresClusterMissing, startPostgresCluster, type PostgresCluster } from '../../src/testing/postgres-cluster.js';
+import { runSql, tableChecksums } from '../../src/testing/postgres-data.js';
 import { requirePrograms } from '../../src/testing/require-program.js';
 import { ensureBuilt, makeProject, missingReason, parseOneJson, runCli, type CliRun, type Project } from './helpers.js';
 
 const missing = missingReason(postgresClusterMissing(), requirePrograms('pgbench', 'pg_dump', 'pg_restore', 'psql').missing);
 const run = promisify(execFile);
 const LONG = { timeoutMs: 240_000 };
-
-/** Row count and md5 of every row in order, per table of the public schema. */
-async function checksums(url: string): Promise<Record<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows: tables } = await client.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
-    const out: Record<string, string> = {};
-    for (const { name } of tables) {
-      const { rows } = await client.query<{ n: string; md5: string | null }>(`SELECT count(*) AS n, md5(string_agg(t::text, '' ORDER BY t)) AS md5 FROM "${name}" t`);
-      out[name] = `${rows[0]?.n ?? '?'} ${rows[0]?.md5 ?? ''}`;
-    }
-    return out;
-  } finally {
-    await client.end();
-  }
-}
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 describe.skipIf(missing)(`glidepath backup (real CLI, real PostgreSQL)${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let project: Project;
@@ -64,7 +37,7 @@ describe.skipIf(missing)(`glidepath backup (real CLI, real PostgreSQL)${missing 
     app = await cluster.createDatabase('app');
     const scratch = await cluster.createDatabase('scratch');
     await run(requirePrograms('pgbench').paths.pgbench as string, ['-i', '-s', '10', '-q', app], { timeout: 180_000 });
-    original = await checksums(app);
+    original = await tableChecksums(app);
     project = await makeProject();
     await mkdir(join(project.dir, 'uploads/img'), { recursive: true });
     await writeFile(join(project.dir, 'uploads/img/a.png'), Buffer.alloc(100_000, 3));
@@ -121,8 +94,8 @@ backup:
     const backup = await backupOf('main-db');
     expect(Object.keys(original)).toEqual(['pgbench_accounts', 'pgbench_branches', 'pgbench_history', 'pgbench_tellers']);
     expect(original.pgbench_accounts).toMatch(/^1000000 /);
-    await sql(cluster.url, 'DROP DATABASE app WITH (FORCE)');
-    await sql(cluster.url, 'CREATE DATABASE app');
+    await runSql(cluster.url, 'DROP DATABASE app WITH (FORCE)');
+    await runSql(cluster.url, 'CREATE DATABASE app');
     // Nobody at a terminal and no --yes: nothing happens.
     const unconfirmed = await cli(['backup', 'restore', backup.id]);
     expect(unconfirmed.code).toBe(2);
@@ -130,32 +103,32 @@ backup:
     const restored = await cli(['backup', 'restore', backup.id, '--yes', '--json']);
     expect(restored.code, restored.stderr).toBe(0);
     expect(json<{ restored: boolean; safetySkipped: string }>(restored)).toMatchObject({ restored: true, safetySkipped: 'the target is empty' });
-    expect(await checksums(app)).toEqual(original);
+    expect(await tableChecksums(app)).toEqual(original);
   });
 
   it('refuses to overwrite a database that holds data without --force, and changes nothing', async () => {
     const backup = await backupOf('main-db');
-    await sql(app, 'UPDATE pgbench_branches SET bbalance = 7');
-    const changed = await checksums(app);
+    await runSql(app, 'UPDATE pgbench_branches SET bbalance = 7');
+    const changed = await tableChecksums(app);
     const refused = await cli(['backup', 'restore', backup.id, '--yes']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/holds data; pass --force/);
     expect(refused.stderr).not.toMatch(/postgres:\/\/[^@\s]*:[^*@\s]+@/);
-    expect(await checksums(app)).toEqual(changed);
+    expect(await tableChecksums(app)).toEqual(changed);
   });
 
   it('with --force takes a safety backup of the target first, which itself restores the overwritten state', async () => {
     const backup = await backupOf('main-db');
-    const changed = await checksums(app);
+    const changed = await tableChecksums(app);
     const result = await cli(['backup', 'restore', backup.id, '--yes', '--force', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const doc = json<{ safetyBackup: BackupRecord; restoreMs: number }>(result);
     expect(doc.safetyBackup).toMatchObject({ status: 'succeeded', reason: 'safety', source: 'main-db' });
-    expect(await checksums(app)).toEqual(original);
+    expect(await tableChecksums(app)).toEqual(original);
     const undo = await cli(['backup', 'restore', doc.safetyBackup.id, '--yes', '--force', '--no-safety-backup', '--json']);
     expect(undo.code, undo.stderr).toBe(0);
     expect(json<{ safetySkipped: string }>(undo).safetySkipped).toMatch(/--no-safety-backup/);
-    expect(await checksums(app)).toEqual(changed);
+    expect(await tableChecksums(app)).toEqual(changed);
   });
 
   it('catches a corrupted artifact (one flipped byte) and exits 1', async () => {

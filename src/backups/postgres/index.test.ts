@@ -3,46 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresClusterMissing, startPostgresCluster, type PostgresCluster } from '../../testing/postgres-cluster.js';
+import { runSql, tableChecksums } from '../../testing/postgres-data.js';
 import { requirePrograms } from '../../testing/require-program.js';
 import { runDriverContract } from '../driver.contract.js';
 import { createPostgresDriver } from './index.js';
 
 const missing = postgresClusterMissing() ?? requirePrograms('pgbench', 'pg_dump', 'pg_restore').missing;
 const run = promisify(execFile);
-
-/** Row count and md5 of every row, in order, of each table: equal exactly when the data is. */
-export async function tableChecksums(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows: tables } = await client.query<{ name: string }>(
-      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
-    );
-    const lines: string[] = [];
-    for (const { name } of tables) {
-      const { rows } = await client.query<{ n: string; md5: string | null }>(
-        `SELECT count(*) AS n, md5(string_agg(t::text, '' ORDER BY t::text)) AS md5 FROM "${name}" t`,
-      );
-      lines.push(`${name} ${rows[0]?.n ?? '?'} ${rows[0]?.md5 ?? ''}`);
-    }
-    return lines.join('\n');
-  } finally {
-    await client.end();
-  }
-}
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 describe.skipIf(missing)(`postgres driver${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let dir = '';
@@ -65,9 +34,9 @@ describe.skipIf(missing)(`postgres driver${missing ? ` (skipped: ${missing})` : 
       source: { postgres: { url, jobs: 2 } },
       broken: { postgres: { url: `postgres://postgres@127.0.0.1:${cluster.port}/no_such_database` } },
       location: url,
-      fingerprint: tableChecksums,
+      fingerprint: async (url: string) => JSON.stringify(await tableChecksums(url)),
       emptyTarget: () => cluster.createDatabase(`restored_${++n}`),
-      mutate: () => sql(url, 'DELETE FROM pgbench_accounts WHERE aid % 3 = 0; UPDATE pgbench_branches SET bbalance = bbalance + 1; CREATE TABLE extra (x int)'),
+      mutate: () => runSql(url, 'DELETE FROM pgbench_accounts WHERE aid % 3 = 0; UPDATE pgbench_branches SET bbalance = bbalance + 1; CREATE TABLE extra (x int)'),
       restoreTo: await cluster.createDatabase('scratch'),
       safetyBackup: true,
       cleanup: () => Promise.resolve(),
@@ -76,7 +45,7 @@ describe.skipIf(missing)(`postgres driver${missing ? ` (skipped: ${missing})` : 
 
   it('leaves the target as it was when a streamed restore fails halfway (one transaction)', async () => {
     const source = await cluster.createDatabase('tx_source');
-    await sql(source, 'CREATE TABLE a (id int PRIMARY KEY, body text); INSERT INTO a SELECT i, repeat(md5(i::text), 20) FROM generate_series(1, 50000) i');
+    await runSql(source, 'CREATE TABLE a (id int PRIMARY KEY, body text); INSERT INTO a SELECT i, repeat(md5(i::text), 20) FROM generate_series(1, 50000) i');
     const driver = createPostgresDriver({ url: source });
     const dump = await driver.dump({});
     const chunks: Buffer[] = [];
@@ -84,16 +53,16 @@ describe.skipIf(missing)(`postgres driver${missing ? ` (skipped: ${missing})` : 
     await dump.done;
     const whole = Buffer.concat(chunks);
     const target = await cluster.createDatabase('tx_target');
-    await sql(target, 'CREATE TABLE keep_me (x int); INSERT INTO keep_me VALUES (42)');
+    await runSql(target, 'CREATE TABLE keep_me (x int); INSERT INTO keep_me VALUES (42)');
     const before = await tableChecksums(target);
     const { Readable } = await import('node:stream');
     // Cut in the middle of a's data: pg_restore fails after the wipe and part of the data went through.
     const truncated = whole.subarray(0, Math.floor(whole.length * 0.6));
     await expect(driver.restore(() => Promise.resolve(Readable.from([truncated])), target, {})).rejects.toThrow(/pg_restore failed/);
-    expect(await tableChecksums(target)).toBe(before);
+    expect(await tableChecksums(target)).toEqual(before);
     // The whole archive restores, and the target then holds exactly the source: keep_me is gone.
     await driver.restore(() => Promise.resolve(Readable.from([whole])), target, {});
-    expect(await tableChecksums(target)).toBe(await tableChecksums(source));
+    expect(await tableChecksums(target)).toEqual(await tableChecksums(source));
   });
 
   it('says which program is missing when pg_dump cannot be found', async () => {
