@@ -22,11 +22,19 @@ export interface BackupSourceOptions {
   now?: () => Date;
 }
 
-/** Settles when all settle; rejects with the first failure (none is left unhandled). */
-async function allOrFirstError(promises: Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+/**
+ * Settles when all settle; rejects with the failure that came first in time (none is left unhandled), after
+ * calling `onFailure` once at that first failure so the other side can stop instead of waiting forever.
+ */
+async function allOrFirstError(promises: Promise<unknown>[], onFailure: () => void): Promise<void> {
+  let failed: { error: unknown } | undefined;
+  const first = (error: unknown) => {
+    if (failed) return;
+    failed = { error };
+    onFailure();
+  };
+  await Promise.allSettled(promises.map((p) => p.catch(first)));
+  if (failed) throw failed.error;
 }
 
 /** Backs up one source and returns its catalog record; a failure is recorded (status `failed`), not thrown. */
@@ -55,12 +63,17 @@ export async function backupSource(options: BackupSourceOptions): Promise<Backup
     const hasher = new HashingStream();
     dump.stream.once('error', (error) => hasher.destroy(error));
     dump.stream.pipe(hasher);
-    try {
-      // The producer's exit status matters as much as the bytes: pg_dump can end its output and then fail.
-      await allOrFirstError([artifacts.put(key, hasher, { signal: abort.signal }), dump.done]);
-    } catch (error) {
+    const stop = () => {
       abort.abort();
       dump.stream.destroy();
+    };
+    try {
+      // The producer's exit status matters as much as the bytes: pg_dump can end its output and then fail. And a
+      // store that fails (a directory it cannot create, a full disk) stops the producer, which would otherwise
+      // wait for a reader forever.
+      await allOrFirstError([artifacts.put(key, hasher, { signal: abort.signal }), dump.done], stop);
+    } catch (error) {
+      stop();
       await artifacts.delete(key).catch(() => undefined);
       throw error;
     }
