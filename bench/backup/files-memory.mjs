@@ -1,6 +1,7 @@
 // Child of bench/backup/run.ts: backs up one directory with the files driver into a local store and prints
-// `{ artifactBytes, ms, peakRssMb }` (peak RSS from /proc/self/status VmHWM). It runs the BUILT modules
-// (dist/, `npm run build` first) under plain node, so a TypeScript loader's own memory does not count.
+// `{ artifactBytes, ms, baselineMb, peakRssMb }` (peak RSS from /proc/self/status VmHWM). It runs the BUILT
+// modules (dist/, `npm run build` first) under plain node, so a TypeScript loader's own memory does not count,
+// and without bin/glidepath.js: V8's default young generation, as when the library is embedded (or in the daemon).
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { backupSource } from '../../dist/backups/backup-source.js';

@@ -3,12 +3,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { Daemon } from '../daemon/daemon.js';
 import { processAlive, readDaemonInfo, stateDirOf } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { EXIT, UnavailableError } from '../shared/errors.js';
 import { storeUrlFor, type CliContext } from './context.js';
 import { findDaemon } from './daemon-connection.js';
+import { letYoungGenerationGrow } from './young-generation.js';
 
 const DETACH_WAIT_MS = 20_000;
 const ENTRY = fileURLToPath(new URL('../../bin/glidepath.js', import.meta.url));
@@ -65,6 +65,11 @@ export function registerUp(program: Command, ctx: CliContext): void {
         ctx.out.result({ service: loaded.plan.service, url, pid, started: true }, () => `daemon for ${loaded.plan.service} started at ${url} (pid ${pid ?? '?'})`);
         return;
       }
+      // The daemon is a long-running server: V8's default young generation suits it (bin/glidepath.js keeps it
+      // small for one-shot commands). Loaded here, not at the top: every other command (backup, deploy …)
+      // imports this file, and the API server, proxy and engine would add ~17 MB to each one's memory.
+      letYoungGenerationGrow();
+      const { Daemon } = await import('../daemon/daemon.js');
       const daemon = await Daemon.start({ loaded, storeUrl: storeUrlFor(loaded, ctx.env), log: (line) => ctx.out.progress(line) });
       const stop = (signal: string) => void daemon.stop(`received ${signal}`);
       process.once('SIGINT', stop);

@@ -1,9 +1,12 @@
-import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePrograms } from '../../testing/require-program.js';
 import { runDriverContract } from '../driver.contract.js';
 import { createFilesDriver } from './index.js';
 
@@ -76,6 +79,33 @@ describe('files driver', () => {
     expect(restored).not.toMatch(/debug\.log|cache/);
     expect(restored).toMatch(/a\/run\.sh 755/);
     expect(restored).toMatch(/link -> a\/b\/c\/deep\.bin/);
+  });
+
+  it.skipIf(requirePrograms('tar').missing)('writes an archive GNU tar extracts to the same tree', async () => {
+    const source = join(dir, 'for-gnu-tar');
+    await makeTree(source);
+    await mkdir(join(source, `${'long-directory-name/'.repeat(6)}`), { recursive: true });
+    await writeFile(join(source, `${'long-directory-name/'.repeat(6)}données.txt`), randomBytes(200_000));
+    const dump = await createFilesDriver({ path: source }).dump({});
+    const chunks: Buffer[] = [];
+    for await (const chunk of dump.stream) chunks.push(chunk as Buffer);
+    await dump.done;
+    const archive = join(dir, 'for-gnu-tar.tar.gz');
+    await writeFile(archive, Buffer.concat(chunks));
+    const target = join(dir, 'gnu-tar-extracted');
+    await mkdir(target);
+    await promisify(execFile)(requirePrograms('tar').paths.tar as string, ['-xzf', archive, '-C', target]);
+    expect(await fingerprint(target)).toBe(await fingerprint(source));
+  });
+
+  it('stops, and says why, when the reader goes away midway', async () => {
+    const source = join(dir, 'abandoned');
+    await mkdir(source);
+    await writeFile(join(source, 'big.bin'), randomBytes(4 * 1024 * 1024));
+    const dump = await createFilesDriver({ path: source }).dump({});
+    await new Promise((resolve) => dump.stream.once('data', resolve));
+    dump.stream.destroy();
+    await expect(dump.done).rejects.toThrow(/closed|destroyed/);
   });
 
   it('refuses an archive entry that points outside the target', async () => {
