@@ -48,22 +48,24 @@ export function upstreamRequestHead(req: RequestHead, fwd: ForwardedFields, upst
   let out = `${req.method} ${req.target} HTTP/1.${req.minor}\r\n`;
   let forwardedFor = '';
   let sawLength = false;
-  const { names, lower, values, connection } = req;
-  for (let i = 0; i < names.length; i++) {
+  const { text, lower, values, lines, connection } = req;
+  // fields forwarded as they came are copied in runs of adjacent lines
+  let run = -1;
+  for (let i = 0; i < lower.length; i++) {
     const name = lower[i] as string;
-    if (isForwarded(name)) {
-      if (name === 'x-forwarded-for') forwardedFor += `${values[i] as string}, `;
+    if (!isForwarded(name) && !dropped(name, connection) && name !== 'content-length') {
+      if (run < 0) run = lines[2 * i] as number;
       continue;
     }
-    if (dropped(name, connection)) continue;
-    if (name === 'content-length') {
-      if (sawLength) continue;
+    if (run >= 0) out += text.slice(run, lines[2 * i]);
+    run = -1;
+    if (name === 'x-forwarded-for') forwardedFor += `${values[i] as string}, `;
+    else if (name === 'content-length' && !sawLength) {
       sawLength = true;
       out += `Content-Length: ${req.contentLength}\r\n`;
-      continue;
     }
-    out += `${names[i] as string}: ${values[i] as string}\r\n`;
   }
+  if (run >= 0) out += text.slice(run, lines[2 * lower.length - 1]);
   if (req.host === null) out += `Host: ${upstreamHost}\r\n`;
   if (req.upgrade !== null) out += `Connection: upgrade\r\nUpgrade: ${req.upgrade}\r\n`;
   return `${out}X-Forwarded-For: ${forwardedFor}${fwd.tail}${req.host ?? fwd.listenHost}\r\n\r\n`;
@@ -93,18 +95,21 @@ export function clientResponseHead(res: ResponseHead, close: boolean, extras: Re
   return `${out}\r\n`;
 }
 
+// The field lines that go on, copied from the head in runs of adjacent lines.
 function fieldLines(fields: HeaderFields & { connection: string[] | null }, keepUpgrade: boolean): string {
   let out = '';
-  const { names, lower, values, connection } = fields;
-  for (let i = 0; i < names.length; i++) {
+  const { text, lower, lines, connection } = fields;
+  let run = -1;
+  for (let i = 0; i < lower.length; i++) {
     const name = lower[i] as string;
-    if (keepUpgrade && name === 'upgrade') {
-      out += `${names[i] as string}: ${values[i] as string}\r\n`;
+    if ((keepUpgrade && name === 'upgrade') || !dropped(name, connection)) {
+      if (run < 0) run = lines[2 * i] as number;
       continue;
     }
-    if (dropped(name, connection)) continue;
-    out += `${names[i] as string}: ${values[i] as string}\r\n`;
+    if (run >= 0) out += text.slice(run, lines[2 * i]);
+    run = -1;
   }
+  if (run >= 0) out += text.slice(run, lines[2 * lower.length - 1]);
   return out;
 }
 

@@ -6,11 +6,24 @@ export class HeadError {
   ) {}
 }
 
-/** Header fields of one message head, in arrival order, with lower-cased names beside the raw ones. */
+/**
+ * Header fields of one message head, in arrival order: lower-cased names and values (without the whitespace
+ * around them), and where each field's line lies in `text`, so that a field forwarded unchanged is copied from
+ * there (with its name as it came) instead of being put together again.
+ */
 export interface HeaderFields {
-  names: string[];
+  /** The head's text (latin1), the start line included. */
+  text: string;
   lower: string[];
   values: string[];
+  /** Field `i`'s line is `text.slice(lines[2i], lines[2i + 1])`, its CRLF included. */
+  lines: number[];
+}
+
+/** Field `i`'s name as it came (not lower-cased). */
+export function rawName(fields: HeaderFields, i: number): string {
+  const start = fields.lines[2 * i] as number;
+  return fields.text.slice(start, fields.text.indexOf(':', start));
 }
 
 /**
@@ -81,7 +94,6 @@ export function parseFields(head: string, start: number, out: HeaderFields): Hea
       i++;
     }
     if (i === pos || i >= end || head.charCodeAt(i) !== 0x3a) return nameError(head, pos, end);
-    const name = head.slice(pos, i);
     // the value, without the optional whitespace around it
     let vs = i + 1;
     while (vs < end && (head.charCodeAt(vs) === 0x20 || head.charCodeAt(vs) === 0x09)) vs++;
@@ -95,9 +107,9 @@ export function parseFields(head: string, start: number, out: HeaderFields): Hea
       if (c !== 0x20 && c !== 0x09) ve = j;
     }
     if (j < end && head.charCodeAt(j + 1) !== 0x0a) return new HeadError(400, 'invalid header value'); // a bare CR
-    out.names.push(name);
-    out.lower.push(upper ? name.toLowerCase() : name);
+    out.lower.push(upper ? head.slice(pos, i).toLowerCase() : head.slice(pos, i));
     out.values.push(head.slice(vs, ve));
+    out.lines.push(pos, j + 2);
     pos = j + 2;
   }
   return null;

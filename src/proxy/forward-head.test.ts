@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { ForwardedFields, clientResponseHead, upstreamRequestHead } from './forward-head.js';
+import { HeadError } from './header-fields.js';
+import { parseRequestHead, type RequestHead } from './request-head.js';
+import { parseResponseHead, type ResponseHead } from './response-head.js';
+
+const fwd = new ForwardedFields({ address: '10.1.2.3', proto: 'http', listenHost: 'proxy.test' });
+
+function request(text: string): RequestHead {
+  const head = parseRequestHead(text);
+  if (head instanceof HeadError) throw new Error(head.reason);
+  return head;
+}
+
+function response(text: string): ResponseHead {
+  const head = parseResponseHead(text, false);
+  if (head instanceof HeadError) throw new Error(head.reason);
+  return head;
+}
+
+describe('upstreamRequestHead', () => {
+  test('copies the fields that go on as they came, in order, and sets what the proxy owns', () => {
+    const head = request(
+      'POST /x HTTP/1.1\r\nHost: a.test\r\nX-Case: Kept As Is\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n' +
+        'Content-Length: 3\r\nContent-Length: 3\r\nX-Forwarded-For: 9.9.9.9\r\naccept:  */*\r\n\r\n',
+    );
+    expect(upstreamRequestHead(head, fwd, 'up:1')).toBe(
+      'POST /x HTTP/1.1\r\nHost: a.test\r\nX-Case: Kept As Is\r\nContent-Length: 3\r\naccept:  */*\r\n' +
+        'X-Forwarded-For: 9.9.9.9, 10.1.2.3\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: a.test\r\n\r\n',
+    );
+  });
+
+  test('an HTTP/1.0 request without Host gets the upstream as Host and the listen host as X-Forwarded-Host', () => {
+    expect(upstreamRequestHead(request('GET / HTTP/1.0\r\nAccept: a\r\n\r\n'), fwd, 'up:1')).toBe(
+      'GET / HTTP/1.0\r\nAccept: a\r\nHost: up:1\r\nX-Forwarded-For: 10.1.2.3\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: proxy.test\r\n\r\n',
+    );
+  });
+});
+
+describe('clientResponseHead', () => {
+  test('drops hop-by-hop fields wherever they are and adds the proxy own fields', () => {
+    const head = response(
+      'HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nServer: up\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\nSet-Cookie: a=1\r\n\r\n',
+    );
+    expect(clientResponseHead(head, true, { versionHeader: 'X-Version', version: 'v2', setCookie: 'gp=v2' })).toBe(
+      'HTTP/1.1 200 OK\r\nServer: up\r\nContent-Length: 2\r\nSet-Cookie: a=1\r\nConnection: close\r\nX-Version: v2\r\nSet-Cookie: gp=v2\r\n\r\n',
+    );
+  });
+
+  test('a 101 keeps Upgrade and says Connection: upgrade', () => {
+    const head = response('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: k\r\n\r\n');
+    expect(clientResponseHead(head, false, null)).toBe(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: k\r\nConnection: upgrade\r\n\r\n',
+    );
+  });
+});
