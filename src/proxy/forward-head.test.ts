@@ -47,6 +47,17 @@ describe('clientResponseHead', () => {
     );
   });
 
+  test('fields the upstream names in Connection are dropped too, in any case', () => {
+    const head = response('HTTP/1.1 200 OK\r\nX-Private: secret\r\nConnection: X-PRIVATE, keep-alive\r\nContent-Length: 0\r\nX-Public: 1\r\n\r\n');
+    expect(clientResponseHead(head, false, null)).toBe('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Public: 1\r\n\r\n');
+  });
+
+  test('names are matched without case and only whole: Content-Lengthy is not Content-Length', () => {
+    const head = response('HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 4\r\nContent-Lengthy: 9\r\nTE: x\r\n\r\n');
+    expect(head).toMatchObject({ framing: 'length', contentLength: 4 });
+    expect(clientResponseHead(head, false, null)).toBe('HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 4\r\nContent-Lengthy: 9\r\n\r\n');
+  });
+
   test('a 101 keeps Upgrade and says Connection: upgrade', () => {
     const head = response('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: k\r\n\r\n');
     expect(clientResponseHead(head, false, null)).toBe(

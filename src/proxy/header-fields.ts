@@ -73,13 +73,55 @@ export function hasBareLfHeadEnd(buf: Buffer): boolean {
   return buf.indexOf('\n\n', 0, 'latin1') >= 0;
 }
 
+// The fields a proxy acts on in a response (RFC 9110 §7.6.1 hop-by-hop ones and the framing ones), lower-case.
+const RESPONSE_FIELDS = [
+  'te',
+  'trailer',
+  'upgrade',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'proxy-connection',
+  'transfer-encoding',
+];
+
+// The entry of `names` that `head[pos, pos + length)` is, compared without case, or '' for none: no string is made.
+function knownName(head: string, pos: number, length: number, names: readonly string[]): string {
+  for (const name of names) {
+    if (name.length !== length) continue;
+    let k = 0;
+    // letters fold to lower case by their 0x20 bit; no other token character folds onto a letter or '-'
+    while (k < length && (head.charCodeAt(pos + k) | 0x20) === name.charCodeAt(k)) k++;
+    if (k === length) return name;
+  }
+  return '';
+}
+
+/**
+ * `parseFields` for a response head: only the fields the proxy acts on (`RESPONSE_FIELDS`) get their lower-case
+ * name and value; every other field gets '' for both (no strings are made for them) and is forwarded as it came.
+ * Every line is checked as strictly as by `parseFields`.
+ */
+export function parseResponseFields(head: string, start: number, out: HeaderFields): HeadError | null {
+  return parseFields(head, start, out, RESPONSE_FIELDS);
+}
+
+/**
+ * Whether Connection `tokens` name a field other than those `parseResponseFields` keeps: such a field is
+ * hop-by-hop too, and the head must then be parsed in full to find it.
+ */
+export function namesOtherFields(tokens: readonly string[]): boolean {
+  return tokens.some((t) => t !== 'close' && !RESPONSE_FIELDS.includes(t));
+}
+
 /**
  * Parses the field lines of `head` from `start` (just past the start line) up to the final CRLF CRLF.
  * Returns an error for obs-fold, a malformed name, whitespace before the colon or a forbidden byte: field values
  * may hold HTAB, SP, VCHAR and obs-text; anything else (CTLs, a bare CR or LF, NUL) is refused.
  * One pass over the characters per line, no regular expression: this runs for every request and response.
+ * With `only`, a field whose name is not in it gets '' as its lower-case name and value (see parseResponseFields).
  */
-export function parseFields(head: string, start: number, out: HeaderFields): HeadError | null {
+export function parseFields(head: string, start: number, out: HeaderFields, only?: readonly string[]): HeadError | null {
   const end = head.length - 2; // the blank line's CRLF
   let pos = start;
   while (pos < end) {
@@ -107,8 +149,14 @@ export function parseFields(head: string, start: number, out: HeaderFields): Hea
       if (c !== 0x20 && c !== 0x09) ve = j;
     }
     if (j < end && head.charCodeAt(j + 1) !== 0x0a) return new HeadError(400, 'invalid header value'); // a bare CR
-    out.lower.push(upper ? head.slice(pos, i).toLowerCase() : head.slice(pos, i));
-    out.values.push(head.slice(vs, ve));
+    const known = only === undefined ? null : knownName(head, pos, i - pos, only);
+    if (known === null) {
+      out.lower.push(upper ? head.slice(pos, i).toLowerCase() : head.slice(pos, i));
+      out.values.push(head.slice(vs, ve));
+    } else {
+      out.lower.push(known);
+      out.values.push(known === '' ? '' : head.slice(vs, ve));
+    }
     out.lines.push(pos, j + 2);
     pos = j + 2;
   }

@@ -2,7 +2,9 @@ import {
   HeadError,
   contentLengthOf,
   listOf,
+  namesOtherFields,
   parseFields,
+  parseResponseFields,
   transferEncodingIsChunked,
   type HeaderFields,
 } from './header-fields.js';
@@ -10,7 +12,10 @@ import {
 /** How the body of a response is delimited (RFC 9112 §6.3). */
 export type ResponseFraming = 'none' | 'length' | 'chunked' | 'close';
 
-/** A parsed upstream response head. */
+/**
+ * A parsed upstream response head. Only the fields the proxy acts on have their lower-case name and value in
+ * `lower` and `values`; the others have '' there (see `parseResponseFields`).
+ */
 export interface ResponseHead extends HeaderFields {
   status: number;
   reason: string;
@@ -44,9 +49,15 @@ export function parseResponseHead(text: string, headRequest: boolean): ResponseH
     reusable: minor === 1,
     connection: null,
   };
-  const err = parseFields(text, eol + 2, head);
+  const err = parseResponseFields(text, eol + 2, head);
   if (err) return new HeadError(502, `upstream ${err.reason}`);
   const connection = listOf(head, 'connection');
+  if (connection !== null && namesOtherFields(connection)) {
+    head.lower = [];
+    head.values = [];
+    head.lines = [];
+    parseFields(text, eol + 2, head); // the same lines passed once, so it cannot fail now
+  }
   head.connection = connection;
   if (connection?.includes('close')) head.reusable = false;
 
