@@ -38,7 +38,6 @@ function version(cmd: string, argv: string[], pattern: RegExp): string {
   return pattern.exec(`${r.stdout}${r.stderr}`)?.[1] ?? '?';
 }
 
-
 function start(cmd: string, argv: string[], readyText?: string): Promise<ChildProcess> {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);

@@ -63,7 +63,6 @@ function cli(cwd: string, argv: string[], timeoutMs = 120_000): Promise<CliRun> 
   });
 }
 
-
 /** Sample-service pids whose working directory lies in `dir` (a safety net: `down` should leave none). */
 function servicesIn(dir: string): number[] {
   const pids: number[] = [];

@@ -9,7 +9,6 @@ import { freePort } from '../shared/free-port.js';
 
 const { paths, missing } = requirePrograms('prometheus');
 
-
 describe.skipIf(missing)(`queryPrometheus against a real Prometheus${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let dir = '';
   let child: ChildProcess | undefined;

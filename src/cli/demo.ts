@@ -9,16 +9,15 @@ import { Load, type LoadReport } from '../demo/steady-load.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
 import { processAlive } from '../daemon/state-dir.js';
 import { EXIT } from '../shared/errors.js';
+import { freePort } from '../shared/free-port.js';
 import type { CliContext } from './context.js';
 import { followRelease } from './deploy.js';
 import { findDaemon } from './daemon-connection.js';
 import { renderTable } from './output.js';
 import { startDetachedDaemon } from './up.js';
-import { freePort } from '../shared/free-port.js';
 
 /** Longest a demo release may take before the demo aborts it. */
 const RELEASE_DEADLINE_MS = 45_000;
-
 
 interface DemoOutcome {
   version: string;

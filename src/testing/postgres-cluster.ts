@@ -142,7 +142,6 @@ async function chownToPostgres(dir: string): Promise<void> {
   await chown(dir, Number(uid.trim()), Number(gid.trim()));
 }
 
-
 function execBounded(file: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', cwd: tmpdir() }, (error, stdout, stderr) => {

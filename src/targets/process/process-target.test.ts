@@ -22,7 +22,6 @@ function get(url: string): Promise<{ status: number; body: string; version: stri
   });
 }
 
-
 describe('ProcessTarget with real processes and the real proxy', () => {
   let dir: string;
   let target: ProcessTarget;
