@@ -216,7 +216,7 @@ export class ClientConnection implements ExchangeHost {
           this.#reject(431, 'request head too large');
           return;
         }
-        const head = parseRequestHead(buf.toString('latin1', 0, end));
+        const head = parseRequestHead(buf.toString('latin1', 0, end), this.ctx.requestFields, buf);
         this.#buf = end < buf.length ? buf.subarray(end) : null;
         if (head instanceof HeadError) this.#reject(head.status, head.reason);
         else this.#dispatch(head);

@@ -244,7 +244,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
         return;
       }
       this.#respBuf = null;
-      const head = parseResponseHead(buf.toString('latin1', 0, end), this.#req.method === 'HEAD');
+      const head = parseResponseHead(buf.toString('latin1', 0, end), this.#req.method === 'HEAD', buf);
       if (head instanceof HeadError) {
         this.#fail(502, head.reason, true);
         return;

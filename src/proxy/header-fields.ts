@@ -46,10 +46,22 @@ export function isHopByHop(lower: string): boolean {
   }
 }
 
-// RFC 9110 §5.6.2 token characters by code: 1 for a token character, 2 for one that is an upper-case letter.
+// RFC 9110 §5.6.2 token characters by byte: 1 for a token character, 2 for one that is an upper-case letter.
 const TCHAR = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') TCHAR[c.charCodeAt(0)] = 2;
+
+// Field value bytes (RFC 9110 §5.5): VALUE for VCHAR and obs-text, SPACE for SP and HTAB, LINE_END for CR, 0 for
+// what a value may not hold (other CTLs, DEL).
+const VALUE = 1;
+const SPACE = 2;
+const LINE_END = 3;
+const VCLASS = new Uint8Array(256);
+for (let c = 0x21; c < 0x100; c++) VCLASS[c] = VALUE;
+VCLASS[0x7f] = 0;
+VCLASS[0x20] = SPACE;
+VCLASS[0x09] = SPACE;
+VCLASS[0x0d] = LINE_END;
 
 function tchar(code: number): number {
   return code < 256 ? (TCHAR[code] as number) : 0;
@@ -73,8 +85,8 @@ export function hasBareLfHeadEnd(buf: Buffer): boolean {
   return buf.indexOf('\n\n', 0, 'latin1') >= 0;
 }
 
-// The fields a proxy acts on in a response (RFC 9110 §7.6.1 hop-by-hop ones and the framing ones), lower-case.
-const RESPONSE_FIELDS = [
+// The fields a proxy acts on in any message (RFC 9110 §7.6.1 hop-by-hop ones and the framing ones), lower-case.
+const MESSAGE_FIELDS = [
   'te',
   'trailer',
   'upgrade',
@@ -85,79 +97,98 @@ const RESPONSE_FIELDS = [
   'transfer-encoding',
 ];
 
-// The entry of `names` that `head[pos, pos + length)` is, compared without case, or '' for none: no string is made.
-function knownName(head: string, pos: number, length: number, names: readonly string[]): string {
-  for (const name of names) {
+/** The fields of a response that the proxy acts on. */
+export const RESPONSE_FIELDS: readonly string[] = MESSAGE_FIELDS;
+
+/**
+ * The fields of a request that the proxy acts on: the message ones, Host, the X-Forwarded-* it sets, Cookie, and
+ * `sticky` (a lower-case header name that picks the version), when given.
+ */
+export function requestFields(sticky: string | null): readonly string[] {
+  const names = [...MESSAGE_FIELDS, 'host', 'cookie', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'];
+  if (sticky !== null && !names.includes(sticky)) names.push(sticky);
+  return names;
+}
+
+/** The request fields when no sticky header is configured. */
+export const REQUEST_FIELDS = requestFields(null);
+
+// The entry of `names` that `bytes[pos, pos + length)` is, compared without case, or '' for none: no string is
+// made.
+function knownName(bytes: Uint8Array, pos: number, length: number, names: readonly string[]): string {
+  for (let n = 0; n < names.length; n++) {
+    const name = names[n] as string;
     if (name.length !== length) continue;
     let k = 0;
     // letters fold to lower case by their 0x20 bit; no other token character folds onto a letter or '-'
-    while (k < length && (head.charCodeAt(pos + k) | 0x20) === name.charCodeAt(k)) k++;
+    while (k < length && ((bytes[pos + k] as number) | 0x20) === name.charCodeAt(k)) k++;
     if (k === length) return name;
   }
   return '';
 }
 
 /**
- * `parseFields` for a response head: only the fields the proxy acts on (`RESPONSE_FIELDS`) get their lower-case
- * name and value; every other field gets '' for both (no strings are made for them) and is forwarded as it came.
- * Every line is checked as strictly as by `parseFields`.
+ * Whether Connection `tokens` name a field outside `known`: such a field is hop-by-hop too, and the head must
+ * then be parsed in full to find it.
  */
-export function parseResponseFields(head: string, start: number, out: HeaderFields): HeadError | null {
-  return parseFields(head, start, out, RESPONSE_FIELDS);
+export function namesOtherFields(tokens: readonly string[], known: readonly string[]): boolean {
+  for (const t of tokens) if (t !== 'close' && !known.includes(t)) return true;
+  return false;
 }
 
 /**
- * Whether Connection `tokens` name a field other than those `parseResponseFields` keeps: such a field is
- * hop-by-hop too, and the head must then be parsed in full to find it.
+ * Parses the field lines of a head from `start` (just past the start line) up to the final CRLF CRLF; `text` is
+ * the head as latin1 text and `bytes` the same head as bytes (the loops read bytes, the strings are cut from
+ * `text`). Returns an error for obs-fold, a malformed name, whitespace before the colon or a forbidden byte:
+ * field values may hold HTAB, SP, VCHAR and obs-text; anything else (CTLs, a bare CR or LF, NUL) is refused.
+ * One pass over the bytes, no regular expression: this runs for every request and response.
+ * With `known`, only the fields named there get their lower-case name and value; every other field gets '' for
+ * both (no strings are made for it) and is forwarded as it came. Every line is checked just as strictly.
  */
-export function namesOtherFields(tokens: readonly string[]): boolean {
-  return tokens.some((t) => t !== 'close' && !RESPONSE_FIELDS.includes(t));
-}
-
-/**
- * Parses the field lines of `head` from `start` (just past the start line) up to the final CRLF CRLF.
- * Returns an error for obs-fold, a malformed name, whitespace before the colon or a forbidden byte: field values
- * may hold HTAB, SP, VCHAR and obs-text; anything else (CTLs, a bare CR or LF, NUL) is refused.
- * One pass over the characters per line, no regular expression: this runs for every request and response.
- * With `only`, a field whose name is not in it gets '' as its lower-case name and value (see parseResponseFields).
- */
-export function parseFields(head: string, start: number, out: HeaderFields, only?: readonly string[]): HeadError | null {
-  const end = head.length - 2; // the blank line's CRLF
+export function parseFields(
+  text: string,
+  bytes: Uint8Array,
+  start: number,
+  out: HeaderFields,
+  known?: readonly string[],
+): HeadError | null {
+  const end = text.length - 2; // the blank line's CRLF
+  const { lower, values, lines } = out;
   let pos = start;
   while (pos < end) {
-    const first = head.charCodeAt(pos);
+    const first = bytes[pos] as number;
     if (first === 0x20 || first === 0x09) return new HeadError(400, 'obsolete line folding');
     let i = pos;
-    let upper = false;
-    for (;;) {
-      const t = tchar(head.charCodeAt(i));
-      if (t === 0) break;
-      if (t === 2) upper = true;
+    let t: number;
+    let upper = 0;
+    // `> 0` rather than `!== 0`: past the end of `bytes` the lookup is undefined and must stop the loop too
+    while ((t = TCHAR[bytes[i] as number] as number) > 0) {
+      upper |= t;
       i++;
     }
-    if (i === pos || i >= end || head.charCodeAt(i) !== 0x3a) return nameError(head, pos, end);
+    if (i === pos || i >= end || bytes[i] !== 0x3a) return nameError(text, pos, end);
     // the value, without the optional whitespace around it
     let vs = i + 1;
-    while (vs < end && (head.charCodeAt(vs) === 0x20 || head.charCodeAt(vs) === 0x09)) vs++;
+    while (VCLASS[bytes[vs] as number] === SPACE) vs++;
     let j = vs;
     let ve = vs;
-    while (j < end) {
-      const c = head.charCodeAt(j);
-      if (c === 0x0d) break;
-      if ((c < 0x20 && c !== 0x09) || c === 0x7f) return new HeadError(400, 'invalid header value');
-      j++;
-      if (c !== 0x20 && c !== 0x09) ve = j;
+    for (;;) {
+      const c = VCLASS[bytes[j] as number] as number;
+      if (c === VALUE) ve = ++j;
+      else if (c === SPACE) j++;
+      else if (c === LINE_END) break;
+      else return new HeadError(400, 'invalid header value');
     }
-    if (j < end && head.charCodeAt(j + 1) !== 0x0a) return new HeadError(400, 'invalid header value'); // a bare CR
-    const known = only === undefined ? null : knownName(head, pos, i - pos, only);
-    if (known === null) {
-      out.lower.push(upper ? head.slice(pos, i).toLowerCase() : head.slice(pos, i));
-      out.values.push(head.slice(vs, ve));
+    if (bytes[j + 1] !== 0x0a) return new HeadError(400, 'invalid header value'); // a bare CR
+    if (known === undefined) {
+      lower.push((upper & 2) !== 0 ? text.slice(pos, i).toLowerCase() : text.slice(pos, i));
+      values.push(text.slice(vs, ve));
     } else {
-      out.lower.push(known);
-      out.values.push(known === '' ? '' : head.slice(vs, ve));
+      const name = knownName(bytes, pos, i - pos, known);
+      lower.push(name);
+      values.push(name === '' ? '' : text.slice(vs, ve));
     }
-    out.lines.push(pos, j + 2);
+    lines.push(pos, j + 2);
     pos = j + 2;
   }
   return null;

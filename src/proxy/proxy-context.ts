@@ -8,6 +8,10 @@ import type { VersionMetrics } from './version-metrics.js';
 /** What every connection of one proxy shares. */
 export interface ProxyContext {
   readonly options: ResolvedProxyOptions;
+  /** The sticky header's name in lower case, when `options.sticky` is `header:NAME`. */
+  readonly stickyHeader: string | null;
+  /** The request fields the proxy reads (`requestFields`): only these are given strings when a head is parsed. */
+  readonly requestFields: readonly string[];
   readonly router: Router;
   readonly pool: UpstreamPool;
   /** The metrics of a version, created on first use. */

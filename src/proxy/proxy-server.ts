@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { ClientConnection } from './client-connection.js';
+import { requestFields } from './header-fields.js';
 import type { ProxyContext } from './proxy-context.js';
 import { adoptWithReadBuffer } from './read-buffer.js';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from './proxy-options.js';
@@ -49,8 +50,11 @@ export class ProxyServer {
     const lines = new Map<string, string>();
     const metrics = this.#metrics;
     const keep = options.metricsKeepSeconds;
+    const stickyHeader = options.sticky.startsWith('header:') ? options.sticky.slice(7).toLowerCase() : null;
     this.#ctx = {
       options,
+      stickyHeader,
+      requestFields: requestFields(stickyHeader),
       router: this.#router,
       pool: this.#pool,
       metrics(version) {

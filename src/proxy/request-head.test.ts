@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { HeadError, rawName } from './header-fields.js';
+import { HeadError, rawName, requestFields } from './header-fields.js';
 import { isRetryable, parseRequestHead, type RequestHead } from './request-head.js';
 
-function ok(text: string): RequestHead {
-  const head = parseRequestHead(text);
+function ok(text: string, known?: readonly string[] | null): RequestHead {
+  const head = parseRequestHead(text, known);
   if (head instanceof HeadError) throw new Error(`unexpected ${head.status}: ${head.reason}`);
   return head;
 }
@@ -16,13 +16,29 @@ function refused(text: string): HeadError {
 
 describe('parseRequestHead', () => {
   test('request line, fields with OWS trimmed, raw and lower-case names', () => {
-    const h = ok('GET /a?b=c HTTP/1.1\r\nHost: example.test\r\nX-Thing:  v a l \t\r\nAccept:\r\n\r\n');
+    const h = ok('GET /a?b=c HTTP/1.1\r\nHost: example.test\r\nX-Thing:  v a l \t\r\nAccept:\r\n\r\n', null);
     expect(h).toMatchObject({ method: 'GET', target: '/a?b=c', minor: 1, host: 'example.test', keepAlive: true });
     expect(h.lower.map((_, i) => rawName(h, i))).toEqual(['Host', 'X-Thing', 'Accept']);
     expect(h.lower).toEqual(['host', 'x-thing', 'accept']);
     expect(h.values).toEqual(['example.test', 'v a l', '']);
     expect(h.contentLength).toBe(-1);
     expect(h.chunked).toBe(false);
+  });
+
+  test('by default only the fields the proxy reads get strings; the others keep their lines', () => {
+    const text = 'GET / HTTP/1.1\r\nX-Thing: a\r\nHOST: h\r\nCookie: c=1\r\nX-Forwarded-For: 10.0.0.1\r\nX-Sticky: u7\r\n\r\n';
+    const h = ok(text);
+    expect(h.lower).toEqual(['', 'host', 'cookie', 'x-forwarded-for', '']);
+    expect(h.values).toEqual(['', 'h', 'c=1', '10.0.0.1', '']);
+    expect(h.lower.map((_, i) => rawName(h, i))).toEqual(['X-Thing', 'HOST', 'Cookie', 'X-Forwarded-For', 'X-Sticky']);
+    expect(ok(text, requestFields('x-sticky')).values[4]).toBe('u7');
+  });
+
+  test('a Connection header naming another field has every field parsed, so that field can be dropped', () => {
+    const h = ok('GET / HTTP/1.1\r\nHost: h\r\nX-Hop: 1\r\nConnection: X-Hop\r\n\r\n');
+    expect(h.connection).toEqual(['x-hop']);
+    expect(h.lower).toEqual(['host', 'x-hop', 'connection']);
+    expect(ok('GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nConnection: close\r\n\r\n').lower).toEqual(['host', '', 'connection']);
   });
 
   test('framing: Content-Length, repeated identical lengths, chunked', () => {

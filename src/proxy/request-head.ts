@@ -1,14 +1,20 @@
 import {
   HeadError,
+  REQUEST_FIELDS,
   contentLengthOf,
   isToken,
   listOf,
+  namesOtherFields,
   parseFields,
   transferEncodingIsChunked,
   type HeaderFields,
 } from './header-fields.js';
 
-/** A parsed HTTP/1.x request head with the framing and connection facts the proxy acts on. */
+/**
+ * A parsed HTTP/1.x request head with the framing and connection facts the proxy acts on. Unless parsed in full,
+ * only the fields the proxy acts on (see `requestFields`) have their lower-case name and value in `lower` and
+ * `values`; the others have '' there and are forwarded as they came.
+ */
 export interface RequestHead extends HeaderFields {
   method: string;
   target: string;
@@ -30,11 +36,11 @@ function isIdempotent(method: string): boolean {
   return method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE' || method === 'OPTIONS';
 }
 
-// a request target is visible ASCII only (RFC 9112 §3.2, RFC 3986)
-function isValidTarget(target: string): boolean {
-  if (target.length === 0) return false;
-  for (let i = 0; i < target.length; i++) {
-    const c = target.charCodeAt(i);
+// a request target (`bytes[start, end)`) is visible ASCII only (RFC 9112 §3.2, RFC 3986)
+function isValidTarget(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end === start) return false;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i] as number;
     if (c < 0x21 || c > 0x7e) return false;
   }
   return true;
@@ -53,19 +59,24 @@ export function hasBody(head: RequestHead): boolean {
 /**
  * Parses a request head (latin1 text from the request line through the final CRLF CRLF) per RFC 9112 §3–§6;
  * ambiguous framing — Content-Length with Transfer-Encoding, differing lengths, codings not ending in chunked —
- * is an error so that no request can be smuggled past the proxy.
+ * is an error so that no request can be smuggled past the proxy. `known`: the fields to make strings for (null
+ * for all of them); `bytes`: the same head as bytes, when the caller has them already.
  */
-export function parseRequestHead(text: string): RequestHead | HeadError {
+export function parseRequestHead(
+  text: string,
+  known: readonly string[] | null = REQUEST_FIELDS,
+  bytes: Uint8Array = Buffer.from(text, 'latin1'),
+): RequestHead | HeadError {
   const eol = text.indexOf('\r\n');
   const sp1 = text.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 < 0 || sp2 > eol) return new HeadError(400, 'malformed request line');
   const method = text.slice(0, sp1);
-  const target = text.slice(sp1 + 1, sp2);
   if (!isToken(method)) return new HeadError(400, 'invalid method');
-  if (!isValidTarget(target)) return new HeadError(400, 'invalid request target');
+  if (!isValidTarget(bytes, sp1 + 1, sp2)) return new HeadError(400, 'invalid request target');
+  const target = text.slice(sp1 + 1, sp2);
   let minor: 0 | 1;
-  const digit = text.charCodeAt(sp2 + 8);
+  const digit = bytes[sp2 + 8];
   if (eol === sp2 + 9 && text.startsWith('HTTP/1.', sp2 + 1) && (digit === 0x31 || digit === 0x30)) {
     minor = digit === 0x31 ? 1 : 0;
   } else if (/^HTTP\/[0-9]\.[0-9]$/.test(text.slice(sp2 + 1, eol))) {
@@ -89,7 +100,7 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
     upgrade: null,
     host: null,
   };
-  const err = parseFields(text, eol + 2, head);
+  const err = parseFields(text, bytes, eol + 2, head, known ?? undefined);
   if (err) return err;
 
   let hosts = 0;
@@ -105,10 +116,10 @@ export function parseRequestHead(text: string): RequestHead | HeadError {
   }
   if (hosts > 1 || (hosts === 0 && minor === 1)) return new HeadError(400, 'missing or repeated Host');
   if (!special) return head;
-  return framing(head);
+  return framing(head, known, bytes, eol + 2);
 }
 
-function framing(head: RequestHead): RequestHead | HeadError {
+function framing(head: RequestHead, known: readonly string[] | null, bytes: Uint8Array, fieldsStart: number): RequestHead | HeadError {
   const length = contentLengthOf(head);
   if (length instanceof HeadError) return length;
   const chunked = transferEncodingIsChunked(listOf(head, 'transfer-encoding'));
@@ -121,6 +132,13 @@ function framing(head: RequestHead): RequestHead | HeadError {
   head.contentLength = length;
   const connection = listOf(head, 'connection');
   head.connection = connection;
+  if (connection !== null && known !== null && namesOtherFields(connection, known)) {
+    // Connection names another field, hop-by-hop as well: every field needs its name to find it
+    head.lower = [];
+    head.values = [];
+    head.lines = [];
+    parseFields(head.text, bytes, fieldsStart, head); // the same lines passed once, so it cannot fail now
+  }
   if (connection !== null) {
     if (connection.includes('close')) head.keepAlive = false;
     if (connection.includes('upgrade')) {

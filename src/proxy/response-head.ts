@@ -2,9 +2,9 @@ import {
   HeadError,
   contentLengthOf,
   listOf,
+  RESPONSE_FIELDS,
   namesOtherFields,
   parseFields,
-  parseResponseFields,
   transferEncodingIsChunked,
   type HeaderFields,
 } from './header-fields.js';
@@ -14,7 +14,7 @@ export type ResponseFraming = 'none' | 'length' | 'chunked' | 'close';
 
 /**
  * A parsed upstream response head. Only the fields the proxy acts on have their lower-case name and value in
- * `lower` and `values`; the others have '' there (see `parseResponseFields`).
+ * `lower` and `values`; the others have '' there (see `parseFields`).
  */
 export interface ResponseHead extends HeaderFields {
   status: number;
@@ -28,14 +28,19 @@ export interface ResponseHead extends HeaderFields {
 }
 
 /**
- * Parses an upstream response head; `headRequest` marks a response to HEAD, which never has a body.
- * A malformed head is a 502 error: the upstream, not the client, broke the protocol.
+ * Parses an upstream response head; `headRequest` marks a response to HEAD, which never has a body; `bytes` is the
+ * same head as bytes, when the caller has them already. A malformed head is a 502 error: the upstream, not the
+ * client, broke the protocol.
  */
-export function parseResponseHead(text: string, headRequest: boolean): ResponseHead | HeadError {
+export function parseResponseHead(
+  text: string,
+  headRequest: boolean,
+  bytes: Uint8Array = Buffer.from(text, 'latin1'),
+): ResponseHead | HeadError {
   const eol = text.indexOf('\r\n');
-  const status = statusOf(text, eol);
+  const status = statusOf(bytes, eol);
   if (status < 0) return new HeadError(502, 'malformed upstream status line');
-  const minor = text.charCodeAt(7) === 0x31 ? 1 : 0;
+  const minor = bytes[7] === 0x31 ? 1 : 0;
   const head: ResponseHead = {
     status,
     reason: eol > 13 ? text.slice(13, eol) : '',
@@ -49,14 +54,15 @@ export function parseResponseHead(text: string, headRequest: boolean): ResponseH
     reusable: minor === 1,
     connection: null,
   };
-  const err = parseResponseFields(text, eol + 2, head);
+  const err = parseFields(text, bytes, eol + 2, head, RESPONSE_FIELDS);
   if (err) return new HeadError(502, `upstream ${err.reason}`);
   const connection = listOf(head, 'connection');
-  if (connection !== null && namesOtherFields(connection)) {
+  if (connection !== null && namesOtherFields(connection, RESPONSE_FIELDS)) {
+    // Connection names another field, hop-by-hop as well: every field needs its name to find it
     head.lower = [];
     head.values = [];
     head.lines = [];
-    parseFields(text, eol + 2, head); // the same lines passed once, so it cannot fail now
+    parseFields(text, bytes, eol + 2, head); // the same lines passed once, so it cannot fail now
   }
   head.connection = connection;
   if (connection?.includes('close')) head.reusable = false;
@@ -78,23 +84,25 @@ export function parseResponseHead(text: string, headRequest: boolean): ResponseH
   return head;
 }
 
-const digit = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : -1);
+const HTTP_1 = 'HTTP/1.';
+const digit = (c: number | undefined): number => (c !== undefined && c >= 0x30 && c <= 0x39 ? c - 0x30 : -1);
 
-// The status code of a status line `HTTP/1.x SSS[ reason]` ending at `eol`, -1 when it is malformed. The reason
-// phrase may hold HTAB, SP, VCHAR and obs-text (RFC 9112 §4).
-function statusOf(text: string, eol: number): number {
-  if (eol < 12 || !text.startsWith('HTTP/1.', 0) || text.charCodeAt(8) !== 0x20) return -1;
-  const minor = text.charCodeAt(7);
+// The status code of a status line `HTTP/1.x SSS[ reason]` (`bytes`) ending at `eol`, -1 when it is malformed.
+// The reason phrase may hold HTAB, SP, VCHAR and obs-text (RFC 9112 §4).
+function statusOf(bytes: Uint8Array, eol: number): number {
+  if (eol < 12 || bytes[8] !== 0x20) return -1;
+  for (let i = 0; i < 7; i++) if (bytes[i] !== HTTP_1.charCodeAt(i)) return -1;
+  const minor = bytes[7];
   if (minor !== 0x30 && minor !== 0x31) return -1;
-  const a = digit(text.charCodeAt(9));
-  const b = digit(text.charCodeAt(10));
-  const c = digit(text.charCodeAt(11));
+  const a = digit(bytes[9]);
+  const b = digit(bytes[10]);
+  const c = digit(bytes[11]);
   if (a < 1 || b < 0 || c < 0) return -1;
   if (eol > 12) {
-    if (text.charCodeAt(12) !== 0x20) return -1;
+    if (bytes[12] !== 0x20) return -1;
     for (let i = 13; i < eol; i++) {
-      const ch = text.charCodeAt(i);
-      if ((ch < 0x20 && ch !== 0x09) || ch === 0x7f || ch > 0xff) return -1;
+      const ch = bytes[i] as number;
+      if ((ch < 0x20 && ch !== 0x09) || ch === 0x7f) return -1;
     }
   }
   return a * 100 + b * 10 + c;

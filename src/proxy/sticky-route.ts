@@ -34,7 +34,7 @@ export function chooseRoute(ctx: ProxyContext, head: RequestHead): { route: Rout
   const { router, options } = ctx;
   const sticky = options.sticky;
   if (sticky === 'none') return { route: router.choose(null), setCookie: null };
-  if (sticky !== 'cookie') return { route: router.choose(valueOf(head, sticky.slice(7).toLowerCase())), setCookie: null };
+  if (ctx.stickyHeader !== null) return { route: router.choose(valueOf(head, ctx.stickyHeader)), setCookie: null };
   const wanted = cookieValue(valueOf(head, 'cookie'), options.cookieName);
   const kept = wanted === null ? null : router.eligible(decodeCookie(wanted));
   if (kept !== null) return { route: kept, setCookie: null };
