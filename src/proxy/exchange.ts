@@ -1,5 +1,5 @@
 import { BODY_ERROR, BODY_MORE, BodyTracker } from './body-tracker.js';
-import { clientResponseHead, proxyResponse, upstreamRequestHead } from './forward-head.js';
+import { clientResponseBytes, clientResponseHead, proxyResponse, upstreamRequestHead } from './forward-head.js';
 import { HeadError, findHeadEnd } from './header-fields.js';
 import type { ExchangeHost } from './proxy-context.js';
 import { isRetryable, type RequestHead } from './request-head.js';
@@ -10,8 +10,6 @@ import type { ConnectionRequester, UpstreamConnection, UpstreamOwner } from './u
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
 const MAX_STALE_RETRIES = 2;
-// bodies up to this size go out with their head as one latin1 string
-const SMALL_BODY = 4096;
 // wall time of performance.now()'s zero, to turn one clock reading into both a latency and a wall time
 const TIME_ORIGIN = performance.timeOrigin;
 
@@ -286,9 +284,8 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     if (head.framing === 'close') this.#closeClient = true;
     else if (head.framing === 'chunked') this.#respBody.chunked(MAX_RESPONSE_HEAD);
     else this.#respBody.length(head.framing === 'length' ? head.contentLength : 0);
-    const text = clientResponseHead(head, this.#closeClient, this.#extras(version));
     this.#headSent = true;
-    this.#bodyBytes(buf, end, text);
+    this.#bodyBytes(buf, end, head);
   }
 
   #extras(version: string): { versionHeader: string | null; version: string; setCookie: string | null } | null {
@@ -296,9 +293,9 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     return vh === null && this.#setCookie === null ? null : { versionHeader: vh, version, setCookie: this.#setCookie };
   }
 
-  // Streams response body bytes from `buf[start…]`, prefixed by the response head when it is first written, as
-  // one write so that small responses leave in a single packet.
-  #bodyBytes(buf: Buffer, start: number, headText: string | null): void {
+  // Streams response body bytes from `buf[start…]`, prefixed by the response head (`head`, read from the start of
+  // `buf`) when it is first written, as one write so that small responses leave in a single packet.
+  #bodyBytes(buf: Buffer, start: number, head: ResponseHead | null): void {
     const end = this.#respBody.feed(buf, start);
     if (end === BODY_ERROR) {
       this.abort();
@@ -306,17 +303,11 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       return;
     }
     const stop = end === BODY_MORE ? buf.length : end;
-    let out: Buffer | string;
-    if (headText === null) {
-      out = copyOf(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop)); // buf is the upstream read buffer
-    } else if (stop - start <= SMALL_BODY) {
-      // latin1 maps bytes to characters one to one; Node writes a short string from the stack, no Buffer needed
-      out = headText + buf.toString('latin1', start, stop);
-    } else {
-      out = Buffer.allocUnsafe(headText.length + stop - start);
-      out.write(headText, 0, 'latin1');
-      buf.copy(out, headText.length, start, stop);
-    }
+    // copies: buf may be the upstream read buffer
+    const out =
+      head === null
+        ? copyOf(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop))
+        : clientResponseBytes(head, buf, this.#closeClient, this.#extras(this.#route.state.version), start, stop);
     const flowing = out.length === 0 || this.#host.write(out);
     if (end === BODY_MORE) {
       if (!flowing) this.#conn?.socket.pause();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ForwardedFields, clientResponseHead, upstreamRequestHead } from './forward-head.js';
+import { ForwardedFields, clientResponseBytes, clientResponseHead, upstreamRequestHead } from './forward-head.js';
 import { HeadError } from './header-fields.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
@@ -63,5 +63,24 @@ describe('clientResponseHead', () => {
     expect(clientResponseHead(head, false, null)).toBe(
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: k\r\nConnection: upgrade\r\n\r\n',
     );
+  });
+});
+
+describe('clientResponseBytes', () => {
+  const bytesOf = (head: string, body: string, close: boolean, extras: Parameters<typeof clientResponseBytes>[3]): string => {
+    const buf = Buffer.from(head + body, 'latin1');
+    return clientResponseBytes(response(head), buf, close, extras, head.length, buf.length).toString('latin1');
+  };
+
+  test('is clientResponseHead followed by the body, the status line copied as it came', () => {
+    const head = 'HTTP/1.1 404 Not There\r\nConnection: keep-alive\r\nServer: up\r\nKeep-Alive: timeout=5\r\nContent-Length: 3\r\n\r\n';
+    const extras = { versionHeader: 'X-Version', version: 'v2', setCookie: 'gp=v2' };
+    expect(bytesOf(head, 'abc', true, extras)).toBe(`${clientResponseHead(response(head), true, extras)}abc`);
+    expect(bytesOf(head, 'abc', false, null)).toBe('HTTP/1.1 404 Not There\r\nServer: up\r\nContent-Length: 3\r\n\r\nabc');
+  });
+
+  test('an HTTP/1.0 status line goes out as HTTP/1.1; a head without fields and every byte value of a body', () => {
+    const body = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
+    expect(bytesOf('HTTP/1.0 200\r\n\r\n', body, true, null)).toBe(`HTTP/1.1 200\r\nConnection: close\r\n\r\n${body}`);
   });
 });

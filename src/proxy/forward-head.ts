@@ -86,8 +86,12 @@ export function clientResponseHead(res: ResponseHead, close: boolean, extras: Re
   let out = `HTTP/1.1 ${res.status} ${res.reason}\r\n`;
   const upgrade = res.status === 101;
   out += fieldLines(res, upgrade);
-  if (upgrade) out += 'Connection: upgrade\r\n';
-  else if (close) out += 'Connection: close\r\n';
+  return out + responseTail(upgrade, close, extras);
+}
+
+// The proxy's own response fields and the blank line that ends the head.
+function responseTail(upgrade: boolean, close: boolean, extras: ResponseExtras | null): string {
+  let out = upgrade ? 'Connection: upgrade\r\n' : close ? 'Connection: close\r\n' : '';
   if (extras !== null) {
     if (extras.versionHeader !== null) out += `${extras.versionHeader}: ${extras.version}\r\n`;
     if (extras.setCookie !== null) out += `Set-Cookie: ${extras.setCookie}\r\n`;
@@ -95,10 +99,48 @@ export function clientResponseHead(res: ResponseHead, close: boolean, extras: Re
   return `${out}\r\n`;
 }
 
+/**
+ * `clientResponseHead` (never for a 101) followed by the body bytes `bytes[bodyStart, bodyEnd)`, as one Buffer:
+ * `bytes` holds the upstream's head from offset 0, whose status line and kept field lines are copied as they are
+ * (in runs of adjacent lines), the version only raised to HTTP/1.1.
+ */
+export function clientResponseBytes(
+  res: ResponseHead,
+  bytes: Buffer,
+  close: boolean,
+  extras: ResponseExtras | null,
+  bodyStart: number,
+  bodyEnd: number,
+): Buffer {
+  const runs = keptRuns(res, false);
+  const statusEnd = res.lines.length === 0 ? res.text.length - 2 : (res.lines[0] as number);
+  let size = statusEnd;
+  for (let r = 0; r < runs.length; r += 2) size += (runs[r + 1] as number) - (runs[r] as number);
+  const tail = responseTail(false, close, extras);
+  const out = Buffer.allocUnsafe(size + tail.length + bodyEnd - bodyStart);
+  let pos = bytes.copy(out, 0, 0, statusEnd);
+  out[7] = 0x31; // HTTP/1.0 upstream, HTTP/1.1 client
+  for (let r = 0; r < runs.length; r += 2) pos += bytes.copy(out, pos, runs[r], runs[r + 1]);
+  pos += out.write(tail, pos, 'latin1');
+  bytes.copy(out, pos, bodyStart, bodyEnd);
+  return out;
+}
+
 // The field lines that go on, copied from the head in runs of adjacent lines.
 function fieldLines(fields: HeaderFields & { connection: string[] | null }, keepUpgrade: boolean): string {
   let out = '';
-  const { text, lower, lines, connection } = fields;
+  const runs = keptRuns(fields, keepUpgrade);
+  for (let r = 0; r < runs.length; r += 2) out += fields.text.slice(runs[r], runs[r + 1]);
+  return out;
+}
+
+// one array reused by every call of keptRuns: its result is read before the next call
+const RUNS: number[] = [];
+
+// [start, end) offsets of the runs of adjacent field lines that go on to the client
+function keptRuns(fields: HeaderFields & { connection: string[] | null }, keepUpgrade: boolean): number[] {
+  const { lower, lines, connection } = fields;
+  RUNS.length = 0;
   let run = -1;
   for (let i = 0; i < lower.length; i++) {
     const name = lower[i] as string;
@@ -106,11 +148,11 @@ function fieldLines(fields: HeaderFields & { connection: string[] | null }, keep
       if (run < 0) run = lines[2 * i] as number;
       continue;
     }
-    if (run >= 0) out += text.slice(run, lines[2 * i]);
+    if (run >= 0) RUNS.push(run, lines[2 * i] as number);
     run = -1;
   }
-  if (run >= 0) out += text.slice(run, lines[2 * lower.length - 1]);
-  return out;
+  if (run >= 0) RUNS.push(run, lines[2 * lower.length - 1] as number);
+  return RUNS;
 }
 
 const REASONS: Record<number, string> = {
