@@ -74,9 +74,11 @@ export function isToken(s: string): boolean {
   return true;
 }
 
+const BLANK_LINE = Buffer.from('\r\n\r\n', 'latin1');
+
 /** Byte offset just past the blank line that ends a head in `buf`, -1 when more bytes are needed. */
 export function findHeadEnd(buf: Buffer, from: number): number {
-  const i = buf.indexOf('\r\n\r\n', from > 3 ? from - 3 : 0, 'latin1');
+  const i = buf.indexOf(BLANK_LINE, from > 3 ? from - 3 : 0); // a Buffer needle is not re-encoded at every call
   return i < 0 ? -1 : i + 4;
 }
 
@@ -212,7 +214,15 @@ export function contentLengthOf(fields: HeaderFields): number | HeadError {
   for (let i = 0; i < lower.length; i++) {
     if (lower[i] !== 'content-length') continue;
     const value = values[i] as string;
-    for (const part of value.includes(',') ? value.split(',') : [value]) {
+    if (!value.includes(',')) {
+      // the usual single value, which parseFields left without whitespace around it
+      const n = digits(value);
+      if (n < 0) return new HeadError(400, 'invalid Content-Length');
+      if (length >= 0 && n !== length) return new HeadError(400, 'differing Content-Length values');
+      length = n;
+      continue;
+    }
+    for (const part of value.split(',')) {
       const n = digits(trimOws(part));
       if (n < 0) return new HeadError(400, 'invalid Content-Length');
       if (length >= 0 && n !== length) return new HeadError(400, 'differing Content-Length values');
