@@ -281,8 +281,11 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       return;
     }
     this.#resp = head;
-    if (head.framing === 'close') this.#closeClient = true;
-    else if (head.framing === 'chunked') this.#respBody.chunked(MAX_RESPONSE_HEAD);
+    if (head.framing === 'close') {
+      // the body runs until the upstream closes (RFC 9112 §6.3): the client learns its end the same way
+      this.#closeClient = true;
+      this.#respBody.untilClose();
+    } else if (head.framing === 'chunked') this.#respBody.chunked(MAX_RESPONSE_HEAD);
     else this.#respBody.length(head.framing === 'length' ? head.contentLength : 0);
     this.#headSent = true;
     this.#bodyBytes(buf, end, head);

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ProxyServer } from './proxy-server.js';
@@ -113,5 +114,38 @@ describe('message framing through the proxy', () => {
     await c.closed;
     await new Promise((r) => setTimeout(r, 20));
     expect(proxy.metrics(60).versions[0]?.inFlight).toBe(0);
+  });
+});
+
+describe('responses delimited by the end of the connection', () => {
+  test('the whole body reaches the client, streamed as it comes, and the client connection closes after it', async () => {
+    // an upstream that answers without Content-Length or chunked coding, in two parts, then closes (RFC 9112 §6.3
+    // point 8); the HTTP/1.0 one also says nothing about the connection
+    const raw = createServer((s) => {
+      s.once('data', (head: Buffer) => {
+        const old = head.toString('latin1').includes('/old');
+        s.write(old ? 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nfirst part, ' : 'HTTP/1.1 200 OK\r\n\r\nfirst part, ');
+        setTimeout(() => s.end('second part'), 30);
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const p = await ProxyServer.listen({});
+    try {
+      p.setRoutes({ versions: [{ version: 'v1', weight: 100, instances: [{ host: '127.0.0.1', port: (raw.address() as AddressInfo).port }] }] });
+      for (const path of ['/new', '/old']) {
+        const c = await rawClient(p.address.port);
+        c.socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        await c.until((t) => t.includes('first part, '));
+        expect(c.text).not.toContain('second part');
+        await c.closed;
+        expect(c.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        expect(c.text).toContain('\r\nConnection: close\r\n');
+        expect(c.text.slice(c.text.indexOf('\r\n\r\n') + 4)).toBe('first part, second part');
+      }
+      expect(p.metrics(60).versions[0]?.totals.requests).toBe(2);
+    } finally {
+      await p.close(100);
+      raw.close();
+    }
   });
 });
