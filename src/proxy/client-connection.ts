@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import { BODY_ERROR } from './body-tracker.js';
 import { Exchange } from './exchange.js';

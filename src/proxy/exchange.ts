@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { BODY_ERROR, BODY_MORE, BodyTracker } from './body-tracker.js';
 import { clientResponseBytes, clientResponseHead, proxyResponse, upstreamRequestHead } from './forward-head.js';
 import { HeadError, findHeadEnd } from './header-fields.js';

@@ -114,13 +114,16 @@ export function clientResponseBytes(
 ): Buffer {
   const runs = keptRuns(res, false);
   const statusEnd = res.lines.length === 0 ? res.text.length - 2 : (res.lines[0] as number);
-  let size = statusEnd;
-  for (let r = 0; r < runs.length; r += 2) size += (runs[r + 1] as number) - (runs[r] as number);
+  // the status line joins the first run when that starts right after it: one copy less
+  const first = runs.length > 0 && runs[0] === statusEnd ? 2 : 0;
+  const headEnd = first === 2 ? (runs[1] as number) : statusEnd;
+  let size = headEnd;
+  for (let r = first; r < runs.length; r += 2) size += (runs[r + 1] as number) - (runs[r] as number);
   const tail = responseTail(false, close, extras);
   const out = Buffer.allocUnsafe(size + tail.length + bodyEnd - bodyStart);
-  let pos = bytes.copy(out, 0, 0, statusEnd);
+  let pos = bytes.copy(out, 0, 0, headEnd);
   out[7] = 0x31; // HTTP/1.0 upstream, HTTP/1.1 client
-  for (let r = 0; r < runs.length; r += 2) pos += bytes.copy(out, pos, runs[r], runs[r + 1]);
+  for (let r = first; r < runs.length; r += 2) pos += bytes.copy(out, pos, runs[r], runs[r + 1]);
   pos += out.write(tail, pos, 'latin1');
   bytes.copy(out, pos, bodyStart, bodyEnd);
   return out;

@@ -260,12 +260,15 @@ export function listOf(fields: HeaderFields, name: string): string[] | null {
   const { lower, values } = fields;
   for (let i = 0; i < lower.length; i++) {
     if (lower[i] !== name) continue;
-    out ??= [];
     const value = values[i] as string;
     if (!value.includes(',')) {
-      if (value !== '') out.push(value.toLowerCase()); // parseFields left no whitespace around a value
+      // the usual single token, which parseFields left without whitespace around it
+      if (value === '') out ??= [];
+      else if (out === null) out = [value.toLowerCase()]; // sized to fit: a push would reserve 17 slots
+      else out.push(value.toLowerCase());
       continue;
     }
+    out ??= [];
     for (const part of value.split(',')) {
       const v = trimOws(part).toLowerCase();
       if (v !== '') out.push(v);

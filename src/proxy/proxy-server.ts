@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { ClientConnection } from './client-connection.js';
 import { requestFields } from './header-fields.js';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { connect, type Socket } from 'node:net';
 import { sharedReadBuffer } from './read-buffer.js';
 import type { UpstreamInstance } from './routing-table.js';
