@@ -19,6 +19,7 @@ const chunkedCases: Array<[string, string]> = [
   ['extensions', '5;name=value;flag\r\nhello\r\n0;last\r\n\r\n'],
   ['a quoted extension and BWS', '5 ;a="b c"\r\nhello\r\n0\r\n\r\n'],
   ['trailers', '5\r\nhello\r\n0\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n'],
+  ['sizes with leading zeros (1*HEXDIG)', '0000000000000000005\r\nhello\r\n00000000000000000000\r\n\r\n'],
 ];
 
 describe('BodyTracker', () => {
@@ -52,6 +53,10 @@ describe('BodyTracker', () => {
   ])('chunked: refuses %s', (_n, body) => {
     expect(feedAll(new BodyTracker().chunked(1024), body, 1)).toBe(BODY_ERROR);
     expect(feedAll(new BodyTracker().chunked(1024), body, 1000)).toBe(BODY_ERROR);
+  });
+
+  test('chunked: a size line of leading zeros longer than the line limit is refused', () => {
+    expect(feedAll(new BodyTracker().chunked(16), `${'0'.repeat(17)}5\r\nhello\r\n0\r\n\r\n`, 1000)).toBe(BODY_ERROR);
   });
 
   test('chunked: an over-long extension is refused', () => {

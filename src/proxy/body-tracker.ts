@@ -30,6 +30,8 @@ export class BodyTracker {
   #remaining = 0;
   #state = S.Size;
   #digits = 0;
+  // digits of the chunk size from its first non-zero one
+  #significant = 0;
   #lineBytes = 0;
   #maxLine = 16384;
 
@@ -46,6 +48,7 @@ export class BodyTracker {
     this.#state = S.Size;
     this.#remaining = 0;
     this.#digits = 0;
+    this.#significant = 0;
     this.#lineBytes = 0;
     this.#maxLine = maxLine;
     return this;
@@ -87,7 +90,9 @@ export class BodyTracker {
         case S.Size: {
           const d = hex(c);
           if (d >= 0) {
-            if (++this.#digits > MAX_SIZE_DIGITS) return BODY_ERROR;
+            // chunk-size is 1*HEXDIG: leading zeros are valid and only bounded by the line limit
+            if (++this.#digits > this.#maxLine) return BODY_ERROR;
+            if ((this.#remaining > 0 || d > 0) && ++this.#significant > MAX_SIZE_DIGITS) return BODY_ERROR;
             this.#remaining = this.#remaining * 16 + d;
           } else if (this.#digits === 0) {
             return BODY_ERROR;
@@ -119,6 +124,7 @@ export class BodyTracker {
         case S.SizeLf:
           if (c !== 0x0a) return BODY_ERROR;
           this.#digits = 0;
+          this.#significant = 0;
           this.#state = this.#remaining === 0 ? S.TrailerStart : S.Data;
           this.#lineBytes = 0;
           i++;

@@ -10,6 +10,8 @@ import { copyOf, keepable } from './read-buffer.js';
 import type { ConnectionRequester, UpstreamConnection, UpstreamOwner } from './upstream-pool.js';
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
+// request body bytes kept while the exchange waits for an upstream connection before the client is paused
+const MAX_QUEUED_BODY = 64 * 1024;
 const MAX_STALE_RETRIES = 2;
 // wall time of performance.now()'s zero, to turn one clock reading into both a latency and a wall time
 const TIME_ORIGIN = performance.timeOrigin;
@@ -25,6 +27,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
   readonly #reqBody: BodyTracker | null;
   #reqDone: boolean;
   #queued: Buffer[] | null = null;
+  #queuedBytes = 0;
   #respBuf: Buffer | null = null;
   #resp: ResponseHead | null = null;
   readonly #respBody = new BodyTracker();
@@ -76,6 +79,9 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       const part = keepable(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop));
       if (this.#conn === null) {
         (this.#queued ??= []).push(part);
+        // no upstream to write to yet: stop reading the client once a socket buffer's worth waits here
+        this.#queuedBytes += part.length;
+        if (this.#queuedBytes > MAX_QUEUED_BODY) this.#host.holdClient(true);
       } else {
         if (!this.#conn.socket.write(part)) this.#host.holdClient(true);
         this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
@@ -176,6 +182,8 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       conn.socket.uncork();
     }
     if (!ok) this.#host.holdClient(true);
+    else if (this.#queuedBytes > MAX_QUEUED_BODY) this.#host.holdClient(false); // the queue that held it is sent
+    this.#queuedBytes = 0;
     this.#host.setDeadline(ctx.options.upstreamResponseTimeoutMs);
   }
 
@@ -243,6 +251,10 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
         return;
       }
       this.#respBuf = null;
+      if (end > MAX_RESPONSE_HEAD) {
+        this.#fail(502, 'upstream response head too large', true);
+        return;
+      }
       const head = parseResponseHead(buf.toString('latin1', 0, end), this.#req.method === 'HEAD', buf);
       if (head instanceof HeadError) {
         this.#fail(502, head.reason, true);
@@ -282,6 +294,9 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       return;
     }
     this.#resp = head;
+    // an answer before the whole request body arrived: the rest of it will not be read, so the client connection
+    // ends after this response, and the head says so (RFC 9110 §10.1.1)
+    if (!this.#reqDone) this.#closeClient = true;
     if (head.framing === 'close') {
       // the body runs until the upstream closes (RFC 9112 §6.3): the client learns its end the same way
       this.#closeClient = true;
@@ -302,6 +317,11 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
   #bodyBytes(buf: Buffer, start: number, head: ResponseHead | null): void {
     const end = this.#respBody.feed(buf, start);
     if (end === BODY_ERROR) {
+      if (head !== null) {
+        // nothing went to the client yet: it can still be told
+        this.#fail(502, 'upstream sent a malformed chunked body', true);
+        return;
+      }
       this.abort();
       this.#host.destroy();
       return;

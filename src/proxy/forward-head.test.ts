@@ -30,6 +30,12 @@ describe('upstreamRequestHead', () => {
     );
   });
 
+  test('an absolute-form request goes on in origin form, its Host replaced by the target authority', () => {
+    expect(upstreamRequestHead(request('GET http://a.test/x?y HTTP/1.1\r\nHOST: other\r\nAccept: a\r\n\r\n'), fwd, 'up:1')).toBe(
+      'GET /x?y HTTP/1.1\r\nAccept: a\r\nHost: a.test\r\nX-Forwarded-For: 10.1.2.3\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: a.test\r\n\r\n',
+    );
+  });
+
   test('an HTTP/1.0 request without Host gets the upstream as Host and the listen host as X-Forwarded-Host', () => {
     expect(upstreamRequestHead(request('GET / HTTP/1.0\r\nAccept: a\r\n\r\n'), fwd, 'up:1')).toBe(
       'GET / HTTP/1.0\r\nAccept: a\r\nHost: up:1\r\nX-Forwarded-For: 10.1.2.3\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: proxy.test\r\n\r\n',

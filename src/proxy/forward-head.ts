@@ -53,7 +53,8 @@ export function upstreamRequestHead(req: RequestHead, fwd: ForwardedFields, upst
   let run = -1;
   for (let i = 0; i < lower.length; i++) {
     const name = lower[i] as string;
-    if (!isForwarded(name) && !dropped(name, connection) && name !== 'content-length') {
+    const replaced = name === 'content-length' || (name === 'host' && req.hostFromTarget);
+    if (!isForwarded(name) && !dropped(name, connection) && !replaced) {
       if (run < 0) run = lines[2 * i] as number;
       continue;
     }
@@ -67,6 +68,7 @@ export function upstreamRequestHead(req: RequestHead, fwd: ForwardedFields, upst
   }
   if (run >= 0) out += text.slice(run, lines[2 * lower.length - 1]);
   if (req.host === null) out += `Host: ${upstreamHost}\r\n`;
+  else if (req.hostFromTarget) out += `Host: ${req.host}\r\n`;
   if (req.upgrade !== null) out += `Connection: upgrade\r\nUpgrade: ${req.upgrade}\r\n`;
   return `${out}X-Forwarded-For: ${forwardedFor}${fwd.tail}${req.host ?? fwd.listenHost}\r\n\r\n`;
 }

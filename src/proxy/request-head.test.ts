@@ -41,6 +41,31 @@ describe('parseRequestHead', () => {
     expect(ok('GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nConnection: close\r\n\r\n').lower).toEqual(['host', '', 'connection']);
   });
 
+  test('an absolute-form target becomes origin form, its authority the Host (RFC 9112 §3.2.2, §3.2.4)', () => {
+    expect(ok('GET http://a.test:81/p?q=1 HTTP/1.1\r\nHost: other\r\n\r\n')).toMatchObject({
+      target: '/p?q=1',
+      host: 'a.test:81',
+      hostFromTarget: true,
+    });
+    expect(ok('GET HTTPS://a.test?x HTTP/1.1\r\nHost: a.test\r\n\r\n').target).toBe('/?x');
+    expect(ok('GET http://a.test HTTP/1.0\r\n\r\n')).toMatchObject({ target: '/', host: 'a.test' });
+    expect(ok('OPTIONS http://a.test HTTP/1.1\r\nHost: a.test\r\n\r\n').target).toBe('*');
+    expect(ok('OPTIONS * HTTP/1.1\r\nHost: a.test\r\n\r\n')).toMatchObject({ target: '*', hostFromTarget: false });
+    expect(ok('GET /p HTTP/1.1\r\nHost: a.test\r\n\r\n').hostFromTarget).toBe(false);
+    expect(ok('CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n\r\n').target).toBe('a.test:443'); // refused later, 501
+  });
+
+  test.each([
+    ['a relative target', 'GET p HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['another scheme', 'GET ftp://a.test/ HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['userinfo', 'GET http://u:pw@a.test/ HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['no host', 'GET http:///p HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a fragment', 'GET http://a.test/p#f HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['an asterisk that is not alone', 'OPTIONS *x HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])('refuses a target with %s', (_name, text) => {
+    expect(refused(text)).toMatchObject({ status: 400, reason: 'invalid request target' });
+  });
+
   test('framing: Content-Length, repeated identical lengths, chunked', () => {
     expect(ok('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n').contentLength).toBe(12);
     expect(ok('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n').contentLength).toBe(5);

@@ -29,7 +29,10 @@ export interface RequestHead extends HeaderFields {
   connection: string[] | null;
   /** The protocol asked for by `Connection: upgrade` + `Upgrade`, or null. */
   upgrade: string | null;
+  /** The Host to forward: the received Host field, or the authority of an absolute-form target. */
   host: string | null;
+  /** The target came in absolute form: `target` is now its origin form and `host` its authority. */
+  hostFromTarget: boolean;
 }
 
 function isIdempotent(method: string): boolean {
@@ -44,6 +47,29 @@ function isValidTarget(bytes: Uint8Array, start: number, end: number): boolean {
     if (c < 0x21 || c > 0x7e) return false;
   }
   return true;
+}
+
+/**
+ * An absolute-form target (`http://authority/path?query`) split into its origin form and authority; null when it
+ * is not an http(s) URI with a host and without userinfo (RFC 9110 §4.2.4) or a fragment. A request for the whole
+ * server (`OPTIONS http://host`) becomes `*` (RFC 9112 §3.2.4).
+ */
+function absoluteForm(target: string, method: string): { path: string; authority: string } | null {
+  const sep = target.indexOf('://');
+  const scheme = sep < 0 ? '' : target.slice(0, sep).toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') return null;
+  const start = sep + 3;
+  let end = start;
+  while (end < target.length) {
+    const c = target.charCodeAt(end);
+    if (c === 0x2f || c === 0x3f) break; // '/' or '?'
+    end++;
+  }
+  const authority = target.slice(start, end);
+  if (authority.length === 0 || authority.includes('@') || target.includes('#')) return null;
+  const rest = target.slice(end);
+  const path = rest === '' ? (method === 'OPTIONS' ? '*' : '/') : rest.startsWith('?') ? `/${rest}` : rest;
+  return { path, authority };
 }
 
 /** Whether a request may be retried on another instance: idempotent and without a body. */
@@ -74,7 +100,17 @@ export function parseRequestHead(
   const method = text.slice(0, sp1);
   if (!isToken(method)) return new HeadError(400, 'invalid method');
   if (!isValidTarget(bytes, sp1 + 1, sp2)) return new HeadError(400, 'invalid request target');
-  const target = text.slice(sp1 + 1, sp2);
+  let target = text.slice(sp1 + 1, sp2);
+  let authority: string | null = null;
+  const first = bytes[sp1 + 1];
+  if (first !== 0x2f && method !== 'CONNECT' && !(first === 0x2a && sp2 === sp1 + 2)) {
+    // neither origin form (`/…`) nor asterisk form (`*`): absolute form (RFC 9112 §3.2.2), which a request to an
+    // origin server cannot carry, so it goes on in origin form with the target's authority as Host
+    const absolute = absoluteForm(target, method);
+    if (absolute === null) return new HeadError(400, 'invalid request target');
+    target = absolute.path;
+    authority = absolute.authority;
+  }
   let minor: 0 | 1;
   const digit = bytes[sp2 + 8];
   if (eol === sp2 + 9 && text.startsWith('HTTP/1.', sp2 + 1) && (digit === 0x31 || digit === 0x30)) {
@@ -99,6 +135,7 @@ export function parseRequestHead(
     connection: null,
     upgrade: null,
     host: null,
+    hostFromTarget: authority !== null,
   };
   const err = parseFields(text, bytes, eol + 2, head, known ?? undefined);
   if (err) return err;
@@ -115,6 +152,7 @@ export function parseRequestHead(
     }
   }
   if (hosts > 1 || (hosts === 0 && minor === 1)) return new HeadError(400, 'missing or repeated Host');
+  if (authority !== null) head.host = authority; // the received Host is ignored (RFC 9112 §3.2.2)
   if (!special) return head;
   return framing(head, known, bytes, eol + 2);
 }
