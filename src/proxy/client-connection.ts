@@ -34,6 +34,12 @@ export class ClientConnection implements ExchangeHost {
   #ended = false;
   #holdUpstream = false;
   #holdBuffer = false;
+  // responses wait in the socket for a client that does not read: no next request is taken meanwhile
+  #holdWrite = false;
+  // the deadline in force is the keep-alive one: nothing of a next request has arrived yet
+  #idleWait = false;
+  // bytes waiting to be written when the last timeout was checked, to tell a slow reader from a stalled one
+  #lastUnwritten = 0;
   #paused = false;
   #processing = false;
 
@@ -53,7 +59,13 @@ export class ClientConnection implements ExchangeHost {
     socket.on('end', () => this.#onEnd());
     socket.on('drain', () => {
       if (this.#tunnel !== null) this.#tunnel.resume();
-      else this.#ex?.onClientDrain();
+      else if (this.#ex !== null) this.#ex.onClientDrain();
+      else if (this.#holdWrite) {
+        // the responses already answered have gone out: read and answer the next requests
+        this.#holdWrite = false;
+        this.#flow();
+        if (this.#state === State.Head && !this.#processing) this.#heads();
+      }
     });
     socket.on('error', () => {}); // 'close' follows and cleans up
     socket.on('close', () => {
@@ -71,9 +83,12 @@ export class ClientConnection implements ExchangeHost {
     if (this.#buf !== null) this.#buf = keepable(this.#buf);
   }
 
-  /** Whether the connection sits between requests with nothing buffered (safe to close on shutdown). */
+  /**
+   * Whether the connection sits between requests with nothing buffered either way (safe to close on shutdown):
+   * no partial request read, no response still waiting to be written.
+   */
   get idle(): boolean {
-    return this.#state === State.Head && this.#buf === null;
+    return this.#state === State.Head && this.#buf === null && this.socket.writableLength === 0;
   }
 
   write(data: Buffer | string): boolean {
@@ -97,6 +112,14 @@ export class ClientConnection implements ExchangeHost {
   expire(): void {
     this.deadline = 0;
     if (this.#state === State.Head) {
+      const unwritten = this.socket.writableLength;
+      if (unwritten > 0 && (this.#lastUnwritten === 0 || unwritten < this.#lastUnwritten)) {
+        // not idle: responses are still being written to a client that reads (slowly); check again later
+        this.#lastUnwritten = unwritten;
+        this.setDeadline(this.ctx.options.keepAliveTimeoutMs);
+        return;
+      }
+      this.#lastUnwritten = 0;
       if (this.#buf === null) this.socket.destroy();
       else this.#reject(408, 'request head not received in time');
     } else if (this.#state === State.Exchange) {
@@ -115,9 +138,13 @@ export class ClientConnection implements ExchangeHost {
     }
     this.#state = State.Head;
     this.#holdBuffer = false;
+    this.#lastUnwritten = 0;
+    // a client that does not read its responses gets no more answered (and is not read) until they went out
+    this.#holdWrite = this.socket.writableNeedDrain;
     this.#flow();
+    this.#idleWait = this.#buf === null;
     this.setDeadline(this.#buf === null ? this.ctx.options.keepAliveTimeoutMs : this.ctx.options.headersTimeoutMs, now);
-    if (!this.#processing) this.#heads();
+    if (!this.#processing && !this.#holdWrite) this.#heads();
   }
 
   startTunnel(conn: UpstreamConnection, leftover: Buffer | null, onClose: () => void): void {
@@ -150,7 +177,7 @@ export class ClientConnection implements ExchangeHost {
     switch (this.#state) {
       case State.Head:
         this.#append(chunk);
-        if (!this.#processing) this.#heads();
+        if (!this.#processing && !this.#holdWrite) this.#heads();
         break;
       case State.Exchange: {
         const ex = this.#ex as Exchange;
@@ -179,7 +206,7 @@ export class ClientConnection implements ExchangeHost {
     this.#ended = true;
     if (this.#state === State.Tunnel) this.#tunnel?.end();
     else if (this.#state === State.Closed) this.socket.destroy();
-    else if (this.#state === State.Head && !this.#processing) this.#heads();
+    else if (this.#state === State.Head && !this.#processing && !this.#holdWrite) this.#heads();
     else if (this.#state === State.Exchange && !(this.#ex as Exchange).requestDone) this.socket.destroy();
   }
 
@@ -228,9 +255,11 @@ export class ClientConnection implements ExchangeHost {
   }
 
   #headDeadline(): void {
-    // the keep-alive wait ends when a new head starts arriving; from then the header timeout applies
-    const limit = performance.now() + this.ctx.options.headersTimeoutMs;
-    if (this.deadline === 0 || this.deadline > limit) this.deadline = limit;
+    // the keep-alive wait ends when a new head starts arriving; from then the client has the header timeout
+    if (this.#idleWait || this.deadline === 0) {
+      this.#idleWait = false;
+      this.setDeadline(this.ctx.options.headersTimeoutMs);
+    }
   }
 
   #dispatch(head: RequestHead): void {
@@ -246,6 +275,7 @@ export class ClientConnection implements ExchangeHost {
     }
     this.#state = State.Exchange;
     this.deadline = 0;
+    this.#idleWait = false;
     const ex = new Exchange(this, head, route, instance, setCookie);
     this.#ex = ex;
     // body bytes that came with the head are queued first, so head and body leave in one write
@@ -274,7 +304,7 @@ export class ClientConnection implements ExchangeHost {
   }
 
   #flow(): void {
-    const pause = this.#holdUpstream || this.#holdBuffer;
+    const pause = this.#holdUpstream || this.#holdBuffer || this.#holdWrite;
     if (pause === this.#paused) return;
     this.#paused = pause;
     if (pause) this.socket.pause();

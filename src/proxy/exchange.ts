@@ -37,6 +37,10 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
   #done = false;
   #tried: InstanceState[] | null = null;
   #staleRetries = 0;
+  // the upstream is paused because the client does not take the response fast enough
+  #clientStalled = false;
+  // the request body waits because the upstream does not take it
+  #upstreamFull = false;
   readonly #t0 = performance.now();
   readonly #setCookie: string | null;
 
@@ -83,7 +87,10 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
         this.#queuedBytes += part.length;
         if (this.#queuedBytes > MAX_QUEUED_BODY) this.#host.holdClient(true);
       } else {
-        if (!this.#conn.socket.write(part)) this.#host.holdClient(true);
+        if (!this.#conn.socket.write(part)) {
+          this.#upstreamFull = true;
+          this.#host.holdClient(true);
+        }
         this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
       }
     }
@@ -100,12 +107,18 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     this.#host.ctx.router.end(this.#route.state, this.#instance);
   }
 
-  /** The upstream was silent for too long. */
+  /** The timeout in force expired: the upstream's silence, or a client that stopped sending or reading. */
   timeout(): void {
     if (this.#done) return;
-    if (this.#headSent) {
+    if (this.#clientStalled) {
+      // the client stopped reading the response for longer than an idle connection is kept: its fault
       this.abort();
       this.#host.destroy();
+    } else if (this.#headSent) {
+      this.#broken();
+    } else if (!this.#reqDone && !this.#upstreamFull) {
+      // the upstream cannot answer a request it has not received whole: the client is too slow (RFC 9110 §15.5.9)
+      this.#fail(408, 'request body not received in time', true);
     } else {
       this.#fail(504, 'upstream did not answer in time', !this.#reqDone);
     }
@@ -113,10 +126,26 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
 
   /** The client can take more response bytes again. */
   onClientDrain(): void {
-    this.#conn?.socket.resume();
+    if (this.#conn === null || this.#done) return;
+    this.#clientStalled = false;
+    this.#conn.socket.resume();
+    this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
+  }
+
+  // The upstream failed after the response head went to the client (closed early, fell silent, broke the
+  // framing): the client connection is cut, and the version is charged an error, as a 502 would have been.
+  #broken(): void {
+    this.#done = true;
+    if (this.#conn !== null) this.#host.ctx.pool.discard(this.#conn);
+    this.#conn = null;
+    const now = performance.now();
+    this.#host.ctx.metrics(this.#route.state.version).record(502, now - this.#t0, TIME_ORIGIN + now);
+    this.#host.ctx.router.end(this.#route.state, this.#instance);
+    this.#host.destroy();
   }
 
   onUpstreamDrain(): void {
+    this.#upstreamFull = false;
     this.#host.holdClient(false);
   }
 
@@ -126,7 +155,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     if (this.#resp === null) this.#headBytes(chunk);
     else this.#bodyBytes(chunk, 0, null);
     // more of the response is awaited: the upstream's silence is timed afresh (a finished exchange set its own)
-    if (!this.#done) this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
+    if (!this.#done && !this.#clientStalled) this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
   }
 
   onUpstreamEnd(): void {
@@ -140,8 +169,8 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
 
   onUpstreamClose(error: Error | null): void {
     if (this.#done) return;
-    this.#conn = null;
     if (this.#resp !== null && this.#resp.framing === 'close' && error === null) {
+      this.#conn = null;
       this.#finish();
       return;
     }
@@ -181,8 +210,10 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       ok = conn.socket.writableLength < conn.socket.writableHighWaterMark;
       conn.socket.uncork();
     }
-    if (!ok) this.#host.holdClient(true);
-    else if (this.#queuedBytes > MAX_QUEUED_BODY) this.#host.holdClient(false); // the queue that held it is sent
+    if (!ok) {
+      this.#upstreamFull = true;
+      this.#host.holdClient(true);
+    } else if (this.#queuedBytes > MAX_QUEUED_BODY) this.#host.holdClient(false); // the queue that held it is sent
     this.#queuedBytes = 0;
     this.#host.setDeadline(ctx.options.upstreamResponseTimeoutMs);
   }
@@ -205,12 +236,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
   }
 
   #otherInstance(): InstanceState | null {
-    const router = this.#host.ctx.router;
-    for (let k = 0; k < this.#route.instances.length; k++) {
-      const next = router.pickInstance(this.#route, this.#instance);
-      if (next !== null && !(this.#tried?.includes(next) ?? false)) return next;
-    }
-    return null;
+    return this.#host.ctx.router.pickInstance(this.#route, this.#tried);
   }
 
   // the upstream closed or failed before the response was complete
@@ -219,10 +245,10 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     this.#conn = null;
     if (conn !== null) this.#host.ctx.pool.discard(conn);
     if (this.#headSent) {
-      this.abort();
-      this.#host.destroy();
+      this.#broken();
       return;
     }
+    // a reused keep-alive connection may have been closed (FIN) or reset (RST) by the upstream just as we reused it
     const stale = conn === null ? false : conn.uses > 0;
     if (!this.#gotBytes && isRetryable(this.#req)) {
       // a keep-alive connection the upstream closed just as we reused it: the instance is fine, try afresh
@@ -322,8 +348,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
         this.#fail(502, 'upstream sent a malformed chunked body', true);
         return;
       }
-      this.abort();
-      this.#host.destroy();
+      this.#broken();
       return;
     }
     const stop = end === BODY_MORE ? buf.length : end;
@@ -334,7 +359,12 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
         : clientResponseBytes(head, buf, this.#closeClient, this.#extras(this.#route.state.version), start, stop);
     const flowing = out.length === 0 || this.#host.write(out);
     if (end === BODY_MORE) {
-      if (!flowing) this.#conn?.socket.pause();
+      if (!flowing && this.#conn !== null) {
+        // held back for the client: the upstream's silence is not timed meanwhile, the client's is
+        this.#conn.socket.pause();
+        this.#clientStalled = true;
+        this.#host.setDeadline(this.#host.ctx.options.keepAliveTimeoutMs);
+      }
       return;
     }
     // bytes past the response's end mean the upstream is out of step: do not reuse its connection

@@ -103,17 +103,17 @@ export class Router {
     return eligible[eligible.length - 1] as Route;
   }
 
-  /** An instance of `route` not in `exclude`, by the balance mode; null when none is left. */
-  pickInstance(route: Route, exclude: InstanceState | null): InstanceState | null {
+  /** An instance of `route` not in `exclude` (those already tried), by the balance mode; null when none is left. */
+  pickInstance(route: Route, exclude: readonly InstanceState[] | null): InstanceState | null {
     const list = route.instances;
     const n = list.length;
     if (n === 0) return null;
-    if (n === 1) return list[0] === exclude ? null : (list[0] as InstanceState);
+    if (n === 1) return exclude?.includes(list[0] as InstanceState) === true ? null : (list[0] as InstanceState);
     const start = route.next++ % n;
     let best: InstanceState | null = null;
     for (let k = 0; k < n; k++) {
       const inst = list[(start + k) % n] as InstanceState;
-      if (inst === exclude) continue;
+      if (exclude?.includes(inst) === true) continue;
       if (this.#balance === 'round-robin') return inst;
       if (best === null || inst.inFlight < best.inFlight) best = inst;
     }
