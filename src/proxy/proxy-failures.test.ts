@@ -1,18 +1,7 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ProxyServer } from './proxy-server.js';
 import { rawClient, send, startUpstream, type TestUpstream } from '../testing/proxy-test-kit.js';
-
-const LOCAL = '127.0.0.1';
-
-/** A loopback port nobody listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, LOCAL, r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { LOCAL, closedPort } from '../testing/raw-http.js';
 
 let up: TestUpstream;
 let silent: TestUpstream;
