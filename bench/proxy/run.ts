@@ -1,12 +1,12 @@
 // Proxy benchmark (issue 3, point 7): wrk against the backend directly, glidepath's proxy, nginx and HAProxy, each
 // with the same 90/10 split over two backend ports, on this machine. Not a timed test: it prints figures.
 //
-// The machine may be shared, so one run proves little: every contender is measured `--rounds` times (default 3),
+// The machine may be shared, so one run proves little: every contender is measured `--rounds` times (default 5),
 // interleaved (round 1 of each, then round 2 of each, …), and the table gives the median and the spread. Ratios
 // to nginx are taken within a round (glidepath's round r against nginx's round r, measured seconds apart) and
 // their median is what the goal is judged on. The load average is printed before every measured run.
 //
-// Usage: npx tsx bench/proxy/run.ts [--duration 10s] [--connections 50] [--rounds 3]
+// Usage: npx tsx bench/proxy/run.ts [--duration 10s] [--connections 50] [--rounds 5]
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const opt = (name: string, fallback: string): string => {
 };
 const DURATION = opt('--duration', '10s');
 const CONNECTIONS = opt('--connections', '50');
-const ROUNDS = Math.max(1, Number(opt('--rounds', '3')));
+const ROUNDS = Math.max(1, Number(opt('--rounds', '5')));
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const work = mkdtempSync(join(tmpdir(), 'glidepath-bench-'));
 const children: ChildProcess[] = [];
