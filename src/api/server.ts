@@ -1,6 +1,7 @@
 /** The daemon's HTTP API (Fastify): auth, error mapping, OpenAPI document, and the route modules. */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError, EXIT, GlidepathError, PlanError, describeError } from '../shared/errors.js';
 import type { ApiDeps } from './api-deps.js';
@@ -25,9 +26,28 @@ function errorBody(code: string, message: string, details?: unknown): ErrorBody 
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
+// Fastify's message for a schema failure, naming the offending key where Ajv only says that there is one.
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  const key = first?.params?.['additionalProperty'];
+  if (typeof key !== 'string') return error.message;
+  const where = `${error.validationContext ?? 'input'}${first?.instancePath ?? ''}`;
+  return `${where} has an unknown key "${key}"`;
+}
+
 /** Builds the API (not yet listening); `app.listen` or `app.inject` runs it. */
 export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // Fastify's default Ajv coerces types and drops unknown keys, so `{"yes": "true"}` would confirm and a typo'd key
+  // would vanish. A JSON body is taken as it is: a wrong type or an unknown key is a 400 and changes nothing. Query
+  // strings and path parameters arrive as text, so only they are coerced (`?limit=5` is the number 5).
+  const exact = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false });
+  const fromText = new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : fromText).compile(schema));
+  // The steering endpoints take an optional body: a bare POST (no body, no content type) is the same as `{}`.
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && request.body === undefined && request.headers['content-type'] === undefined) request.body = {};
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -62,7 +82,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       const status = error.exitCode === EXIT.input ? 400 : error.code === 'lock_held' ? 409 : 503;
       return reply.code(status).send(errorBody(error.code, describeError(error)));
     }
-    if ('validation' in error && error.validation) return reply.code(400).send(errorBody('bad_request', error.message, error.validation));
+    if ('validation' in error && error.validation) return reply.code(400).send(errorBody('bad_request', validationMessage(error), error.validation));
     const status = 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
     return reply.code(status).send(errorBody(status === 500 ? 'internal' : 'bad_request', status === 500 ? 'internal error; see the daemon log' : error.message));
   });

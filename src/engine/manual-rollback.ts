@@ -34,6 +34,12 @@ export async function rollbackTarget(deps: ManualRollbackDeps, to: string | unde
   const previous = to ?? releases.find((release) => release.status === 'succeeded' && release.version === from)?.previousVersion ?? undefined;
   if (previous === undefined) throw new UsageError(`${from} has no earlier version to roll back to; name one with --to`);
   if (previous === from) throw new UsageError(`${from} already serves ${service}`);
+  // only a version that served before (or still runs) can be gone back to; anything else is a typo, refused
+  // before a release is recorded
+  const served = releases.some((release) => release.status === 'succeeded' && release.version === previous);
+  if (!served && !targetRuns(deps.target, previous)) {
+    throw new UsageError(`${previous} never served ${service}, so there is nothing to roll back to; a new version is released with deploy`);
+  }
   return { from, to: previous };
 }
 

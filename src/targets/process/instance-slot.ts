@@ -78,7 +78,8 @@ export class InstanceSlot {
       writers.close();
     }
     this.#reader = reader;
-    this.note(`started pid ${this.process.pid} on port ${port}: ${launch.argv.join(' ')}`);
+    // the program only: its arguments may carry values the plan took from the environment (secrets)
+    this.note(`started pid ${this.process.pid} on port ${port}: ${launch.argv[0] ?? ''}`);
     return this.process;
   }
 
@@ -101,7 +102,7 @@ export class InstanceSlot {
     const proc = this.process;
     if (!proc || this.port === undefined) return undefined;
     const { service, version } = this.#spec;
-    return { service, version, index: this.index, pid: proc.pid, pgid: proc.pid, port: this.port, startedAt: proc.startedAt, startTicks: proc.startTicks, command: proc.argv, pipes: proc.pipes };
+    return { service, version, index: this.index, pid: proc.pid, pgid: proc.pid, port: this.port, startedAt: proc.startedAt, startTicks: proc.startTicks, command: proc.argv.slice(0, 1), pipes: proc.pipes };
   }
 
   /** Stops the current process's group, collects its last output and removes its pipes. */

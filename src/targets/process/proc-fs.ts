@@ -73,15 +73,14 @@ export async function groupsUsage(pgids: readonly number[]): Promise<ResourceUsa
   }
   let ticks = 0;
   let rss = 0;
-  await Promise.all(
-    entries
-      .filter((entry) => /^\d+$/.test(entry))
-      .map(async (entry) => {
-        const stat = await readProcStat(Number(entry));
-        if (!stat || !wanted.has(stat.pgrp) || stat.state === 'Z') return;
-        ticks += stat.cpuTicks;
-        rss += await rssBytes(stat.pid);
-      }),
-  );
+  // one file at a time: reading every /proc entry at once can run the process out of file descriptors on a busy
+  // machine, and a failed read would drop a member from the sum
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readProcStat(Number(entry));
+    if (!stat || !wanted.has(stat.pgrp) || stat.state === 'Z') continue;
+    ticks += stat.cpuTicks;
+    rss += await rssBytes(stat.pid);
+  }
   return { cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND, rssBytes: rss };
 }

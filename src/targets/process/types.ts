@@ -80,7 +80,7 @@ export interface ProcessRecord {
   startedAt: string;
   /** Start time in clock ticks after boot (/proc/PID/stat field 22): tells a reused pid from ours. */
   startTicks: string;
-  /** The argv it was started with. */
+  /** The program it was started as (argv[0] only: the arguments may hold secrets from the environment). */
   command: string[];
   /** Named pipes its stdout and stderr write to. */
   pipes: { out: string; err: string };
