@@ -17,12 +17,22 @@ export function processGroupAlive(pgid: number): boolean {
 
 /** On Linux, whether /proc lists a non-zombie member of the group; undefined where /proc cannot tell. */
 function livingMembersFromProc(pgid: number): boolean | undefined {
+  const members = processGroupMembers(pgid, 1);
+  return members === undefined ? undefined : members.length > 0;
+}
+
+/**
+ * The pids of the group's living (non-zombie) members as /proc lists them, up to `limit`; undefined where /proc
+ * cannot be read.
+ */
+export function processGroupMembers(pgid: number, limit = Infinity): number[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return undefined;
   }
+  const found: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -33,9 +43,12 @@ function livingMembersFromProc(pgid: number): boolean | undefined {
     }
     // Fields after the command name, which may itself contain spaces and parentheses: state ppid pgrp …
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') {
+      found.push(Number(entry));
+      if (found.length >= limit) break;
+    }
   }
-  return false;
+  return found;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

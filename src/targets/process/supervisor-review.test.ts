@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, test } from 'vitest';
-import { processGroupAlive } from '../../exec/process-group.js';
+import { processGroupAlive, processGroupMembers } from '../../exec/process-group.js';
 import { parsePlan } from '../../plan/load.js';
 import { freePort } from '../../shared/free-port.js';
 import { stopLeftoverGroups } from '../../testing/leftover-processes.js';
@@ -47,19 +47,7 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
 
 /** Every live (non-zombie) process whose process group is `pgid`, from /proc. */
 function membersOf(pgid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') found.push(Number(entry));
-  }
-  return found;
+  return processGroupMembers(pgid) ?? [];
 }
 
 function alive(pid: number): boolean {
