@@ -1,4 +1,4 @@
-/** Review: the daemon's API against bad input, auth and secrets, with a real daemon, process target and loopback HTTP. */
+/** The daemon's API against bad input, auth and secrets, with a real daemon, process target and loopback HTTP. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-/** Review: black-box tests of the process supervisor and the process target with real processes on loopback. */
+/** Black-box tests of the process supervisor and the process target with real processes on loopback. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
