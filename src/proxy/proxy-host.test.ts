@@ -79,9 +79,10 @@ describe('ProxyHost (proxy on a worker thread)', () => {
     }
     const drained = await host.drain('v1', 5000);
     expect(drained).toEqual({ version: 'v1', drained: true, inFlight: 0 });
+    // counted where the requests arrive: a response v1 gave before the drain ended may still be on its way to a client
+    const v1Hits = v1.reduce((n, u) => n + u.hits, 0);
     await host.setRoutes({ versions: [table(100).versions[1]!] });
     await Promise.all(v1.map((u) => u.close()));
-    const v1Count = outcomes.byVersion.v1;
     await new Promise((r) => setTimeout(r, 1000));
     running = false;
     await Promise.all(clients);
@@ -90,7 +91,8 @@ describe('ProxyHost (proxy on a worker thread)', () => {
     expect(outcomes.bad).toBe(0);
     expect(outcomes.errors).toBe(0);
     expect(outcomes.ok).toBeGreaterThan(1000);
-    expect(outcomes.byVersion.v1).toBe(v1Count); // nothing reached v1 after its drain
+    expect(v1.reduce((n, u) => n + u.hits, 0)).toBe(v1Hits); // nothing reached v1 after its drain
+    expect(outcomes.byVersion.v1).toBeGreaterThan(0);
     const m = await host.getMetrics(60);
     for (const v of m.versions) expect(v.totals.connectionFailures).toBe(0);
   });
