@@ -129,13 +129,29 @@ function knownName(bytes: Uint8Array, pos: number, length: number, names: readon
   return '';
 }
 
-/**
- * Whether Connection `tokens` name a field outside `known`: such a field is hop-by-hop too, and the head must
- * then be parsed in full to find it.
- */
-export function namesOtherFields(tokens: readonly string[], known: readonly string[]): boolean {
+// Whether Connection `tokens` name a field outside `known`.
+function namesOtherFields(tokens: readonly string[], known: readonly string[]): boolean {
   for (const t of tokens) if (t !== 'close' && !known.includes(t)) return true;
   return false;
+}
+
+/**
+ * When the Connection `tokens` of a head parsed with `known` names name another field, that field is hop-by-hop
+ * too and must be found: the head's fields are parsed again in full (every name lower-cased). The same lines
+ * passed once, so this cannot fail.
+ */
+export function parseInFullIfNamed(
+  fields: HeaderFields,
+  bytes: Uint8Array,
+  start: number,
+  tokens: readonly string[] | null,
+  known: readonly string[],
+): void {
+  if (tokens === null || !namesOtherFields(tokens, known)) return;
+  fields.lower = [];
+  fields.values = [];
+  fields.lines = [];
+  parseFields(fields.text, bytes, start, fields);
 }
 
 /**
@@ -214,16 +230,10 @@ export function contentLengthOf(fields: HeaderFields): number | HeadError {
   for (let i = 0; i < lower.length; i++) {
     if (lower[i] !== 'content-length') continue;
     const value = values[i] as string;
-    if (!value.includes(',')) {
-      // the usual single value, which parseFields left without whitespace around it
-      const n = digits(value);
-      if (n < 0) return new HeadError(400, 'invalid Content-Length');
-      if (length >= 0 && n !== length) return new HeadError(400, 'differing Content-Length values');
-      length = n;
-      continue;
-    }
-    for (const part of value.split(',')) {
-      const n = digits(trimOws(part));
+    // the usual single value (which parseFields left without whitespace around it) is read without a split
+    const parts = value.includes(',') ? value.split(',') : null;
+    for (let k = 0; k < (parts === null ? 1 : parts.length); k++) {
+      const n = digits(parts === null ? value : trimOws(parts[k] as string));
       if (n < 0) return new HeadError(400, 'invalid Content-Length');
       if (length >= 0 && n !== length) return new HeadError(400, 'differing Content-Length values');
       length = n;

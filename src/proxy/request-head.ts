@@ -4,8 +4,8 @@ import {
   contentLengthOf,
   isToken,
   listOf,
-  namesOtherFields,
   parseFields,
+  parseInFullIfNamed,
   transferEncodingIsChunked,
   type HeaderFields,
 } from './header-fields.js';
@@ -170,13 +170,7 @@ function framing(head: RequestHead, known: readonly string[] | null, bytes: Uint
   head.contentLength = length;
   const connection = listOf(head, 'connection');
   head.connection = connection;
-  if (connection !== null && known !== null && namesOtherFields(connection, known)) {
-    // Connection names another field, hop-by-hop as well: every field needs its name to find it
-    head.lower = [];
-    head.values = [];
-    head.lines = [];
-    parseFields(head.text, bytes, fieldsStart, head); // the same lines passed once, so it cannot fail now
-  }
+  if (known !== null) parseInFullIfNamed(head, bytes, fieldsStart, connection, known);
   if (connection !== null) {
     if (connection.includes('close')) head.keepAlive = false;
     if (connection.includes('upgrade')) {

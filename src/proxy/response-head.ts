@@ -3,8 +3,8 @@ import {
   contentLengthOf,
   listOf,
   RESPONSE_FIELDS,
-  namesOtherFields,
   parseFields,
+  parseInFullIfNamed,
   transferEncodingIsChunked,
   type HeaderFields,
 } from './header-fields.js';
@@ -57,13 +57,7 @@ export function parseResponseHead(
   const err = parseFields(text, bytes, eol + 2, head, RESPONSE_FIELDS);
   if (err) return new HeadError(502, `upstream ${err.reason}`);
   const connection = listOf(head, 'connection');
-  if (connection !== null && namesOtherFields(connection, RESPONSE_FIELDS)) {
-    // Connection names another field, hop-by-hop as well: every field needs its name to find it
-    head.lower = [];
-    head.values = [];
-    head.lines = [];
-    parseFields(text, bytes, eol + 2, head); // the same lines passed once, so it cannot fail now
-  }
+  parseInFullIfNamed(head, bytes, eol + 2, connection, RESPONSE_FIELDS);
   head.connection = connection;
   if (connection?.includes('close')) head.reusable = false;
 
