@@ -15,6 +15,7 @@ export interface ReleaseControl {
   rollback(options: { to?: string; by: string }): Promise<{ id: string }>;
 }
 
+/** What the API routes need from the daemon. */
 export interface ApiDeps {
   service: string;
   store: Store;

@@ -2,6 +2,7 @@
 import { ApiError, UnavailableError, describeError } from '../shared/errors.js';
 import type { ErrorBody } from './contract.js';
 
+/** A client of the daemon's API for the CLI. */
 export class ApiClient {
   readonly baseUrl: string;
   readonly #token: string;

@@ -4,8 +4,10 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import { dirname } from 'node:path';
 import { GlidepathError, EXIT } from '../shared/errors.js';
 
+/** What a bearer token may do: act (admin) or only read. */
 export type TokenRole = 'admin' | 'read';
 
+/** The daemon's two bearer tokens. */
 export interface ApiTokens {
   admin: string;
   read: string;

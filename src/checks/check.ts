@@ -1,5 +1,6 @@
 /** The interface every check kind implements; the engine and the implementations import only this. */
 
+/** The outcome of one check run. */
 export type CheckStatus = 'pass' | 'fail' | 'error';
 
 /**

@@ -16,6 +16,7 @@ export function renderCheckTable(results: readonly NamedCheckResult[]): string {
   );
 }
 
+/** Registers `glidepath check`. */
 export function registerCheck(program: Command, ctx: CliContext): void {
   program
     .command('check')

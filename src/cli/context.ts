@@ -5,12 +5,14 @@ import type { ExitCode } from '../shared/errors.js';
 import { openStore, type Store } from '../store/store.js';
 import type { Output, Streams } from './output.js';
 
+/** The options every command takes. */
 export interface GlobalOptions {
   file: string;
   json: boolean;
   verbose: boolean;
 }
 
+/** What every command gets: options, output, streams, and lazily the plan and the store. */
 export interface CliContext {
   readonly out: Output;
   readonly streams: Streams & { stdin: NodeJS.ReadableStream & { isTTY?: boolean } };
@@ -32,6 +34,7 @@ export function storeUrlFor(loaded: LoadedPlan, env: Readonly<Record<string, str
   return env.GLIDEPATH_DATABASE_URL || loaded.plan.store;
 }
 
+/** Builds the context commands share; the plan and the store are opened once, on first use. */
 export function createContext(args: {
   streams: CliContext['streams'];
   env: CliContext['env'];

@@ -6,6 +6,7 @@ import { clearDaemonInfo, processAlive, readDaemonInfo, stateDirOf, type StateDi
 import type { LoadedPlan } from '../plan/load.js';
 import { UnavailableError } from '../shared/errors.js';
 
+/** The project's running daemon as the CLI reaches it. */
 export interface DaemonConnection {
   info: DaemonInfo;
   client: ApiClient;

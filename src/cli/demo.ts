@@ -43,6 +43,7 @@ async function stopDaemon(loaded: LoadedPlan): Promise<void> {
   if (processAlive(running.info.pid)) process.kill(running.info.pid, 'SIGKILL');
 }
 
+/** Registers `glidepath demo`. */
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')

@@ -81,11 +81,13 @@ export function releaseExit(release: ReleaseDocument): typeof EXIT.ok | typeof E
   return release.status === 'succeeded' ? EXIT.ok : EXIT.bad;
 }
 
+/** One line that says how a release ended and why. */
 export function summary(release: ReleaseDocument): string {
   const took = release.finishedAt ? ` in ${Math.round((Date.parse(release.finishedAt) - Date.parse(release.startedAt)) / 1000)}s` : '';
   return `${release.version}: ${release.status}${took}${release.reason ? ` — ${release.reason}` : ''} (release ${release.id})`;
 }
 
+/** Registers `glidepath deploy`. */
 export function registerDeploy(program: Command, ctx: CliContext): void {
   program
     .command('deploy')

@@ -16,6 +16,7 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
   return true;
 }
 
+/** Registers `glidepath down`. */
 export function registerDown(program: Command, ctx: CliContext): void {
   program
     .command('down')

@@ -20,6 +20,7 @@ async function releaseOf(store: Store, service: string, id: string) {
 
 const took = (startedAt: string, finishedAt: string | null) => (finishedAt ? formatDuration(Date.parse(finishedAt) - Date.parse(startedAt)) : 'running');
 
+/** Registers `glidepath history`, `show` and `report`. */
 export function registerHistory(program: Command, ctx: CliContext): void {
   program
     .command('history')

@@ -22,6 +22,7 @@ function latestVersion(logsDir: string): string | undefined {
 
 const formatLine = (line: LogLine) => `${line.at ? `${line.at} ` : ''}[${line.index}${line.stream === 'err' ? ' err' : line.stream === 'sys' ? ' glidepath' : ''}] ${line.text}`;
 
+/** Registers `glidepath logs`. */
 export function registerLogs(program: Command, ctx: CliContext): void {
   program
     .command('logs')

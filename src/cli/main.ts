@@ -18,6 +18,7 @@ import { registerDown } from './down.js';
 import { registerUp } from './up.js';
 import { registerValidate } from './validate.js';
 
+/** What `main` reads from the outside world: streams, environment and working directory. */
 export interface MainDeps {
   streams: CliContext['streams'];
   env: Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,6 @@
 /** How commands talk: one JSON document on stdout with --json, human text otherwise; progress on stderr. */
 
+/** Where a command writes: human text, or one JSON document with `--json`. */
 export interface Output {
   readonly json: boolean;
   /** The command's result: JSON on stdout with --json, otherwise the human rendering. */
@@ -8,6 +9,7 @@ export interface Output {
   progress(line: string): void;
 }
 
+/** The process streams a command writes to. */
 export interface Streams {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
   stderr: { write(chunk: string): unknown; isTTY?: boolean };

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 
+/** Who runs a release: the git user, else $USER. */
 export function releaseOwner(cwd: string, env: Readonly<Record<string, string | undefined>>): string {
   try {
     const name = execFileSync('git', ['config', 'user.name'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 }).trim();

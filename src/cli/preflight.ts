@@ -18,6 +18,7 @@ export function renderPreflightReport(report: PreflightReport): string {
   return lines.join('\n');
 }
 
+/** Registers `glidepath preflight`. */
 export function registerPreflight(program: Command, ctx: CliContext): void {
   program
     .command('preflight')

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { planJsonSchema, planJsonSchemaText } from '../plan/json-schema.js';
 import type { CliContext } from './context.js';
 
+/** Registers `glidepath schema`. */
 export function registerSchema(program: Command, ctx: CliContext): void {
   program
     .command('schema')

@@ -4,6 +4,7 @@ import type { StatusDocument } from '../api/contract.js';
 import type { CliContext } from './context.js';
 import { requireDaemon } from './daemon-connection.js';
 
+/** Where traffic goes now, as text. */
 export function renderStatus(status: StatusDocument): string {
   const lines = [`service  ${status.service}`];
   lines.push(`stable   ${status.stable ? `${status.stable.version} (${status.stable.weight}%)` : 'none'}`);
@@ -12,6 +13,7 @@ export function renderStatus(status: StatusDocument): string {
   return lines.join('\n');
 }
 
+/** Registers `glidepath status`. */
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command('status')

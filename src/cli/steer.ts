@@ -13,6 +13,7 @@ const VERBS = {
   abort: 'roll the running release back (status aborted)',
 } as const;
 
+/** Registers `promote`, `pause`, `resume`, `abort` and `rollback`. */
 export function registerSteering(program: Command, ctx: CliContext): void {
   for (const [verb, description] of Object.entries(VERBS)) {
     program

@@ -47,6 +47,7 @@ export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): 
   throw new UnavailableError(`the daemon did not start${tail ? `; its log (${dir.daemonLog}) ends with:\n${tail}` : ''}`);
 }
 
+/** Registers `glidepath up`. */
 export function registerUp(program: Command, ctx: CliContext): void {
   program
     .command('up')

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { EXIT } from '../shared/errors.js';
 import type { CliContext } from './context.js';
 
+/** Registers `glidepath validate`. */
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
     .command('validate')

@@ -9,6 +9,7 @@ export interface MetricsSources {
   proxySnapshot?(): Promise<ProxyMetricsSnapshot>;
 }
 
+/** The daemon's Prometheus metrics: requests and latency per version, weights, releases, analysis verdicts. */
 export class DaemonMetrics {
   readonly registry = new Registry();
   readonly #service: string;

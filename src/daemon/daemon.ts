@@ -19,6 +19,7 @@ import { trafficDocument, trafficStatus, trafficTotals } from './traffic-status.
 import { DaemonMetrics } from './daemon-metrics.js';
 import { clearDaemonInfo, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
 
+/** What starts a daemon: the plan, its store, and where to log. */
 export interface DaemonOptions {
   loaded: LoadedPlan;
   storeUrl: string;

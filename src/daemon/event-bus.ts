@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { NewEvent, Store, StoredEvent } from '../store/index.js';
 
+/** Records events durably, then hands them to live subscribers. */
 export class EventBus {
   readonly #store: Store;
   readonly #emitter = new EventEmitter();

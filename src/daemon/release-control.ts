@@ -4,6 +4,7 @@ import type { ReleaseEngine } from '../engine/release-engine.js';
 import { describeError } from '../shared/errors.js';
 import type { EventBus } from './event-bus.js';
 
+/** The engine's steering verbs as the API offers them, each recorded with who asked. */
 export function releaseControl(engine: ReleaseEngine, events: EventBus, service: string, log: (line: string) => void = () => undefined): ReleaseControl {
   return {
     async deploy(version, { participants, ...options }) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DaemonInfo } from '../api/contract.js';
 import { writeFileAtomic } from '../shared/atomic-file.js';
 
+/** The files of a project's `.glidepath/` directory. */
 export interface StateDir {
   root: string;
   daemonInfo: string;
@@ -24,6 +25,7 @@ export function stateDirOf(planDir: string): StateDir {
   };
 }
 
+/** Records where the daemon listens, so commands of this project find it. */
 export function writeDaemonInfo(dir: StateDir, info: DaemonInfo): void {
   mkdirSync(dir.root, { recursive: true });
   writeFileAtomic(dir.daemonInfo, `${JSON.stringify(info, null, 2)}\n`);

@@ -6,6 +6,7 @@
  */
 import { Agent, request } from 'node:http';
 
+/** How much steady load to send, and where. */
 export interface LoadOptions {
   /** Loopback URL every request goes to, e.g. `http://127.0.0.1:8080/`. */
   url: string;
@@ -40,6 +41,7 @@ export interface VersionCounts {
   failed: number;
 }
 
+/** What a steady load saw: requests, failures and their kinds. */
 export interface LoadReport {
   requests: number;
   /** Requests a user saw fail: non-2xx answers and connection errors. */

@@ -8,6 +8,7 @@ import { stopProcessGroup } from './process-group.js';
 /** Time a process group gets between SIGTERM and SIGKILL. */
 export const COMMAND_KILL_GRACE_MS = 2_000;
 
+/** How to run one command: argv, directory, environment, timeout, output handling. */
 export interface RunCommandOptions {
   /** A command line (split into argv, quotes respected) or, with `shell`, a /bin/sh script. */
   command: string;

@@ -8,7 +8,9 @@ import { describeError } from '../shared/errors.js';
 import { runCommand } from '../exec/run-command.js';
 import { runCheckEntry } from './plan-checks.js';
 
+/** The kinds of preflight item. */
 export type PreflightItemKind = 'check' | 'run' | 'confirm';
+/** The outcome of one preflight item. */
 export type PreflightStatus = 'pass' | 'fail' | 'error' | 'skipped';
 
 /** One item's outcome with the evidence a launch record keeps. */
@@ -22,6 +24,7 @@ export interface PreflightItemResult {
   evidence: Record<string, unknown>;
 }
 
+/** The whole preflight's outcome, item by item. */
 export interface PreflightReport {
   passed: boolean;
   startedAt: string;
@@ -33,6 +36,7 @@ export interface PreflightReport {
 /** How a confirmation is answered: `--yes`, a person at a terminal, or nobody. */
 export type Confirmer = { mode: 'yes' } | { mode: 'ask'; ask: (statement: string) => Promise<boolean> } | { mode: 'none' };
 
+/** What preflight needs: the project directory, check variables, how confirmations are answered, output. */
 export interface PreflightDeps {
   cwd: string;
   variables: CheckVariables;

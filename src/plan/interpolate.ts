@@ -4,12 +4,14 @@ import { pathFromAncestors, type KeyPath } from './yaml-path.js';
 
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+/** A `${VAR}` that could not be filled in, with where it stands. */
 export interface InterpolationProblem {
   node: Scalar;
   path: KeyPath;
   variable: string;
 }
 
+/** A text with its `${VAR}`s filled in, and the problems found. */
 export interface InterpolationResult {
   problems: InterpolationProblem[];
   /** Scalars whose value came (partly) from the environment: their values are never shown in errors. */

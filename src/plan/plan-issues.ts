@@ -7,6 +7,7 @@ import { formatKeyPath, nodeAt, positionOf, type KeyPath } from './yaml-path.js'
 
 type ZodIssue = z.core.$ZodIssue;
 
+/** What turning schema issues into located plan issues needs: the file, its YAML document and the schema. */
 export interface IssueContext {
   file: string;
   doc: Document;

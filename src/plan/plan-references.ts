@@ -4,6 +4,7 @@
  */
 import type { KeyPath } from './yaml-path.js';
 
+/** A reference between plan sections that names nothing (a check, a notifier). */
 export interface ReferenceIssue {
   path: KeyPath;
   message: string;

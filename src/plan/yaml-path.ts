@@ -1,6 +1,7 @@
 /** Finding nodes of a parsed YAML document by key path, and naming paths the way errors show them. */
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 
+/** A key path in the plan, like `analysis.metrics.0.max`. */
 export type KeyPath = readonly (string | number)[];
 
 /** `strategy.canary.steps[2].weight` */

@@ -1,6 +1,7 @@
 /** What changed in a release: the notes given with it, or the git log between the two versions. */
 import { execFileSync } from 'node:child_process';
 
+/** What changed in a release: notes, or the commits between two versions. */
 export interface Changes {
   source: 'notes' | 'git' | 'none';
   lines: string[];

@@ -6,6 +6,7 @@ import { readReleaseResult, type ReleaseResult } from '../engine/release-result.
 import type { Store, StoredEvent } from '../store/index.js';
 import { changesBetween, type Changes } from './changes.js';
 
+/** One gate of a release with its evidence. */
 export interface GateRecord {
   gate: string;
   status: string;
@@ -14,6 +15,7 @@ export interface GateRecord {
   evidence: Record<string, unknown>;
 }
 
+/** One analysis metric's measurements summed up for the record. */
 export interface MetricRecord {
   metric: string;
   measurements: number;
@@ -22,6 +24,7 @@ export interface MetricRecord {
   lastReason: string;
 }
 
+/** The launch record of a release. */
 export interface LaunchRecord {
   id: string;
   service: string;

@@ -1,5 +1,6 @@
 /** Time as glidepath code sees it, so tests can drive pauses and intervals with a fake clock. */
 
+/** Time as glidepath reads it; tests use a fake clock. */
 export interface Clock {
   now(): Date;
   /** Resolves after `ms`, or rejects with the signal's reason once it aborts. */

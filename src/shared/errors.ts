@@ -9,6 +9,7 @@ export const EXIT = {
   unavailable: 3,
 } as const;
 
+/** A process exit code of glidepath (0, 1, 2 or 3). */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** Base of every error glidepath throws on purpose; `exitCode` tells the CLI how to end. */

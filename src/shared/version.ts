@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 
 let cached: string | undefined;
 
+/** glidepath's own version, from its package.json. */
 export function glidepathVersion(): string {
   if (cached === undefined) {
     try {

@@ -4,6 +4,7 @@ import { UnavailableError } from '../shared/errors.js';
 import { ProcessTarget } from './process/process-target.js';
 import type { Target } from './target.js';
 
+/** What creating a target needs besides its plan section. */
 export interface TargetDeps {
   planDir: string;
   /** The project's `.glidepath/` directory. */

@@ -23,6 +23,7 @@ export interface VersionMetrics {
   memory: number | null;
 }
 
+/** Where one version is in its life. */
 export type TargetVersionState = 'starting' | 'ready' | 'failed' | 'draining' | 'stopped';
 
 /** A version the target runs, with the share of traffic it gets now. */
@@ -46,6 +47,7 @@ export interface TargetEvent {
   at: string;
 }
 
+/** What runs versions and splits traffic between them, driven alike by the engine for every target. */
 export interface Target {
   readonly type: string;
   /** The service's public address (`{service_url}`). */

@@ -14,6 +14,7 @@ interface DeployBody {
   participants?: string[];
 }
 
+/** Registers the routes that start and steer releases. */
 export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const control = (): ReleaseControl => {
     if (!deps.releases) throw new ApiError(409, 'no_target', `the plan of ${deps.service} has no target to release to`);

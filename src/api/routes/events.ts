@@ -11,6 +11,7 @@ interface EventsQuery {
   after?: number;
 }
 
+/** Registers the server-sent event stream, resumable with Last-Event-ID. */
 export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Querystring: EventsQuery }>(
     '/v1/events',

@@ -4,6 +4,7 @@ import { ApiError } from '../../shared/errors.js';
 import { readReleaseResult } from '../../engine/release-result.js';
 import type { ApiDeps } from '../api-deps.js';
 
+/** Registers the read-only release routes: the list and one release. */
 export function registerReleaseRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Querystring: { limit?: number } }>(
     '/v1/releases',

@@ -13,6 +13,7 @@ const statusSchema = {
   },
 } as const;
 
+/** Registers /health, /metrics, status, traffic and shutdown. */
 export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get(
     '/health',

@@ -5,6 +5,7 @@ import { durationMs, fraction } from '../../shared/units-schema.js';
 import { countInt, exactlyOne, refName } from './common.js';
 
 export const BUILTIN_METRICS = ['rps', 'error_rate', 'p50', 'p95', 'p99', 'cpu', 'memory'] as const;
+/** A metric the built-in proxy measures. */
 export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
 
 export const DEFAULT_FAILURE_LIMIT = 0;
@@ -71,5 +72,7 @@ export const analysisSchema = z
   })
   .describe('Measurements taken during a release, and what their verdicts lead to.');
 
+/** `analysis:` as validated, durations in milliseconds. */
 export type AnalysisConfig = z.output<typeof analysisSchema>;
+/** One entry of `analysis.metrics`. */
 export type AnalysisMetric = AnalysisConfig['metrics'][number];

@@ -84,4 +84,5 @@ export const backupSchema = z
   })
   .describe('Backups: sources, store, schedule, retention and verification.');
 
+/** `backup:` as validated. */
 export type BackupConfig = z.output<typeof backupSchema>;

@@ -33,4 +33,5 @@ export const benchSchema = z
   })
   .describe('Load test.');
 
+/** `bench:` as validated. */
 export type BenchConfig = z.output<typeof benchSchema>;

@@ -28,6 +28,7 @@ export const checksSchema = z
   .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'expected a check name of letters, digits, ".", "_" or "-"' }), checkEntrySchema)
   .describe('Named probes, referred to by name from preflight, analysis, verify and alerts.');
 
+/** One named check as validated. */
 export type CheckEntry = z.output<typeof checkEntrySchema>;
 
 /** Kind of a validated check entry and its kind-specific configuration. */

@@ -30,4 +30,5 @@ export const migrationsSchema = z
   })
   .describe('Database migrations.');
 
+/** `migrations:` as validated. */
 export type MigrationsConfig = z.output<typeof migrationsSchema>;

@@ -20,4 +20,5 @@ export const preflightItemSchema = z
 
 export const preflightSchema = z.array(preflightItemSchema).describe('Items run in order before a release; any failure stops it.');
 
+/** One preflight item as validated. */
 export type PreflightItem = z.output<typeof preflightItemSchema>;

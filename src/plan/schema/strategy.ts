@@ -45,4 +45,5 @@ export const strategySchema = z
   .superRefine(exactlyOne(['canary', 'bluegreen', 'rolling'], 'a strategy'))
   .describe('Exactly one of canary, bluegreen or rolling.');
 
+/** `strategy:` as validated. */
 export type StrategyConfig = z.output<typeof strategySchema>;

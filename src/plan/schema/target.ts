@@ -86,5 +86,7 @@ export const targetSchema = z
   })
   .describe('Where versions run and how traffic is split.');
 
+/** `target:` as validated, any type. */
 export type TargetConfig = z.output<typeof targetSchema>;
+/** A `target:` of type process as validated. */
 export type ProcessTargetConfig = z.output<typeof processTarget>;

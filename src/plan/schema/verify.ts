@@ -19,4 +19,5 @@ export const verifyItemSchema = z
 
 export const verifySchema = z.array(verifyItemSchema).describe('Post-deploy verification; a failure rolls the release back.');
 
+/** One verify item as validated. */
 export type VerifyItem = z.output<typeof verifyItemSchema>;

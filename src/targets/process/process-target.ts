@@ -11,6 +11,7 @@ import { ProcessSupervisor } from './process-supervisor.js';
 import type { InstanceAddress, SupervisorEvent } from './types.js';
 import { versionSpecOf } from './version-spec.js';
 
+/** What a process target needs: its plan section, the service, and the project and state directories. */
 export interface ProcessTargetOptions {
   config: ProcessTargetConfig;
   service: string;
@@ -42,6 +43,7 @@ function readTraffic(file: string): TrafficFile {
   }
 }
 
+/** Runs versions as local processes behind the built-in proxy. */
 export class ProcessTarget implements Target {
   readonly type = 'process';
   readonly serviceUrl: string;
