@@ -41,10 +41,10 @@ describe('SQLite migration URLs and lock', () => {
       await expect(db.firstValue('DELETE FROM t RETURNING id')).rejects.toThrow('only a read-only statement can be an assertion');
       await expect(db.firstValue('UPDATE t SET id = 3')).rejects.toThrow('only a read-only statement can be an assertion');
       expect(await db.firstValue('SELECT count(*) FROM t')).toEqual({ rows: 1, value: 2 });
-      // Writes work again after an assertion, and foreign keys are off as in SQLite's default (the app's own setting).
+      // Writes work again after an assertion; foreign keys are enforced, as better-sqlite3 (used before) did.
       await db.run({ transactional: false, sql: 'INSERT INTO t VALUES (4);', record: { remove: 'none' } });
       expect(await db.firstValue('SELECT count(*) FROM t')).toEqual({ rows: 1, value: 3 });
-      expect(await db.firstValue('PRAGMA foreign_keys')).toEqual({ rows: 1, value: 0 });
+      expect(await db.firstValue('PRAGMA foreign_keys')).toEqual({ rows: 1, value: 1 });
     } finally {
       await db.close();
       await rm(dir, { recursive: true, force: true });

@@ -40,9 +40,9 @@ describe('openSqlite', () => {
       const statement = db.prepare('SELECT 1 AS x, 2 AS x');
       expect(statement.rows()).toEqual([[1, 2]]);
       expect(statement.all()).toEqual([{ x: 2 }]);
-      expect(db.pragma('foreign_keys')).toBe(0);
-      db.pragma('foreign_keys = ON');
       expect(db.pragma('foreign_keys')).toBe(1);
+      db.pragma('foreign_keys = OFF');
+      expect(db.pragma('foreign_keys')).toBe(0);
       expect(db.pragma('integrity_check')).toBe('ok');
     } finally {
       db.close();

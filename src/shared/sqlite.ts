@@ -77,9 +77,8 @@ async function loadSqlite(): Promise<SqliteModule> {
 /** Opens (creating when missing, unless read-only) the SQLite database file at `path`, or `:memory:`. */
 export async function openSqlite(path: string, options: SqliteOpenOptions = {}): Promise<SqliteConnection> {
   const sqlite = await loadSqlite();
-  // Foreign keys stay off as SQLite's own default has them (node:sqlite switches them on): an application's
-  // migrations run under the settings the application itself uses; the store switches them on for itself.
-  const database = new sqlite.DatabaseSync(path, { readOnly: options.readonly ?? false, enableForeignKeyConstraints: false });
+  // node:sqlite enforces foreign keys by default, as better-sqlite3 (which glidepath used before) does.
+  const database = new sqlite.DatabaseSync(path, { readOnly: options.readonly ?? false });
   return new NodeSqliteConnection(sqlite, database, path);
 }
 
