@@ -7,6 +7,5 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Suites start real servers (PostgreSQL, Redis); two cores, so keep parallelism modest.
     maxWorkers: 2,
-    minWorkers: 1,
   },
 });

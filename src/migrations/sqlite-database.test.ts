@@ -31,4 +31,23 @@ describe('SQLite migration URLs and lock', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('refuses an assertion that writes, also one that returns rows, and leaves the data and settings as they were', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'glidepath-sqlite-assert-'));
+    const db = await openSqliteMigrationDatabase(join(dir, 'app.db'), 'glidepath_migrations');
+    try {
+      await db.ensureTable();
+      await db.run({ transactional: true, sql: 'CREATE TABLE t (id INTEGER); INSERT INTO t VALUES (1), (2);', record: { remove: 'none' } });
+      await expect(db.firstValue('DELETE FROM t RETURNING id')).rejects.toThrow('only a read-only statement can be an assertion');
+      await expect(db.firstValue('UPDATE t SET id = 3')).rejects.toThrow('only a read-only statement can be an assertion');
+      expect(await db.firstValue('SELECT count(*) FROM t')).toEqual({ rows: 1, value: 2 });
+      // Writes work again after an assertion; foreign keys are enforced, as better-sqlite3 (used before) did.
+      await db.run({ transactional: false, sql: 'INSERT INTO t VALUES (4);', record: { remove: 'none' } });
+      expect(await db.firstValue('SELECT count(*) FROM t')).toEqual({ rows: 1, value: 3 });
+      expect(await db.firstValue('PRAGMA foreign_keys')).toEqual({ rows: 1, value: 1 });
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

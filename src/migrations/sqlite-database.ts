@@ -1,9 +1,9 @@
-/** The SQLite side of migrations: better-sqlite3 (loaded lazily) and a lock held by `BEGIN IMMEDIATE` on a lock file. */
+/** The SQLite side of migrations: node:sqlite (loaded lazily) and a lock held by `BEGIN IMMEDIATE` on a lock file. */
 import { systemClock } from '../shared/clock.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { UnavailableError } from '../shared/errors.js';
+import { openSqlite, sqliteErrorCode, type SqliteConnection } from '../shared/sqlite.js';
 import { MigrationLockError } from './migration-errors.js';
 import {
   APPLIED_COLUMNS,
@@ -15,9 +15,6 @@ import {
   type MigrationDatabase,
   type MigrationStep,
 } from './migration-database.js';
-
-type Sqlite = BetterSqlite3.Database;
-type SqliteConstructor = new (path: string) => Sqlite;
 
 /** How long one migration's transaction waits for a writer outside glidepath (the app itself) before failing. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
@@ -32,12 +29,11 @@ export function sqliteLockPath(path: string): string {
 /** Opens (creating when missing) a SQLite database for migrations. */
 export async function openSqliteMigrationDatabase(path: string, table: string, label = `sqlite:${path}`): Promise<MigrationDatabase> {
   const quoted = quoteTableName(table);
-  const { default: Database } = (await import('better-sqlite3')) as { default: SqliteConstructor };
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+    const db = await openSqlite(path);
     db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-    return new SqliteMigrationDatabase(Database, db, path, quoted, label);
+    return new SqliteMigrationDatabase(db, path, quoted, label);
   } catch (error) {
     throw new UnavailableError(`open SQLite database ${path}`, error);
   }
@@ -46,14 +42,12 @@ export async function openSqliteMigrationDatabase(path: string, table: string, l
 class SqliteMigrationDatabase implements MigrationDatabase {
   readonly dialect = 'sqlite' as const;
   readonly label: string;
-  readonly #Database: SqliteConstructor;
-  readonly #db: Sqlite;
+  readonly #db: SqliteConnection;
   readonly #path: string;
   readonly #quoted: string;
-  #lock: Sqlite | undefined;
+  #lock: SqliteConnection | undefined;
 
-  constructor(Database: SqliteConstructor, db: Sqlite, path: string, quoted: string, label: string) {
-    this.#Database = Database;
+  constructor(db: SqliteConnection, path: string, quoted: string, label: string) {
     this.#db = db;
     this.#path = path;
     this.#quoted = quoted;
@@ -65,7 +59,7 @@ class SqliteMigrationDatabase implements MigrationDatabase {
     try {
       rows = this.#db
         .prepare(`SELECT ${APPLIED_COLUMNS} FROM ${this.#quoted}`)
-        .all() as Record<string, unknown>[];
+        .all();
     } catch (error) {
       if (isMissingTableError(error)) return [];
       throw error;
@@ -90,7 +84,9 @@ class SqliteMigrationDatabase implements MigrationDatabase {
   async lock(options: LockOptions): Promise<void> {
     if (this.#path === ':memory:' || this.#lock) return;
     const lockPath = sqliteLockPath(this.#path);
-    const lock = new this.#Database(lockPath);
+    const lock = await openSqlite(lockPath).catch((error: unknown) => {
+      throw new UnavailableError(`take the migration lock ${lockPath}`, error);
+    });
     // Never block the event loop inside SQLite: try, and wait here between tries so a signal can cut in.
     lock.pragma('busy_timeout = 0');
     const deadline = Date.now() + options.timeoutMs;
@@ -101,7 +97,7 @@ class SqliteMigrationDatabase implements MigrationDatabase {
         this.#lock = lock;
         return;
       } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY') {
+        if (sqliteErrorCode(error) !== 'SQLITE_BUSY') {
           lock.close();
           throw new UnavailableError(`take the migration lock ${lockPath}`, error);
         }
@@ -153,37 +149,49 @@ class SqliteMigrationDatabase implements MigrationDatabase {
 
   #record(step: MigrationStep, durationMs: number): void {
     if ('remove' in step.record) {
-      this.#db.prepare(`DELETE FROM ${this.#quoted} WHERE version = ?`).run(step.record.remove);
+      this.#db.prepare(`DELETE FROM ${this.#quoted} WHERE version = ?`).run([step.record.remove]);
       return;
     }
     const row = step.record.insert;
     this.#db
       .prepare(`INSERT INTO ${this.#quoted} (version, name, checksum, applied_at, duration_ms, applied_by, execution) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(row.version, row.name, row.checksum, row.appliedAt, durationMs, row.appliedBy, row.execution);
+      .run([row.version, row.name, row.checksum, row.appliedAt, durationMs, row.appliedBy, row.execution]);
   }
 
   async setChecksum(version: string, checksum: string, by: string, at: string): Promise<void> {
-    this.#db.prepare(`UPDATE ${this.#quoted} SET checksum = ?, repaired_at = ?, repaired_by = ? WHERE version = ?`).run(checksum, at, by, version);
+    this.#db.prepare(`UPDATE ${this.#quoted} SET checksum = ?, repaired_at = ?, repaired_by = ? WHERE version = ?`).run([checksum, at, by, version]);
   }
 
   async firstValue(sql: string): Promise<{ rows: number; value: unknown }> {
-    const statement = this.#db.prepare(sql);
-    // Assertions look, they never touch.
-    if (!statement.readonly) throw new Error('only a read-only statement can be an assertion');
-    if (!statement.reader) return { rows: 0, value: undefined };
-    const rows = statement.raw(true).all() as unknown[][];
-    return { rows: rows.length, value: rows[0]?.[0] };
+    // Assertions look, they never touch: query_only makes SQLite refuse any write, and the transaction around
+    // the statement is always rolled back.
+    this.#db.exec('PRAGMA query_only = ON; BEGIN');
+    try {
+      const statement = this.#db.prepare(sql);
+      if (!statement.reader) {
+        statement.run();
+        return { rows: 0, value: undefined };
+      }
+      const rows = statement.rows();
+      return { rows: rows.length, value: rows[0]?.[0] };
+    } catch (error) {
+      if (sqliteErrorCode(error) === 'SQLITE_READONLY') throw new Error('only a read-only statement can be an assertion', { cause: error });
+      throw error;
+    } finally {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      this.#db.exec('PRAGMA query_only = OFF');
+    }
   }
 
   async tableExists(name: string): Promise<boolean> {
     const [schema, table] = name.includes('.') ? name.split('.', 2) : ['main', name];
     const master = `${quoteTableName(schema ?? 'main')}.sqlite_master`;
-    const row = this.#db.prepare(`SELECT 1 FROM ${master} WHERE type IN ('table', 'view') AND name = ?`).get(table);
+    const row = this.#db.prepare(`SELECT 1 FROM ${master} WHERE type IN ('table', 'view') AND name = ?`).get([table]);
     return row !== undefined;
   }
 
   async close(): Promise<void> {
     await this.unlock();
-    if (this.#db.open) this.#db.close();
+    if (this.#db.isOpen) this.#db.close();
   }
 }

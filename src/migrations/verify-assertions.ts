@@ -66,6 +66,6 @@ function expectedText(assertion: VerifyAssertion): string {
 function jsonSafe(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return value.toISOString();
-  if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
+  if (value instanceof Uint8Array) return `<${value.length} bytes>`;
   return value ?? null;
 }

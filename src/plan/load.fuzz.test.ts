@@ -69,7 +69,7 @@ describe('plan loader under random mutations', () => {
         parsePlan(text, 'glidepath.yaml', env);
         valid++;
       } catch (error) {
-        if (!(error instanceof PlanError)) throw new Error(`seed ${seed}: loader threw ${String(error)}\n---\n${text}`);
+        if (!(error instanceof PlanError)) throw new Error(`seed ${seed}: loader threw ${String(error)}\n---\n${text}`, { cause: error });
         expect(error.issues.length, `seed ${seed}`).toBeGreaterThan(0);
         for (const issue of error.issues) {
           expect(issue.file).toBe('glidepath.yaml');

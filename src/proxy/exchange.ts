@@ -206,7 +206,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     } else {
       conn.socket.cork();
       conn.socket.write(this.#upstreamHead, 'latin1');
-      for (const q of queued) ok = conn.socket.write(q);
+      for (const q of queued) conn.socket.write(q);
       ok = conn.socket.writableLength < conn.socket.writableHighWaterMark;
       conn.socket.uncork();
     }

@@ -70,7 +70,7 @@ export class ProxyHost {
         }
       });
     });
-    worker.on('error', (err) => host.#fail(err));
+    worker.on('error', (err: Error) => host.#fail(err));
     worker.on('exit', (code) => host.#fail(new GlidepathError(`proxy worker exited with code ${code}`)));
     return host;
   }

@@ -1,4 +1,4 @@
-import { Socket } from 'node:net';
+import { Socket, type SocketConstructorOpts } from 'node:net';
 
 // Every socket of a proxy thread, client and upstream, reads into this one buffer (net's `onread`), which spares
 // an allocation, a Buffer object and the Readable-stream machinery per read. A read is handed to its consumer
@@ -49,7 +49,8 @@ export function adoptWithReadBuffer(accepted: Socket, onRead: ReadCallback): Soc
   if (handle === null || typeof handle !== 'object' || !('readStart' in handle)) return null;
   shell._handle = null;
   const options = {
-    handle,
+    // The typings name only the public handle type (a BoundSocket); a TCP handle of an accepted socket works too.
+    handle: handle as unknown as SocketConstructorOpts['handle'],
     allowHalfOpen: true,
     onread: {
       buffer: sharedReadBuffer(),

@@ -75,7 +75,7 @@ export class EventRepository {
 
   // A writing statement takes SQLite's write lock before it reads, so MAX(seq) + 1 in the same statement is
   // atomic across connections and processes, and numbers follow commit order. A transaction would not do
-  // here: better-sqlite3 busy-waits synchronously, so two connections in one process could deadlock.
+  // here: SQLite busy-waits synchronously in the calling thread, so two connections in one process could deadlock.
   async #insertSqlite(row: Omit<Selectable<EventsTable>, 'seq'>): Promise<number> {
     const inserted = await this.#db
       .insertInto('events')

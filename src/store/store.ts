@@ -1,5 +1,6 @@
 import { Kysely, Migrator } from 'kysely';
 import { describeError, UnavailableError } from '../shared/errors.js';
+import { sqliteErrorCode } from '../shared/sqlite.js';
 import { BackupRepository } from './backup-repository.js';
 import { CheckResultRepository } from './check-result-repository.js';
 import { EventRepository } from './event-repository.js';
@@ -76,7 +77,7 @@ export async function migrateStore(db: Kysely<Database>): Promise<string[]> {
     if (!error) return (results ?? []).map((r) => r.migrationName);
     // Two processes opening a new SQLite store at once race for the write lock; the loser retries and
     // then finds the migrations done. PostgreSQL serialises migrators with an advisory lock already.
-    const busy = typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+    const busy = sqliteErrorCode(error) === 'SQLITE_BUSY';
     if (!busy || attempt >= MIGRATE_ATTEMPTS) {
       throw error instanceof Error ? error : new Error(`migrate store: ${describeError(error)}`, { cause: error });
     }

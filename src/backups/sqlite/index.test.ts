@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDriverContract } from '../driver.contract.js';
+import { openSqlite } from '../../shared/sqlite.js';
 import { createSqliteDriver } from './index.js';
 
 let dir = '';
@@ -13,13 +13,13 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Row count and a checksum of every table, in a fixed order. */
-function fingerprint(path: string): Promise<string> {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+async function fingerprint(path: string): Promise<string> {
+  const db = await openSqlite(path, { readonly: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
-    return Promise.resolve(
-      tables.map((t) => `${t}: ${JSON.stringify(db.prepare(`SELECT count(*) AS n, group_concat(id || ':' || body, ',') AS all_rows FROM (SELECT * FROM "${t}" ORDER BY id)`).get())}`).join('\n'),
-    );
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").rows().map(([name]) => String(name));
+    return tables
+      .map((t) => `${t}: ${JSON.stringify(db.prepare(`SELECT count(*) AS n, group_concat(id || ':' || body, ',') AS all_rows FROM (SELECT * FROM "${t}" ORDER BY id)`).get())}`)
+      .join('\n');
   } finally {
     db.close();
   }
@@ -27,13 +27,13 @@ function fingerprint(path: string): Promise<string> {
 
 runDriverContract('sqlite', () => dir, async () => {
   const path = join(dir, 'app.db');
-  const db = new Database(path);
+  const db = await openSqlite(path);
   db.pragma('journal_mode = WAL');
   db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
-  db.transaction(() => {
-    for (let i = 0; i < 5000; i++) insert.run(`note ${i} ${'x'.repeat(i % 50)}`);
-  })();
+  db.exec('BEGIN');
+  for (let i = 0; i < 5000; i++) insert.run([`note ${i} ${'x'.repeat(i % 50)}`]);
+  db.exec('COMMIT');
   // The connection stays open in WAL mode, as an application's would: the backup must still be consistent.
   let n = 0;
   return {
@@ -44,7 +44,7 @@ runDriverContract('sqlite', () => dir, async () => {
     emptyTarget: () => Promise.resolve(join(dir, `restored-${++n}.db`)),
     mutate: () => {
       db.prepare('DELETE FROM notes WHERE id % 2 = 0').run();
-      insert.run('after the backup');
+      insert.run(['after the backup']);
       return Promise.resolve();
     },
     safetyBackup: true,

@@ -1,6 +1,7 @@
 /** The `sqlite` backup driver: SQLite's online backup API into a temp file, streamed; restored the same way back. */
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { openSqlite, type SqliteConnection } from '../../shared/sqlite.js';
 import type { BackupDriver, DriverCallOptions } from '../driver.js';
 import { streamTempFile, streamToFile, withTempPath } from '../temp-file.js';
 
@@ -9,20 +10,14 @@ export interface SqliteSourceConfig {
   path: string;
 }
 
-interface SqliteDatabase {
-  backup(destination: string): Promise<unknown>;
-  pragma(source: string, options: { simple: true }): unknown;
-  close(): void;
-}
-
-async function openDatabase(path: string, readonly: boolean): Promise<SqliteDatabase> {
-  const { default: Database } = await import('better-sqlite3');
-  return new Database(path, { readonly, fileMustExist: true });
+/** Opens an existing database file read-only (node:sqlite never creates a file it opens read-only). */
+async function openDatabase(path: string): Promise<SqliteConnection> {
+  return openSqlite(path, { readonly: true });
 }
 
 /** Copies `from` into `to` through the online backup API: consistent while other connections write. */
 async function onlineCopy(from: string, to: string): Promise<void> {
-  const db = await openDatabase(from, true);
+  const db = await openDatabase(from);
   try {
     await db.backup(to);
   } finally {
@@ -48,9 +43,9 @@ export function createSqliteDriver(config: SqliteSourceConfig): BackupDriver {
     async inspect(artifact, options) {
       try {
         return await asFile(artifact, options, async (path) => {
-          const db = await openDatabase(path, true);
+          const db = await openDatabase(path);
           try {
-            const result = db.pragma('integrity_check', { simple: true });
+            const result = db.pragma('integrity_check');
             return result === 'ok'
               ? { status: 'pass' as const, detail: 'sqlite integrity_check: ok' }
               : { status: 'fail' as const, detail: `sqlite integrity_check: ${String(result)}` };
