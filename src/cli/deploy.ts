@@ -8,7 +8,7 @@ import { EXIT, UsageError } from '../shared/errors.js';
 import type { CliContext } from './context.js';
 import { findDaemon, type DaemonConnection } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
-import { LiveReleaseView, eventLine } from './release-view.js';
+import { LiveReleaseView } from './release-view.js';
 import { startDetachedDaemon } from './up.js';
 
 const TERMINAL = new Set(['succeeded', 'rolled_back', 'failed', 'aborted']);
@@ -28,7 +28,7 @@ export async function daemonFor(ctx: CliContext): Promise<DaemonConnection> {
 /** Follows a release's events until it ends, drawing them; resolves with the final release document. */
 export async function followRelease(ctx: CliContext, daemon: DaemonConnection, id: string): Promise<ReleaseDocument> {
   const live = Boolean(ctx.streams.stderr.isTTY) && !ctx.env.NO_COLOR && ctx.env.TERM !== 'dumb';
-  const view = new LiveReleaseView();
+  const view = new LiveReleaseView({ canarySteps: ctx.loadPlan().plan.strategy?.canary?.steps.length });
   const controller = new AbortController();
   const readToken = loadOrCreateTokens(daemon.dir.token).read;
   let drawn = 0;
@@ -55,7 +55,7 @@ export async function followRelease(ctx: CliContext, daemon: DaemonConnection, i
       view.apply(event);
       if (live) draw();
       else {
-        const line = eventLine(event);
+        const line = view.line(event);
         if (line) ctx.out.progress(line);
       }
       if (event.type === 'release.finished' && TERMINAL.has(String(event.data.status))) break;
