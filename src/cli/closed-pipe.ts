@@ -3,13 +3,7 @@
  * pipe fails with EPIPE, which Node reports as an 'error' event that would otherwise crash the CLI with a stack trace.
  */
 
-/** A stream the CLI writes to. */
-export interface WritableEnd {
-  write(chunk: string): unknown;
-  readonly isTTY?: boolean;
-}
-
-interface ErrorEmitter extends WritableEnd {
+interface ErrorEmitter {
   on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
 }
 
@@ -17,24 +11,17 @@ interface ErrorEmitter extends WritableEnd {
 const CLOSED = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ECONNRESET']);
 
 /**
- * Wraps the process's output streams so a closed pipe ends output without an error: later writes are dropped and
- * `closed` aborts, which commands that run until stopped (`status --watch`, `wait`) take as their cue to end.
+ * Takes a closed pipe on these streams as the end of output, not an error: the stream is destroyed (later writes are
+ * dropped without another error) and the returned signal aborts, which commands that run until stopped
+ * (`status --watch`) take as their cue to end. Other stream errors stay fatal.
  */
-export function guardClosedPipes(stdout: ErrorEmitter, stderr: ErrorEmitter): { stdout: WritableEnd; stderr: WritableEnd; closed: AbortSignal } {
+export function guardClosedPipes(...streams: ErrorEmitter[]): AbortSignal {
   const controller = new AbortController();
-  const guard = (stream: ErrorEmitter): WritableEnd => {
-    let open = true;
+  for (const stream of streams) {
     stream.on('error', (error) => {
       if (!CLOSED.has(error.code ?? '')) throw error;
-      open = false;
       controller.abort(new Error(`output closed (${error.code ?? 'EPIPE'})`));
     });
-    return {
-      write: (chunk) => (open ? stream.write(chunk) : false),
-      get isTTY() {
-        return stream.isTTY;
-      },
-    };
-  };
-  return { stdout: guard(stdout), stderr: guard(stderr), closed: controller.signal };
+  }
+  return controller.signal;
 }

@@ -44,7 +44,7 @@ describe('glidepath --version', () => {
 });
 
 describe('help of every subcommand', () => {
-  it('lists -f FILE, --json and --verbose (the global options) for each command and subcommand', async () => {
+  it('lists the global options -f FILE and --json for each command and subcommand', async () => {
     const paths = await allCommands();
     expect(paths.length).toBeGreaterThan(20);
     expect(paths).toContainEqual(['backup', 'restore']);

@@ -19,6 +19,9 @@ import { registerStatus } from './status.js';
 import { registerDown } from './down.js';
 import { registerUp } from './up.js';
 import { registerValidate } from './validate.js';
+import { registerWait } from './wait.js';
+import { registerRetry } from './retry.js';
+import { registerLock } from './lock.js';
 
 export interface MainDeps {
   streams: CliContext['streams'];
@@ -29,8 +32,8 @@ export interface MainDeps {
 }
 
 const defaultDeps = (): MainDeps => {
-  const { stdout, stderr, closed } = guardClosedPipes(process.stdout, process.stderr);
-  return { streams: { stdout, stderr, stdin: process.stdin }, env: process.env, cwd: process.cwd(), outputClosed: closed };
+  const outputClosed = guardClosedPipes(process.stdout, process.stderr);
+  return { streams: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, env: process.env, cwd: process.cwd(), outputClosed };
 };
 
 /** Runs one command line and resolves to its exit code. */
@@ -82,12 +85,15 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerDown(program, ctx);
   registerStatus(program, ctx);
   registerDeploy(program, ctx);
+  registerWait(program, ctx);
+  registerRetry(program, ctx);
   registerDemo(program, ctx);
   registerSteering(program, ctx);
   registerHistory(program, ctx);
   registerLogs(program, ctx);
   registerMigrate(program, ctx);
   registerBackup(program, ctx);
+  registerLock(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),
