@@ -79,13 +79,14 @@ class Project2 {
   }
 
   /** `glidepath status --watch ARGS` running in the background; its stdout collected. */
-  watch(args: readonly string[]): { child: ChildProcessWithoutNullStreams; output: () => string } {
+  watch(args: readonly string[]): { child: ChildProcessWithoutNullStreams; output: () => string; errors: () => string } {
     const child = spawn(process.execPath, [BIN, 'status', '--watch', ...args], { cwd: this.project.dir, env: cliEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     this.watchers.push(child);
     let stdout = '';
+    let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.resume();
-    return { child, output: () => stdout };
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    return { child, output: () => stdout, errors: () => stderr };
   }
 
   async cleanup(): Promise<void> {
@@ -219,6 +220,16 @@ describe('glidepath lock', () => {
     expect(parseOneJson(released.stdout)).toMatchObject({ locked: false, released: { by: 'alice', message: 'database upgrade' } });
     expect(await p.json(['lock', 'status'])).toMatchObject({ locked: false });
     expect(await p.json<ReleaseJson>(['deploy', 'v1'])).toMatchObject({ version: 'v1', status: 'succeeded' });
+
+    // A watcher does not hold the daemon up: down stops it promptly, and the watcher ends with exit 3 saying so.
+    const watcher = p.watch([]);
+    await waitFor('status --watch to print', () => watcher.output().includes('stable   v1 (100%)'));
+    const started = Date.now();
+    const down = await p.cli(['down', '--json']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await exited(watcher.child)).toBe(3);
+    expect(watcher.errors()).toMatch(/^error: the glidepath daemon at \S+ stopped$/m);
   }, 120_000);
 });
 
