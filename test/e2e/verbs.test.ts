@@ -166,6 +166,11 @@ describe('deploy --detach, wait, retry and status --watch', () => {
       await store.close();
     }
 
+    // show names the release a retry ran again (human and --json); other releases' documents keep their shape.
+    expect(await p.json(['show', retried.id])).toMatchObject({ id: retried.id, retryOf: started.id });
+    expect(await p.json(['show', started.id])).not.toHaveProperty('retryOf');
+    expect((await p.cli(['show', retried.id])).stdout).toContain(`(retry of ${started.id})`);
+
     // Nothing to retry after a success; an unknown id is bad input naming recent ones.
     const again = await p.cli(['retry', retried.id]);
     expect(again.code).toBe(2);
