@@ -6,7 +6,7 @@ import type { ApiTokens } from './tokens.js';
 /** Steering releases: what the engine offers the API (undefined when the plan has no target). */
 export interface ReleaseControl {
   /** Starts a release and returns once it is recorded; its progress follows as events. */
-  deploy(version: string, options: { owner: string; yes: boolean; notes?: string; participants?: string[] }): Promise<{ id: string }>;
+  deploy(version: string, options: { owner: string; yes: boolean; notes?: string; participants?: string[]; retryOf?: string }): Promise<{ id: string }>;
   promote(by: string): Promise<void>;
   pause(by: string): Promise<void>;
   resume(by: string): Promise<void>;

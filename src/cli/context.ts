@@ -18,6 +18,8 @@ export interface CliContext {
   readonly streams: Streams & { stdin: NodeJS.ReadableStream & { isTTY?: boolean } };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Aborts when the reader of stdout or stderr has gone away (`glidepath status --watch | head -3`). */
+  readonly outputClosed: AbortSignal;
   options(): GlobalOptions;
   /** Loads and validates the plan named by -f (once per command). */
   loadPlan(): LoadedPlan;
@@ -39,6 +41,7 @@ export function createContext(args: {
   streams: CliContext['streams'];
   env: CliContext['env'];
   cwd: string;
+  outputClosed: AbortSignal;
   out: () => Output;
   options: () => GlobalOptions;
   setExit: (code: ExitCode) => void;
@@ -52,6 +55,7 @@ export function createContext(args: {
     streams: args.streams,
     env: args.env,
     cwd: args.cwd,
+    outputClosed: args.outputClosed,
     options: args.options,
     loadPlan() {
       loaded ??= loadPlan(args.options().file, args.env, args.cwd);

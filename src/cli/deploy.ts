@@ -6,9 +6,10 @@ import { readEventStream } from '../api/event-stream-client.js';
 import { loadOrCreateTokens } from '../api/tokens.js';
 import { EXIT, UsageError } from '../shared/errors.js';
 import type { CliContext } from './context.js';
+import { confirmBeforeRelease } from './deploy-confirm.js';
 import { findDaemon, type DaemonConnection } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
-import { LiveReleaseView, eventLine } from './release-view.js';
+import { LiveReleaseView } from './release-view.js';
 import { startDetachedDaemon } from './up.js';
 
 const TERMINAL = new Set(['succeeded', 'rolled_back', 'failed', 'aborted']);
@@ -28,7 +29,7 @@ export async function daemonFor(ctx: CliContext): Promise<DaemonConnection> {
 /** Follows a release's events until it ends, drawing them; resolves with the final release document. */
 export async function followRelease(ctx: CliContext, daemon: DaemonConnection, id: string): Promise<ReleaseDocument> {
   const live = Boolean(ctx.streams.stderr.isTTY) && !ctx.env.NO_COLOR && ctx.env.TERM !== 'dumb';
-  const view = new LiveReleaseView();
+  const view = new LiveReleaseView({ canarySteps: ctx.loadPlan().plan.strategy?.canary?.steps.length });
   const controller = new AbortController();
   const readToken = loadOrCreateTokens(daemon.dir.token).read;
   let drawn = 0;
@@ -55,7 +56,7 @@ export async function followRelease(ctx: CliContext, daemon: DaemonConnection, i
       view.apply(event);
       if (live) draw();
       else {
-        const line = eventLine(event);
+        const line = view.line(event);
         if (line) ctx.out.progress(line);
       }
       if (event.type === 'release.finished' && TERMINAL.has(String(event.data.status))) break;
@@ -93,7 +94,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .command('deploy')
     .description('release a version: preflight, backup, migrate, rollout with analysis, verify; exit 1 unless it succeeded')
     .argument('<version>', 'version to release')
-    .option('--yes', 'confirm the plan\'s confirmation items (for scripts)', false)
+    .option('--yes', 'confirm the plan\'s confirmation items (for scripts; at a terminal deploy asks)', false)
     .option('--notes <file>', 'what changed, for the launch record')
     .option('--by <names...>', 'people taking part, for the launch record')
     .option('--detach', 'start the release and return without following it', false)
@@ -108,10 +109,17 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
           throw new UsageError(`cannot read --notes ${opts.notes}: ${(error as Error).message}`);
         }
       }
+      const confirmed = await confirmBeforeRelease(ctx, loaded.plan, opts.yes);
+      const declined = confirmed.declined;
+      if (declined !== undefined) {
+        ctx.out.result({ service: loaded.plan.service, version, status: 'not_started', reason: `not confirmed: ${declined}` }, () => `not confirmed: ${declined}; no release started`);
+        ctx.setExit(EXIT.bad);
+        return;
+      }
       const daemon = await daemonFor(ctx);
-      const { id } = await daemon.client.post<{ id: string }>('/v1/releases', { version, yes: opts.yes, owner: releaseOwner(loaded.dir, ctx.env), notes, participants: opts.by });
+      const { id } = await daemon.client.post<{ id: string }>('/v1/releases', { version, yes: confirmed.yes, owner: releaseOwner(loaded.dir, ctx.env), notes, participants: opts.by });
       if (opts.detach) {
-        ctx.out.result({ id, version, status: 'started' }, () => `release ${id} of ${version} started; follow it with glidepath status`);
+        ctx.out.result({ id, version, status: 'started' }, () => `release ${id} of ${version} started; wait for its end with glidepath wait ${id}`);
         return;
       }
       const release = await followRelease(ctx, daemon, id);

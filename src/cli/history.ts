@@ -18,6 +18,13 @@ async function releaseOf(store: Store, service: string, id: string) {
   return release;
 }
 
+/** The release a `glidepath retry` ran again, from its `release.retry` event. */
+async function retriedRelease(store: Store, id: string): Promise<string | undefined> {
+  const events = await store.events.list({ releaseId: id, limit: 10_000 });
+  const of = events.find((event) => event.type === 'release.retry')?.data.of;
+  return typeof of === 'string' ? of : undefined;
+}
+
 const took = (startedAt: string, finishedAt: string | null) => (finishedAt ? formatDuration(Date.parse(finishedAt) - Date.parse(startedAt)) : 'running');
 
 /** Registers `glidepath history`, `show` and `report`. */
@@ -51,9 +58,10 @@ export function registerHistory(program: Command, ctx: CliContext): void {
       const store = await ctx.openStore(loaded);
       await releaseOf(store, loaded.plan.service, id);
       const result = await readReleaseResult(store, id);
-      ctx.out.result(result, () =>
+      const retryOf = await retriedRelease(store, id);
+      ctx.out.result(retryOf === undefined ? result : { ...result, retryOf }, () =>
         [
-          `${result.id}: ${result.version} (${result.strategy}) from ${result.previousVersion ?? 'nothing'} — ${result.status}${result.reason ? `: ${result.reason}` : ''}`,
+          `${result.id}: ${result.version} (${result.strategy}) from ${result.previousVersion ?? 'nothing'} — ${result.status}${result.reason ? `: ${result.reason}` : ''}${retryOf === undefined ? '' : ` (retry of ${retryOf})`}`,
           '',
           renderTable(
             ['STEP', 'STATUS', 'START', 'TOOK', 'DETAIL'],

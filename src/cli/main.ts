@@ -1,6 +1,8 @@
 /** The command line: global options, the verbs, and the one place errors become exit codes. */
 import { Command, CommanderError } from 'commander';
 import { EXIT, GlidepathError, PlanError, describeError, type ExitCode } from '../shared/errors.js';
+import { glidepathVersion } from '../shared/version.js';
+import { guardClosedPipes } from './closed-pipe.js';
 import { registerCheck } from './check.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import { createOutput, type Output } from './output.js';
@@ -17,19 +19,23 @@ import { registerStatus } from './status.js';
 import { registerDown } from './down.js';
 import { registerUp } from './up.js';
 import { registerValidate } from './validate.js';
+import { registerWait } from './wait.js';
+import { registerRetry } from './retry.js';
+import { registerLock } from './lock.js';
 
 /** What `main` reads from the outside world: streams, environment and working directory. */
 export interface MainDeps {
   streams: CliContext['streams'];
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Aborts when stdout's or stderr's reader has gone away; commands that run until stopped end then. */
+  outputClosed?: AbortSignal;
 }
 
-const defaultDeps = (): MainDeps => ({
-  streams: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
-  env: process.env,
-  cwd: process.cwd(),
-});
+const defaultDeps = (): MainDeps => {
+  const outputClosed = guardClosedPipes(process.stdout, process.stderr);
+  return { streams: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, env: process.env, cwd: process.cwd(), outputClosed };
+};
 
 /** Runs one command line and resolves to its exit code. */
 export async function main(argv: readonly string[], deps: MainDeps = defaultDeps()): Promise<ExitCode> {
@@ -45,6 +51,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
     streams: deps.streams,
     env: deps.env,
     cwd: deps.cwd,
+    outputClosed: deps.outputClosed ?? new AbortController().signal,
     out: () => out,
     options,
     setExit: (code) => {
@@ -55,11 +62,14 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
 
   program
     .description('Turns a deployment runbook into something that runs.')
+    .version(glidepathVersion(), '-V, --version', 'print glidepath\'s version')
     .option('-f, --file <file>', 'plan file', 'glidepath.yaml')
     .option('--json', 'print one JSON document on stdout', false)
     .option('--verbose', 'show stack traces of errors', false)
     .showHelpAfterError('(run glidepath --help for usage)')
     .exitOverride()
+    // Subcommands inherit this when they are created: each one's help lists -f, --json and --verbose too.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),
       writeErr: (text) => deps.streams.stderr.write(text),
@@ -76,12 +86,15 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerDown(program, ctx);
   registerStatus(program, ctx);
   registerDeploy(program, ctx);
+  registerWait(program, ctx);
+  registerRetry(program, ctx);
   registerDemo(program, ctx);
   registerSteering(program, ctx);
   registerHistory(program, ctx);
   registerLogs(program, ctx);
   registerMigrate(program, ctx);
   registerBackup(program, ctx);
+  registerLock(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

@@ -7,8 +7,9 @@ import type { EventBus } from './event-bus.js';
 /** The engine's steering verbs as the API offers them, each recorded with who asked. */
 export function releaseControl(engine: ReleaseEngine, events: EventBus, service: string, log: (line: string) => void = () => undefined): ReleaseControl {
   return {
-    async deploy(version, { participants, ...options }) {
+    async deploy(version, { participants, retryOf, ...options }) {
       const started = await engine.start(version, options);
+      if (retryOf !== undefined) await events.record({ service, releaseId: started.releaseId, type: 'release.retry', data: { of: retryOf } });
       if (participants && participants.length > 0) {
         await events.record({ service, releaseId: started.releaseId, type: 'release.participants', data: { names: participants } });
       }

@@ -1,6 +1,7 @@
 /** Steering releases: deploy, promote, pause, resume, abort, rollback (admin token only). */
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../shared/errors.js';
+import { readMaintenanceLock } from '../../store/maintenance-lock.js';
 import type { ApiDeps, ReleaseControl } from '../api-deps.js';
 
 const VERSION = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]*$' } as const;
@@ -12,7 +13,10 @@ interface DeployBody {
   yes?: boolean;
   notes?: string;
   participants?: string[];
+  retryOf?: string;
 }
+
+const RETRYABLE = new Set(['aborted', 'failed', 'rolled_back']);
 
 /** Registers the routes that start and steer releases. */
 export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -38,13 +42,25 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
             yes: { type: 'boolean' },
             notes: { type: 'string', maxLength: 100_000 },
             participants: { type: 'array', maxItems: 50, items: BY },
+            retryOf: { type: 'string', minLength: 1, maxLength: 128, description: 'id of the aborted, failed or rolled-back release this one runs again' },
           },
         },
       },
     },
     async (request, reply) => {
-      const { version, owner, yes, notes, participants } = request.body;
-      const started = await control().deploy(version, { owner: owner ?? 'api', yes: yes ?? false, notes, participants });
+      const { version, owner, yes, notes, participants, retryOf } = request.body;
+      // A maintenance window (`glidepath lock acquire`) holds every new release until it is released.
+      const lock = await readMaintenanceLock(deps.store.locks, deps.service);
+      if (lock) {
+        throw new ApiError(409, 'locked', `${deps.service} is locked by ${lock.by} since ${lock.since}${lock.message ? `: ${lock.message}` : ''}; no release starts until glidepath lock release`);
+      }
+      if (retryOf !== undefined) {
+        const earlier = await deps.store.releases.get(retryOf);
+        if (!earlier || earlier.service !== deps.service) throw new ApiError(404, 'not_found', `no release ${retryOf} of ${deps.service} to retry`);
+        if (!RETRYABLE.has(earlier.status)) throw new ApiError(409, 'not_retryable', `release ${retryOf} is ${earlier.status}; only an aborted, failed or rolled-back release can be retried`);
+        if (earlier.version !== version) throw new ApiError(400, 'retry_version', `release ${retryOf} released ${earlier.version}, not ${version}`);
+      }
+      const started = await control().deploy(version, { owner: owner ?? 'api', yes: yes ?? false, notes, participants, retryOf });
       return reply.code(202).send(started);
     },
   );

@@ -13,6 +13,13 @@ interface EventsQuery {
 
 /** Registers the server-sent event stream, resumable with Last-Event-ID. */
 export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // Streams stay open until the client leaves; a daemon that stops ends them, or closing the server would wait on them.
+  const open = new Set<() => void>();
+  app.addHook('preClose', (done) => {
+    for (const end of open) end();
+    done();
+  });
+
   app.get<{ Querystring: EventsQuery }>(
     '/v1/events',
     {
@@ -59,7 +66,13 @@ export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const close = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        open.delete(end);
       };
+      const end = () => {
+        close();
+        reply.raw.end();
+      };
+      open.add(end);
       request.raw.once('close', close);
       try {
         if (after !== undefined || request.query.release !== undefined) {
