@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReleaseDocument } from '../api/contract.js';
 import { parsePlan } from '../plan/load.js';
+import { systemClock } from '../shared/clock.js';
 import { LockHeldError } from '../shared/errors.js';
 import { type NewEvent, openStore, type Store, type StoredEvent } from '../store/index.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { TestTarget } from '../testing/test-target.js';
 import { ReleaseEngine, type ReleaseEngineDeps } from './release-engine.js';
 import type { ReleaseResult } from './release-result.js';
+import { readState } from './release-state.js';
 
 const TARGET = 'target: { type: process, listen: "127.0.0.1:18080", start: "node app.js --port {port}", drain: 2s, instances: 4 }';
 const CHECKS = 'checks:\n  health: { http: { url: "{url}/health", status: 200 } }';
@@ -561,6 +563,54 @@ describe('ReleaseEngine: resume after a crash', () => {
     const result = await h.drive(resumed!.finished);
     expect(result.status).toBe('succeeded');
     expect(h.target.weightChanges).toEqual([{ v2: 20, v1: 80 }, { v2: 20, v1: 80 }, { v2: 60, v1: 40 }, { v2: 100 }]);
+  });
+
+  const LONG_PAUSE = 'strategy:\n  canary:\n    steps:\n      - weight: 10\n      - pause: 25d\n      - weight: 50';
+  const DAY = 24 * 60 * 60_000;
+
+  it('a 25-day pause on the real clock holds the canary where it is (a bare setTimeout ended it after 1 ms)', async () => {
+    h = await Harness.create();
+    const engine = h.engine(planText(LONG_PAUSE), { clock: systemClock });
+    expect((await engine.deploy('v1', { owner: 'alice', yes: true })).status).toBe('succeeded');
+    h.target.weightChanges.length = 0;
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    for (let i = 0; i < 200 && h.target.weightChanges.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }]);
+    expect(await h.status(started.releaseId)).toBe('rollout');
+    const release = await h.store.releases.get(started.releaseId);
+    const pauseUntil = Date.parse(readState(release!.state, { canary: 'v2', stable: 'v1' }).pauseUntil ?? '');
+    expect(pauseUntil - Date.now()).toBeGreaterThan(25 * DAY - 60_000);
+    await engine.abort('test');
+    expect((await started.finished).status).toBe('aborted');
+  });
+
+  it('a 25-day pause resumed after a restart ends at its original deadline, not 25 days after the restart', async () => {
+    const text = planText(LONG_PAUSE);
+    h = await Harness.create();
+    const first = h.engine(text, { lockTtlMs: DAY });
+    expect((await h.drive(first.deploy('v1', { owner: 'alice', yes: true }))).status).toBe('succeeded');
+    h.target.weightChanges.length = 0;
+    const started = await first.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await h.until(async () => readState((await h.store.releases.get(started.releaseId))!.state, { canary: 'v2', stable: 'v1' }).pauseUntil !== null);
+    const deadline = async () => Date.parse(readState((await h.store.releases.get(started.releaseId))!.state, { canary: 'v2', stable: 'v1' }).pauseUntil ?? '');
+    const pausedUntil = await deadline();
+    expect(pausedUntil - h.clock.now().getTime()).toBeGreaterThan(25 * DAY - 5_000);
+    await h.clock.advance(10 * DAY);
+    await first.close();
+    await expect(started.finished).rejects.toThrow('resumes when the engine starts again');
+
+    const second = h.engine(text, { lockTtlMs: DAY });
+    const resumed = await second.recover();
+    await h.clock.advance(pausedUntil - h.clock.now().getTime() - 60_000);
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 10, v1: 90 }]);
+    expect(await deadline()).toBe(pausedUntil);
+    const result = await h.drive(resumed!.finished, 1_000, 10 * 60_000);
+    expect(result.status).toBe('succeeded');
+    const weight50 = result.steps.find((s) => s.kind === 'weight' && (s.detail.weights as Record<string, number> | undefined)?.v2 === 50);
+    expect(Date.parse(weight50?.startedAt ?? '')).toBeGreaterThanOrEqual(pausedUntil);
+    expect(Date.parse(weight50?.startedAt ?? '') - pausedUntil).toBeLessThan(60_000);
   });
 
   it('recover finds nothing to do when no release is active', async () => {
