@@ -124,17 +124,38 @@ async function withStable(text: string): Promise<ReleaseEngine> {
 }
 
 describe('ReleaseEngine: first release and canary', () => {
-  it('starts the first release, verifies it, then routes all traffic to it', async () => {
+  it('starts the first release, routes all traffic to it, then verifies it', async () => {
     h = await Harness.create();
     const result = await deploy(h.engine(planText(CANARY, ANALYSIS, 'verify:\n  - check: health')), 'v1');
     const document: ReleaseDocument = result;
     expect(document.status).toBe('succeeded');
     expect(result).toMatchObject({ service: 'shop', version: 'v1', previousVersion: null, strategy: 'canary', reason: 'first release: v1 serves all traffic' });
-    expect(kinds(result)).toEqual(['preflight:skipped', 'backup:skipped', 'migrate:skipped', 'start:succeeded', 'verify:succeeded', 'promote:succeeded']);
+    expect(kinds(result)).toEqual(['preflight:skipped', 'backup:skipped', 'migrate:skipped', 'start:succeeded', 'promote:succeeded', 'verify:succeeded']);
     expect(h.target.weightChanges).toEqual([{ v1: 100 }]);
     expect(result.analysis).toEqual([]);
     expect(result.finishedAt).not.toBeNull();
     expect(await h.store.locks.get('release:shop')).toBeUndefined();
+  });
+
+  it('a first release is routed before verify, so a verify through the public address reaches it', async () => {
+    h = await Harness.create();
+    const verify = `verify:\n  - http: { url: "${h.target.serviceUrl}/health", status: 200 }\n  - http: { url: "{service_url}/", status: 200 }`;
+    const result = await deploy(h.engine(planText(CANARY, verify)), 'v1');
+    expect(result.status, result.reason ?? '').toBe('succeeded');
+    expect(result.steps.find((s) => s.kind === 'verify')?.detail.items).toMatchObject([{ status: 'pass' }, { status: 'pass' }]);
+    expect(h.target.weightChanges).toEqual([{ v1: 100 }]);
+  });
+
+  it('a first release that fails verify through the public address stops being routed and fails: the service answers 503 as before', async () => {
+    h = await Harness.create();
+    h.target.script('v1', { status: 500 });
+    const result = await deploy(h.engine(planText(CANARY, 'verify:\n  - http: { url: "{service_url}/", status: 200 }')), 'v1');
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/^verify http failed: .*500/);
+    expect(kinds(result).slice(3)).toEqual(['start:succeeded', 'promote:succeeded', 'verify:failed', 'rollback:succeeded', 'stop:succeeded']);
+    expect(h.target.weightChanges).toEqual([{ v1: 100 }, {}]);
+    expect((await fetch(h.target.serviceUrl)).status).toBe(503);
+    expect(h.target.versions()).toEqual([]);
   });
 
   it('promotes a good canary through every step, with analysis passing all the way', async () => {

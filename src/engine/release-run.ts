@@ -302,9 +302,14 @@ export class ReleaseRun {
     }
   }
 
-  /** Sends traffic back to stable in one change, ends the release, then drains and stops the new version. */
+  /**
+   * Sends traffic back to stable in one change, ends the release, then drains and stops the new version. A first
+   * release has nothing to go back to: routing to the new version stops (the service answers 503 as before it) and
+   * the release ends `failed`.
+   */
   async #revert(status: Extract<ReleaseStatus, 'rolled_back' | 'aborted'>, reason: string): Promise<never> {
     const { state, recorder } = this.#ctx;
+    const final = status === 'rolled_back' && state.stable === null ? 'failed' : status;
     const step = await recorder.beginStep('rollback', { reason, to: state.stable });
     try {
       const weights = await routeToStable(this.#ctx);
@@ -320,7 +325,7 @@ export class ReleaseRun {
     // final record (deploy --json) is complete and no version outlives a finished release.
     await this.#analysis.stop({ record: true, done: true });
     await stopVersionStep(this.#ctx, state.canary);
-    await recorder.finish(status, reason, state);
+    await recorder.finish(final, reason, state);
     throw new ReleaseHalted();
   }
 
