@@ -407,6 +407,66 @@ describe('ReleaseEngine: steering', () => {
   });
 });
 
+describe('ReleaseEngine: traffic grows only on conclusive evidence', () => {
+  const SHORT_CANARY = 'strategy:\n  canary:\n    steps:\n      - weight: 10\n      - pause: 10s\n      - weight: 50\n      - pause: 10s';
+  const THIN = (extra = '') => `analysis:\n  interval: 5s\n  minRequests: 100${extra}\n  metrics:\n    - { name: errors, metric: error_rate, max: 0.05 }`;
+
+  it('16.7% errors over 18 requests (under minRequests) is inconclusive: the canary stays at 10% and onInconclusive pauses', async () => {
+    const engine = await withStable(planText(SHORT_CANARY, THIN()));
+    h.target.rps = 36; // 10% of 36 rps over 5 s: 18 requests a measurement
+    h.target.script('v2', { errorRate: 0.167 });
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused', 1000, 5 * 60_000);
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }]);
+    const release = await h.store.releases.get(started.releaseId);
+    expect(release?.reason).toBe('errors: 4 inconclusive measurements > inconclusiveLimit 3; last: error_rate 0.167 over only 18 requests (minRequests 100) at weight 10%: inconclusive');
+    await h.clock.advance(5 * 60_000);
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }]);
+    await engine.abort('alice');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('aborted');
+    const gate = result.steps.find((s) => s.kind === 'gate');
+    expect(gate?.detail).toMatchObject({ waitFor: 'conclusive evidence', weight: 10, metrics: ['errors'] });
+  });
+
+  it('waits past the pause for conclusive evidence, then raises the share once it comes', async () => {
+    const engine = await withStable(planText(SHORT_CANARY, THIN()));
+    h.target.rps = 36;
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await h.clock.advance(12_000);
+    expect(h.target.weightChanges).toHaveLength(1);
+    h.target.rps = 400;
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 50, v1: 50 }, { v2: 100 }]);
+    expect(result.steps.find((s) => s.kind === 'gate')).toMatchObject({ status: 'succeeded', detail: { conclusive: true, weight: 10 } });
+  });
+
+  it('onInconclusive: continue goes on after the bounded wait, recording the decision', async () => {
+    const engine = await withStable(planText(SHORT_CANARY, THIN('\n  onInconclusive: continue')));
+    h.target.rps = 36;
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    const t0 = h.clock.now().getTime();
+    await h.until(() => h.target.weightChanges.length === 2, 1000, 5 * 60_000);
+    // The pause (10 s) and then no more than the wait for evidence: (inconclusiveLimit 3 + 2) × 5 s.
+    expect(h.clock.now().getTime() - t0).toBeGreaterThan(10_000);
+    expect(h.clock.now().getTime() - t0).toBeLessThanOrEqual(10_000 + 25_000 + 2_000);
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.some((s) => s.kind === 'analysis' && s.detail.decision === 'continue' && s.detail.status === 'inconclusive')).toBe(true);
+  });
+
+  it('onInconclusive: rollback rolls back at 10% instead of going to 50%', async () => {
+    const engine = await withStable(planText(SHORT_CANARY, THIN('\n  onInconclusive: rollback')));
+    h.target.rps = 36;
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('rolled_back');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v1: 100 }]);
+  });
+});
+
 describe('ReleaseEngine: blue-green and rolling', () => {
   const BLUE_GREEN = 'strategy:\n  bluegreen: { previewFor: 10s, keepOld: 10m }';
   const PREVIEW_ANALYSIS = 'analysis:\n  interval: 5s\n  metrics:\n    - { name: health, check: health }';
