@@ -26,6 +26,14 @@ describe('runCheck', () => {
     expect(DEFAULT_CHECK_TIMEOUT_MS).toBe(10_000);
   });
 
+  it('a timeout of 25 days (over 2^31 ms) does not cut a 50 ms check short', async () => {
+    const slow: Check = {
+      kind: 'slow',
+      run: ({ signal }) => probe(signal, async () => (await new Promise((resolve) => setTimeout(resolve, 50)), { status: 'pass', detail: 'slow but fine' })),
+    };
+    expect(await runCheck(slow, { timeoutMs: 25 * 24 * 60 * 60_000 })).toMatchObject({ status: 'pass', detail: 'slow but fine' });
+  });
+
   it('returns the first pass with the number of attempts', async () => {
     const result = await runCheck(scripted('pass'));
     expect(result).toMatchObject({ status: 'pass', detail: 'run 1', data: { attempts: 1 } });

@@ -1,6 +1,7 @@
 /** Runs a check the way plans ask for it: with a timeout, retries and cancellation, never throwing. */
 import { formatDuration } from '../shared/duration.js';
 import { describeError } from '../shared/errors.js';
+import { setLongTimeout } from '../shared/long-timer.js';
 import type { Check, CheckResult, CheckStatus } from './check.js';
 import { elapsedSince, oneLine } from './probe.js';
 
@@ -59,7 +60,7 @@ async function runAttempt(
   // daemon, and every listener added to it here is removed again when the attempt ends.
   const controller = new AbortController();
   const timedOut = `timed out after ${formatDuration(timeoutMs)}`;
-  const timer = setTimeout(() => controller.abort(timeoutError(timedOut)), timeoutMs);
+  const timer = setLongTimeout(() => controller.abort(timeoutError(timedOut)), timeoutMs);
   const forward = () => controller.abort(outer?.reason);
   if (outer?.aborted) forward();
   else outer?.addEventListener('abort', forward, { once: true });
@@ -86,7 +87,7 @@ async function runAttempt(
     if (!controller.signal.aborted) return result;
     return { ...result, status: 'error', detail: result.detail.includes(reason) ? result.detail : reason };
   } finally {
-    clearTimeout(timer);
+    timer.clear();
     clearTimeout(graceTimer);
     outer?.removeEventListener('abort', forward);
   }
@@ -123,12 +124,12 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (value: boolean) => {
-      clearTimeout(timer);
+      timer.clear();
       signal?.removeEventListener('abort', onAbort);
       resolve(value);
     };
     const onAbort = () => done(false);
-    const timer = setTimeout(() => done(true), ms);
+    const timer = setLongTimeout(() => done(true), ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

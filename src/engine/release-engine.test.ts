@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReleaseDocument } from '../api/contract.js';
 import { parsePlan } from '../plan/load.js';
+import { systemClock } from '../shared/clock.js';
 import { LockHeldError } from '../shared/errors.js';
 import { type NewEvent, openStore, type Store, type StoredEvent } from '../store/index.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { TestTarget } from '../testing/test-target.js';
 import { ReleaseEngine, type ReleaseEngineDeps } from './release-engine.js';
 import type { ReleaseResult } from './release-result.js';
+import { readState } from './release-state.js';
 
 const TARGET = 'target: { type: process, listen: "127.0.0.1:18080", start: "node app.js --port {port}", drain: 2s, instances: 4 }';
 const CHECKS = 'checks:\n  health: { http: { url: "{url}/health", status: 200 } }';
@@ -122,17 +124,38 @@ async function withStable(text: string): Promise<ReleaseEngine> {
 }
 
 describe('ReleaseEngine: first release and canary', () => {
-  it('starts the first release, verifies it, then routes all traffic to it', async () => {
+  it('starts the first release, routes all traffic to it, then verifies it', async () => {
     h = await Harness.create();
     const result = await deploy(h.engine(planText(CANARY, ANALYSIS, 'verify:\n  - check: health')), 'v1');
     const document: ReleaseDocument = result;
     expect(document.status).toBe('succeeded');
     expect(result).toMatchObject({ service: 'shop', version: 'v1', previousVersion: null, strategy: 'canary', reason: 'first release: v1 serves all traffic' });
-    expect(kinds(result)).toEqual(['preflight:skipped', 'backup:skipped', 'migrate:skipped', 'start:succeeded', 'verify:succeeded', 'promote:succeeded']);
+    expect(kinds(result)).toEqual(['preflight:skipped', 'backup:skipped', 'migrate:skipped', 'start:succeeded', 'promote:succeeded', 'verify:succeeded']);
     expect(h.target.weightChanges).toEqual([{ v1: 100 }]);
     expect(result.analysis).toEqual([]);
     expect(result.finishedAt).not.toBeNull();
     expect(await h.store.locks.get('release:shop')).toBeUndefined();
+  });
+
+  it('a first release is routed before verify, so a verify through the public address reaches it', async () => {
+    h = await Harness.create();
+    const verify = `verify:\n  - http: { url: "${h.target.serviceUrl}/health", status: 200 }\n  - http: { url: "{service_url}/", status: 200 }`;
+    const result = await deploy(h.engine(planText(CANARY, verify)), 'v1');
+    expect(result.status, result.reason ?? '').toBe('succeeded');
+    expect(result.steps.find((s) => s.kind === 'verify')?.detail.items).toMatchObject([{ status: 'pass' }, { status: 'pass' }]);
+    expect(h.target.weightChanges).toEqual([{ v1: 100 }]);
+  });
+
+  it('a first release that fails verify through the public address stops being routed and fails: the service answers 503 as before', async () => {
+    h = await Harness.create();
+    h.target.script('v1', { status: 500 });
+    const result = await deploy(h.engine(planText(CANARY, 'verify:\n  - http: { url: "{service_url}/", status: 200 }')), 'v1');
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/^verify http failed: .*500/);
+    expect(kinds(result).slice(3)).toEqual(['start:succeeded', 'promote:succeeded', 'verify:failed', 'rollback:succeeded', 'stop:succeeded']);
+    expect(h.target.weightChanges).toEqual([{ v1: 100 }, {}]);
+    expect((await fetch(h.target.serviceUrl)).status).toBe(503);
+    expect(h.target.versions()).toEqual([]);
   });
 
   it('promotes a good canary through every step, with analysis passing all the way', async () => {
@@ -384,6 +407,66 @@ describe('ReleaseEngine: steering', () => {
   });
 });
 
+describe('ReleaseEngine: traffic grows only on conclusive evidence', () => {
+  const SHORT_CANARY = 'strategy:\n  canary:\n    steps:\n      - weight: 10\n      - pause: 10s\n      - weight: 50\n      - pause: 10s';
+  const THIN = (extra = '') => `analysis:\n  interval: 5s\n  minRequests: 100${extra}\n  metrics:\n    - { name: errors, metric: error_rate, max: 0.05 }`;
+
+  it('16.7% errors over 18 requests (under minRequests) is inconclusive: the canary stays at 10% and onInconclusive pauses', async () => {
+    const engine = await withStable(planText(SHORT_CANARY, THIN()));
+    h.target.rps = 36; // 10% of 36 rps over 5 s: 18 requests a measurement
+    h.target.script('v2', { errorRate: 0.167 });
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused', 1000, 5 * 60_000);
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }]);
+    const release = await h.store.releases.get(started.releaseId);
+    expect(release?.reason).toBe('errors: 4 inconclusive measurements > inconclusiveLimit 3; last: error_rate 0.167 over only 18 requests (minRequests 100) at weight 10%: inconclusive');
+    await h.clock.advance(5 * 60_000);
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }]);
+    await engine.abort('alice');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('aborted');
+    const gate = result.steps.find((s) => s.kind === 'gate');
+    expect(gate?.detail).toMatchObject({ waitFor: 'conclusive evidence', weight: 10, metrics: ['errors'] });
+  });
+
+  it('waits past the pause for conclusive evidence, then raises the share once it comes', async () => {
+    const engine = await withStable(planText(SHORT_CANARY, THIN()));
+    h.target.rps = 36;
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await h.clock.advance(12_000);
+    expect(h.target.weightChanges).toHaveLength(1);
+    h.target.rps = 400;
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 50, v1: 50 }, { v2: 100 }]);
+    expect(result.steps.find((s) => s.kind === 'gate')).toMatchObject({ status: 'succeeded', detail: { conclusive: true, weight: 10 } });
+  });
+
+  it('onInconclusive: continue goes on after the bounded wait, recording the decision', async () => {
+    const engine = await withStable(planText(SHORT_CANARY, THIN('\n  onInconclusive: continue')));
+    h.target.rps = 36;
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    const t0 = h.clock.now().getTime();
+    await h.until(() => h.target.weightChanges.length === 2, 1000, 5 * 60_000);
+    // The pause (10 s) and then no more than the wait for evidence: (inconclusiveLimit 3 + 2) × 5 s.
+    expect(h.clock.now().getTime() - t0).toBeGreaterThan(10_000);
+    expect(h.clock.now().getTime() - t0).toBeLessThanOrEqual(10_000 + 25_000 + 2_000);
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.some((s) => s.kind === 'analysis' && s.detail.decision === 'continue' && s.detail.status === 'inconclusive')).toBe(true);
+  });
+
+  it('onInconclusive: rollback rolls back at 10% instead of going to 50%', async () => {
+    const engine = await withStable(planText(SHORT_CANARY, THIN('\n  onInconclusive: rollback')));
+    h.target.rps = 36;
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('rolled_back');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v1: 100 }]);
+  });
+});
+
 describe('ReleaseEngine: blue-green and rolling', () => {
   const BLUE_GREEN = 'strategy:\n  bluegreen: { previewFor: 10s, keepOld: 10m }';
   const PREVIEW_ANALYSIS = 'analysis:\n  interval: 5s\n  metrics:\n    - { name: health, check: health }';
@@ -561,6 +644,54 @@ describe('ReleaseEngine: resume after a crash', () => {
     const result = await h.drive(resumed!.finished);
     expect(result.status).toBe('succeeded');
     expect(h.target.weightChanges).toEqual([{ v2: 20, v1: 80 }, { v2: 20, v1: 80 }, { v2: 60, v1: 40 }, { v2: 100 }]);
+  });
+
+  const LONG_PAUSE = 'strategy:\n  canary:\n    steps:\n      - weight: 10\n      - pause: 25d\n      - weight: 50';
+  const DAY = 24 * 60 * 60_000;
+
+  it('a 25-day pause on the real clock holds the canary where it is (a bare setTimeout ended it after 1 ms)', async () => {
+    h = await Harness.create();
+    const engine = h.engine(planText(LONG_PAUSE), { clock: systemClock });
+    expect((await engine.deploy('v1', { owner: 'alice', yes: true })).status).toBe('succeeded');
+    h.target.weightChanges.length = 0;
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    for (let i = 0; i < 200 && h.target.weightChanges.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }]);
+    expect(await h.status(started.releaseId)).toBe('rollout');
+    const release = await h.store.releases.get(started.releaseId);
+    const pauseUntil = Date.parse(readState(release!.state, { canary: 'v2', stable: 'v1' }).pauseUntil ?? '');
+    expect(pauseUntil - Date.now()).toBeGreaterThan(25 * DAY - 60_000);
+    await engine.abort('test');
+    expect((await started.finished).status).toBe('aborted');
+  });
+
+  it('a 25-day pause resumed after a restart ends at its original deadline, not 25 days after the restart', async () => {
+    const text = planText(LONG_PAUSE);
+    h = await Harness.create();
+    const first = h.engine(text, { lockTtlMs: DAY });
+    expect((await h.drive(first.deploy('v1', { owner: 'alice', yes: true }))).status).toBe('succeeded');
+    h.target.weightChanges.length = 0;
+    const started = await first.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await h.until(async () => readState((await h.store.releases.get(started.releaseId))!.state, { canary: 'v2', stable: 'v1' }).pauseUntil !== null);
+    const deadline = async () => Date.parse(readState((await h.store.releases.get(started.releaseId))!.state, { canary: 'v2', stable: 'v1' }).pauseUntil ?? '');
+    const pausedUntil = await deadline();
+    expect(pausedUntil - h.clock.now().getTime()).toBeGreaterThan(25 * DAY - 5_000);
+    await h.clock.advance(10 * DAY);
+    await first.close();
+    await expect(started.finished).rejects.toThrow('resumes when the engine starts again');
+
+    const second = h.engine(text, { lockTtlMs: DAY });
+    const resumed = await second.recover();
+    await h.clock.advance(pausedUntil - h.clock.now().getTime() - 60_000);
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 10, v1: 90 }]);
+    expect(await deadline()).toBe(pausedUntil);
+    const result = await h.drive(resumed!.finished, 1_000, 10 * 60_000);
+    expect(result.status).toBe('succeeded');
+    const weight50 = result.steps.find((s) => s.kind === 'weight' && (s.detail.weights as Record<string, number> | undefined)?.v2 === 50);
+    expect(Date.parse(weight50?.startedAt ?? '')).toBeGreaterThanOrEqual(pausedUntil);
+    expect(Date.parse(weight50?.startedAt ?? '') - pausedUntil).toBeLessThan(60_000);
   });
 
   it('recover finds nothing to do when no release is active', async () => {

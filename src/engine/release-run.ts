@@ -1,5 +1,6 @@
 /** Runs one release from its persisted phase to a terminal status, steered through its mailbox. */
 import type { MetricOutcome } from '../analysis/measurement.js';
+import { formatDuration } from '../shared/duration.js';
 import { describeError } from '../shared/errors.js';
 import type { ReleaseStatus } from '../store/index.js';
 import { abortBeforeStart, hookPhase, preflightPhase, reattach, startPhase } from './phases.js';
@@ -8,6 +9,7 @@ import { finishRelease } from './release-finish.js';
 import { readReleaseResult, type ReleaseResult } from './release-result.js';
 import type { PauseState, ReleasePhase } from './release-state.js';
 import { EngineClosedError, type RunContext, ReleaseHalted } from './run-context.js';
+import { evidenceWaitMs, missingEvidence, raisesTraffic } from './step-evidence.js';
 import { Mailbox, type SteeringCommand } from './steering.js';
 import { skippedByPromote, type RolloutAction, type Strategy } from './strategies/index.js';
 import { routeToStable, shiftTraffic, stopVersionStep } from './traffic.js';
@@ -118,6 +120,7 @@ export class ReleaseRun {
     while (state.cursor < actions.length) {
       for (let command = this.#mailbox.take(); command; command = this.#mailbox.take()) await this.#handle(command);
       const action = actions[state.cursor] as RolloutAction;
+      if (!state.promoted && raisesTraffic(action, state.weights[state.canary] ?? 0)) await this.#awaitEvidence();
       if (!(state.promoted && skippedByPromote(action))) await this.#act(action);
       state.cursor++;
       state.pauseUntil = null;
@@ -214,6 +217,39 @@ export class ReleaseRun {
     await recorder.endStep(step, 'succeeded', { rounds: want.run.rounds });
   }
 
+  /**
+   * Before the new version's share grows: waits until every metric has a conclusive measurement at the current
+   * share, at most `evidenceWaitMs`; then `onInconclusive` decides. A metric's own inconclusive outcome decides too.
+   */
+  async #awaitEvidence(): Promise<void> {
+    const { plan, state, recorder, clock, signal } = this.#ctx;
+    const config = plan.analysis;
+    if (!config || !this.#analysis.current) return;
+    const weight = state.weights[state.canary] ?? 0;
+    const since = () => state.weightSince ?? state.analysisSince ?? '';
+    let missing = missingEvidence(config, state.analysis, since(), weight);
+    if (missing.length === 0) return;
+    const waitMs = evidenceWaitMs(config);
+    const step = await recorder.beginStep('gate', { waitFor: 'conclusive evidence', weight, metrics: missing.map((m) => m.metric), atMostMs: waitMs });
+    let deadline = clock.now().getTime() + waitMs;
+    while (missing.length > 0 && !state.promoted) {
+      const next = await this.#mailbox.next(clock, deadline - clock.now().getTime(), signal);
+      if (next === 'elapsed') {
+        const reason = `no conclusive evidence at weight ${weight}% within ${formatDuration(waitMs)}: ${missing.map((m) => m.reason).join('; ')}`;
+        await recorder.endStep(step, 'failed', { reason });
+        return this.#decide({ metric: missing.map((m) => m.metric).join(', '), status: 'inconclusive', reason, at: clock.now().toISOString() }, false);
+      }
+      if (next.kind !== 'round') {
+        await this.#handle(next);
+        // The metric's own limit decided (onInconclusive), or a person resumed: that settles the step.
+        if (next.kind === 'outcome' && next.outcome.status === 'inconclusive') break;
+        if (next.kind === 'outcome' || next.kind === 'pause') deadline = clock.now().getTime() + waitMs;
+      }
+      missing = missingEvidence(config, state.analysis, since(), weight);
+    }
+    await recorder.endStep(step, 'succeeded', missing.length === 0 ? { conclusive: true } : { decided: true, promoted: state.promoted });
+  }
+
   /** Acts on a command that arrived while the release runs (not paused). */
   async #handle(command: SteeringCommand): Promise<void> {
     const { recorder } = this.#ctx;
@@ -302,9 +338,14 @@ export class ReleaseRun {
     }
   }
 
-  /** Sends traffic back to stable in one change, ends the release, then drains and stops the new version. */
+  /**
+   * Sends traffic back to stable in one change, ends the release, then drains and stops the new version. A first
+   * release has nothing to go back to: routing to the new version stops (the service answers 503 as before it) and
+   * the release ends `failed`.
+   */
   async #revert(status: Extract<ReleaseStatus, 'rolled_back' | 'aborted'>, reason: string): Promise<never> {
     const { state, recorder } = this.#ctx;
+    const final = status === 'rolled_back' && state.stable === null ? 'failed' : status;
     const step = await recorder.beginStep('rollback', { reason, to: state.stable });
     try {
       const weights = await routeToStable(this.#ctx);
@@ -320,7 +361,7 @@ export class ReleaseRun {
     // final record (deploy --json) is complete and no version outlives a finished release.
     await this.#analysis.stop({ record: true, done: true });
     await stopVersionStep(this.#ctx, state.canary);
-    await recorder.finish(status, reason, state);
+    await recorder.finish(final, reason, state);
     throw new ReleaseHalted();
   }
 

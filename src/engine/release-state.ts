@@ -28,6 +28,8 @@ export interface ReleaseState {
   cursor: number;
   /** The split last applied, in percent per version. */
   weights: Record<string, number>;
+  /** When that split was applied: measurements after it are the evidence for raising the new version's share. */
+  weightSince: string | null;
   /** Deadline of the timed pause in progress. */
   pauseUntil: string | null;
   paused: PauseState | null;
@@ -54,6 +56,7 @@ export function initialState(input: { lockHolder: string; yes: boolean; stable: 
     canaryUrl: null,
     cursor: 0,
     weights: {},
+    weightSince: null,
     pauseUntil: null,
     paused: null,
     promoted: false,

@@ -20,6 +20,7 @@ export async function shiftTraffic(ctx: RunContext, weight: number, kind: 'weigh
   const step = await recorder.beginStep(kind, { weights });
   await target.setWeights(weights);
   state.weights = weights;
+  state.weightSince = ctx.clock.now().toISOString();
   await recorder.saveState(state);
   const applied = await target.currentWeights();
   if (!sameWeights(applied, weights)) {

@@ -12,15 +12,13 @@ export interface VerifyOutcome {
 }
 
 /**
- * Runs every verify item in order with `{url}` the new version's direct address; stops at the first failure.
- * Before a first release is routed nothing serves the public address yet, so there `{service_url}` is the new
- * version's own address: what the service will be once traffic is switched to it.
+ * Runs every verify item in order with `{url}` the new version's direct address and `{service_url}` the public
+ * address; stops at the first failure. (A first release is routed before it is verified, so both reach it.)
  */
 export async function runVerify(ctx: RunContext): Promise<VerifyOutcome> {
-  const unrouted = ctx.state.stable === null && Object.values(ctx.state.weights).every((weight) => weight === 0);
   const variables = checkVariables(ctx.plan, {
     url: ctx.state.canaryUrl ?? undefined,
-    service_url: unrouted ? (ctx.state.canaryUrl ?? ctx.target.serviceUrl) : ctx.target.serviceUrl,
+    service_url: ctx.target.serviceUrl,
     version: ctx.state.canary,
   });
   const items: JsonObject[] = [];

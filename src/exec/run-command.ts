@@ -1,6 +1,7 @@
 /** Running an external command without leaving anything behind: own process group, timeout, output tail. */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import { setLongTimeout } from '../shared/long-timer.js';
 import { commandArgv } from './argv.js';
 import { OutputTail } from './output-tail.js';
 import { stopProcessGroup } from './process-group.js';
@@ -93,7 +94,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandOut
   const stop = () => {
     if (pid !== undefined) void stopProcessGroup(pid, grace);
   };
-  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), stop()), options.timeoutMs);
+  const timer = options.timeoutMs === undefined ? undefined : setLongTimeout(() => ((timedOut = true), stop()), options.timeoutMs);
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) stop();
   try {
@@ -107,7 +108,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandOut
     clearTimeout(settle);
     return result({ exitCode: exit.code, signal: exit.signal, timedOut, aborted: options.signal?.aborted === true });
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
     options.signal?.removeEventListener('abort', stop);
     child.stdout.destroy();
     child.stderr.destroy();

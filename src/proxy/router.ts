@@ -1,4 +1,5 @@
 import type { BalanceMode, RoutingTable, UpstreamInstance } from './routing-table.js';
+import { setLongTimeout } from '../shared/long-timer.js';
 
 /** An instance with its live count of requests, shared across routing tables. */
 export interface InstanceState extends UpstreamInstance {
@@ -150,10 +151,10 @@ export class Router {
     if (s.inFlight === 0) return Promise.resolve({ version, drained: true, inFlight: 0 });
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        timer.clear();
         resolve({ version, drained: true, inFlight: 0 });
       };
-      const timer = setTimeout(() => {
+      const timer = setLongTimeout(() => {
         s.waiters = s.waiters.filter((w) => w !== done);
         resolve({ version, drained: false, inFlight: s.inFlight });
       }, timeoutMs);

@@ -19,7 +19,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function rolledBackRelease(): Promise<string> {
+async function rolledBackRelease(migrated: Record<string, unknown>[] = [{ file: '004_add_quests.sql', execution: 'transactional', status: 'applied' }]): Promise<string> {
   const release = await store.releases.create({ service: 'shop', version: 'v3', previousVersion: 'v2', strategy: 'canary', owner: 'alice', notes: '- faster quest list' });
   const analysis = [
     { at: '2026-11-22T10:00:02.000Z', metric: 'errors', value: 0.01, threshold: 0.05, verdict: 'pass', samples: 120, reason: 'error_rate 0.01 ≤ max 0.05 over 120 requests at weight 10%' },
@@ -27,7 +27,7 @@ async function rolledBackRelease(): Promise<string> {
   ];
   await store.releases.update(release.id, { status: 'rolled_back', reason: analysis[1]?.reason ?? '', finishedAt: '2026-11-22T10:00:05.000Z', state: { analysis } });
   await store.steps.add(release.id, { position: 0, kind: 'backup', status: 'succeeded', detail: { artifacts: [{ id: 'bak_1', source: 'main-db', status: 'succeeded' }] } });
-  await store.steps.add(release.id, { position: 1, kind: 'migrate', status: 'succeeded', detail: { detail: '1 migration(s) applied' } });
+  await store.steps.add(release.id, { position: 1, kind: 'migrate', status: 'succeeded', detail: { detail: `${migrated.length} migration(s) applied`, applied: migrated } });
   await store.steps.add(release.id, { position: 2, kind: 'weight', status: 'succeeded', detail: { weights: { v2: 90, v3: 10 } } });
   await store.steps.add(release.id, { position: 3, kind: 'rollback', status: 'succeeded', detail: { reason: analysis[1]?.reason ?? '' } });
   const event = (type: string, data: Record<string, unknown>) => store.events.append({ service: 'shop', releaseId: release.id, type, data: data });
@@ -47,7 +47,22 @@ describe('launch record', () => {
     expect(record.analysis).toEqual([{ metric: 'errors', measurements: 2, failed: 1, lastVerdict: 'fail', lastReason: 'error_rate 0.19 > max 0.05 over 212 requests at weight 10%' }]);
     expect(record.traffic).toEqual({ requests: 1112, failed: 40, byVersion: { v2: { requests: 900, failed: 0 }, v3: { requests: 212, failed: 40 } } });
     expect(record.problems).toEqual(['error_rate 0.19 > max 0.05 over 212 requests at weight 10%', '40 of 1112 requests failed for users during the release']);
-    expect(record.followUps[0]).toBe('the database was migrated: if the data must go back too, restore main-db with `glidepath backup restore bak_1`');
+    expect(record.followUps[0]).toBe('the database was migrated (004_add_quests.sql): if the data must go back too, restore main-db with `glidepath backup restore bak_1`');
+  });
+
+  it('does not say the database was migrated when the migrate step applied nothing', async () => {
+    const id = await rolledBackRelease([]);
+    const record = await buildLaunchRecord(store, id, dir);
+    expect(record.followUps.some((line) => line.includes('migrated'))).toBe(false);
+    expect(launchRecordMarkdown(record)).not.toContain('migrated');
+  });
+
+  it('does not count a migration that failed inside a transaction, and does count one that failed part-way without one', async () => {
+    const rolledBack = { file: '005_bad.sql', execution: 'transactional', status: 'failed' };
+    const none = await buildLaunchRecord(store, await rolledBackRelease([rolledBack, { file: '006_next.sql', execution: 'transactional', status: 'skipped' }]), dir);
+    expect(none.followUps.some((line) => line.includes('migrated'))).toBe(false);
+    const partial = await buildLaunchRecord(store, await rolledBackRelease([{ file: '005_index.sql', execution: 'non-transactional', status: 'failed' }]), dir);
+    expect(partial.followUps[0]).toBe('the database was migrated (005_index.sql in part): if the data must go back too, restore main-db with `glidepath backup restore bak_1`');
   });
 
   it('renders every section of the template in Markdown', async () => {

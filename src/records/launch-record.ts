@@ -86,13 +86,30 @@ function problemsOf(result: ReleaseResult, traffic: LaunchRecord['traffic']): st
   return problems;
 }
 
+/**
+ * The migrations of a release that changed the database: those applied, and a non-transactional one that failed
+ * part-way (its earlier statements stay). A migrate step that applied nothing changed nothing.
+ */
+function migrationsThatChanged(result: ReleaseResult): string[] {
+  const items = result.steps.filter((step) => step.kind === 'migrate').flatMap((step) => (Array.isArray(step.detail.applied) ? (step.detail.applied as unknown[]) : []));
+  return items.flatMap((raw) => {
+    const item = raw as { file?: unknown; name?: unknown; status?: unknown; execution?: unknown };
+    const name = typeof item.file === 'string' ? item.file : typeof item.name === 'string' ? item.name : 'a migration';
+    if (item.status === 'applied') return [name];
+    if (item.status === 'failed' && item.execution === 'non-transactional') return [`${name} in part`];
+    return [];
+  });
+}
+
 function followUpsOf(result: ReleaseResult): string[] {
   const followUps: string[] = [];
   const backup = result.steps.find((step) => step.kind === 'backup' && step.status === 'succeeded');
-  const migrated = result.steps.some((step) => step.kind === 'migrate' && (step.status === 'succeeded' || step.status === 'failed'));
+  const changed = migrationsThatChanged(result);
   const artifacts = (backup?.detail.artifacts as { id: string; source: string }[] | undefined) ?? [];
-  if (result.status !== 'succeeded' && migrated && artifacts.length > 0) {
-    followUps.push(`the database was migrated: if the data must go back too, restore ${artifacts.map((a) => `${a.source} with \`glidepath backup restore ${a.id}\``).join(', ')}`);
+  if (result.status !== 'succeeded' && changed.length > 0 && artifacts.length > 0) {
+    followUps.push(
+      `the database was migrated (${changed.join(', ')}): if the data must go back too, restore ${artifacts.map((a) => `${a.source} with \`glidepath backup restore ${a.id}\``).join(', ')}`,
+    );
   }
   if (result.status === 'rolled_back' || result.status === 'failed') followUps.push(`find and fix the cause in ${result.version} before releasing it again (${result.reason ?? 'see the timeline'})`);
   if (result.status === 'aborted') followUps.push('note why the release was aborted');

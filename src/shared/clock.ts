@@ -1,4 +1,5 @@
 /** Time as glidepath code sees it, so tests can drive pauses and intervals with a fake clock. */
+import { sleepLong } from './long-timer.js';
 
 /** Time as glidepath reads it; tests use a fake clock. */
 export interface Clock {
@@ -7,23 +8,8 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock. */
+/** The real clock; its sleeps may be longer than setTimeout's 24.8-day limit. */
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason as Error);
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason as Error);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: (ms, signal) => sleepLong(ms, signal),
 };

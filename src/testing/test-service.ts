@@ -16,6 +16,8 @@ export interface TestServiceSettings {
   EXTRA_LATENCY_MS?: string;
   READY_AFTER_MS?: string;
   NEVER_READY?: '1';
+  HEALTH_LATENCY_MS?: string;
+  STARTUP_ERROR?: string;
   CRASH_AFTER_MS?: string;
   IGNORE_SIGTERM?: '1';
   SHUTDOWN_DELAY_MS?: string;

@@ -87,7 +87,7 @@ class Rig {
   }
 
   /** A project whose `releases/<version>/service.json` holds each version's settings. */
-  static async create(versions: Record<string, Record<string, number>>, planBody: string, target = ''): Promise<Rig> {
+  static async create(versions: Record<string, Record<string, number | string>>, planBody: string, target = ''): Promise<Rig> {
     const project = await makeProject();
     const proxyPort = await closedPort();
     let daemonPort = await closedPort();
@@ -416,6 +416,32 @@ describe('steering a release', () => {
     const report = await rig.stopLoad();
     expect(report.non2xx).toBe(0);
     expect(report.connectionErrors).toEqual({});
+    await rig.down();
+  }, 120_000);
+});
+
+describe('a version that does not start', () => {
+  it('says why in deploy --json and the launch record: exit code, last stderr lines, the logs command; v1 serves on', async () => {
+    const rig = await Rig.create({ v1: {}, v2: { STARTUP_ERROR: 'Error: DATABASE_URL is not set' } }, CANARY, '  restart: { delay: 100ms, maxAttempts: 1 }');
+    await firstRelease(rig);
+    const { run, release } = await rig.deploy('v2');
+    expect(run.code).toBe(1);
+    expect(release.status).toBe('failed');
+    expect(release.reason).toBe(
+      [
+        'v2 did not start: instance 0 exited with code 3 again after 1 restarts within 120000ms; the last lines of its stderr:',
+        '  sample-service: starting up',
+        '  Error: DATABASE_URL is not set',
+        'see more with `glidepath logs v2`',
+      ].join('\n'),
+    );
+    const record = parseOneJson((await rig.cli(['report', release.id, '--format', 'json'])).stdout) as { reason: string; problems: string[] };
+    expect(record.reason).toBe(release.reason);
+    expect(record.problems.join('\n')).toContain('Error: DATABASE_URL is not set');
+    const logs = await rig.cli(['logs', 'v2']);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toContain('Error: DATABASE_URL is not set');
+    expect((await fetch(rig.proxyUrl)).status).toBe(200);
     await rig.down();
   }, 120_000);
 });

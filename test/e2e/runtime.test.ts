@@ -36,6 +36,8 @@ checks:
   health: { http: { url: "{url}/health", status: 200 } }
 verify:
   - check: health
+  - http: { url: "{service_url}/health", status: 200 }
+  - http: { url: "http://127.0.0.1:${proxyPort}/", status: 200 }
 `,
     });
   });
@@ -49,7 +51,11 @@ verify:
     expect((await runCli(['up', '--detach'], { cwd: project.dir })).code).toBe(0);
     const deploy = await runCli(['deploy', 'v1', '--json'], { cwd: project.dir, timeoutMs: 60_000 });
     expect(deploy.code).toBe(0);
-    expect(parseOneJson(deploy.stdout)).toMatchObject({ version: 'v1', status: 'succeeded', previousVersion: null });
+    const release = parseOneJson(deploy.stdout) as { steps: { kind: string; status: string; detail: { items?: unknown[] } }[] };
+    expect(release).toMatchObject({ version: 'v1', status: 'succeeded', previousVersion: null });
+    // A first release is routed, then verified through the public address too (it was verified before routing: 503).
+    expect(release.steps.filter((s) => s.kind === 'promote' || s.kind === 'verify').map((s) => `${s.kind}:${s.status}`)).toEqual(['promote:succeeded', 'verify:succeeded']);
+    expect(release.steps.find((s) => s.kind === 'verify')?.detail.items).toHaveLength(3);
     for (let i = 0; i < 5; i++) {
       const response = await fetch(`http://127.0.0.1:${proxyPort}/`);
       expect(response.status).toBe(200);

@@ -17,14 +17,15 @@ export function strategyNameOf(plan: Plan): StrategyName {
 }
 
 /**
- * The actions of a release. A first release (nothing stable to compare with or fall back to) and a plan without a
- * strategy verify the new version on its direct address, then route all traffic to it.
+ * The actions of a release. A first release (nothing stable to compare with or fall back to) routes all traffic to
+ * the new version, the only one, and then verifies it, also through the public address; a failed verify stops the
+ * routing again. A later release of a plan without a strategy verifies the new version on its direct address, then
+ * routes all traffic to it.
  */
 export function strategyFor(plan: Plan, options: { firstRelease: boolean }): Strategy {
   const name = strategyNameOf(plan);
-  if (options.firstRelease || name === 'direct') {
-    return { name, keepOldMs: 0, actions: [{ kind: 'verify' }, { kind: 'promote' }] };
-  }
+  if (options.firstRelease) return { name, keepOldMs: 0, actions: [{ kind: 'promote' }, { kind: 'verify' }] };
+  if (name === 'direct') return { name, keepOldMs: 0, actions: [{ kind: 'verify' }, { kind: 'promote' }] };
   if (plan.strategy?.canary) return canaryStrategy(plan.strategy.canary);
   if (plan.strategy?.bluegreen) return blueGreenStrategy(plan.strategy.bluegreen);
   const target = plan.target;

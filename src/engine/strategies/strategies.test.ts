@@ -42,9 +42,10 @@ describe('strategyFor', () => {
     expect(strategy.actions.slice(-2)).toEqual([{ kind: 'promote' }, { kind: 'verify' }]);
   });
 
-  it('a first release, and a plan without strategy, verify then switch', () => {
+  it('a first release switches, then verifies through the public address; a later one without strategy verifies, then switches', () => {
     const canary = plan('strategy:\n  canary:\n    steps: [{ weight: 10 }]');
-    expect(strategyFor(canary, { firstRelease: true }).actions).toEqual([{ kind: 'verify' }, { kind: 'promote' }]);
+    expect(strategyFor(canary, { firstRelease: true }).actions).toEqual([{ kind: 'promote' }, { kind: 'verify' }]);
+    expect(strategyFor(plan(''), { firstRelease: true }).actions).toEqual([{ kind: 'promote' }, { kind: 'verify' }]);
     expect(strategyNameOf(plan(''))).toBe('direct');
     expect(strategyFor(plan(''), { firstRelease: false }).actions).toEqual([{ kind: 'verify' }, { kind: 'promote' }]);
   });

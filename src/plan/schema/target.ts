@@ -4,6 +4,7 @@ import { durationMs } from '../../shared/units-schema.js';
 import { commandLine, countInt, envMap, listenAddress, positiveInt } from './common.js';
 
 export const DEFAULT_READY_TIMEOUT = '30s';
+export const DEFAULT_READY_PROBE_TIMEOUT = '5s';
 export const DEFAULT_DRAIN = '10s';
 
 const readySchema = z
@@ -11,6 +12,7 @@ const readySchema = z
     path: z.string().startsWith('/', { error: 'expected a path starting with /' }).optional().describe('HTTP path that answers 2xx once an instance is ready; without it, readiness is an open TCP port.'),
     timeout: durationMs('How long an instance may take to become ready before the version is marked failed.').prefault(DEFAULT_READY_TIMEOUT),
     interval: durationMs('How often readiness is probed.').prefault('250ms'),
+    probeTimeout: durationMs('How long one readiness probe may wait for an answer (a slow `/health` is still an answer).').prefault(DEFAULT_READY_PROBE_TIMEOUT),
   })
   .describe('When an instance may receive traffic.');
 

@@ -104,7 +104,9 @@ describe('ProcessSupervisor', () => {
   it('restarts a crashing instance per the policy, then marks the version failed', async () => {
     const failed = new Promise<SupervisorEvent>((resolve) => supervisor.onEvent((e) => e.type === 'version.failed' && resolve(e)));
     const start = supervisor.startVersion(spec('v4', { CRASH_AFTER_MS: '400' }, { restart: { delayMs: 100, maxAttempts: 2, windowMs: 60_000 } }));
-    expect((await failed).reason).toBe('instance 0 exited again after 2 restarts within 60000ms');
+    expect((await failed).reason).toBe(
+      'instance 0 exited with code 1 again after 2 restarts within 60000ms; the last lines of its stderr:\n  sample-service: crashing after 400ms as configured\nsee more with `glidepath logs v4`',
+    );
     // Whether the first crash came before readiness depends on the machine's speed; both outcomes are valid.
     expect(['ready', 'failed']).toContain((await start).status);
     await until('version stopped', () => events.some((e) => e.type === 'version.stopped'));

@@ -15,7 +15,7 @@ export interface VersionSpec {
   /** Added to glidepath's environment; values may use `{port}` and `{version}`. `PORT` is set unless given here. */
   env: Readonly<Record<string, string>>;
   instances: number;
-  ready: { path?: string; timeoutMs: number; intervalMs: number };
+  ready: { path?: string; timeoutMs: number; intervalMs: number; probeTimeoutMs?: number };
   restart: { delayMs: number; maxAttempts: number; windowMs: number };
   drainMs: number;
 }

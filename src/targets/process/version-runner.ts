@@ -1,7 +1,9 @@
 /** Runs one version: its instances, readiness, the restart policy, failure, stop and hand-over to the next daemon. */
+import { sleepLong } from '../../shared/long-timer.js';
 import { InstanceSlot } from './instance-slot.js';
 import type { VersionPaths } from './instance-slot.js';
 import type { InstanceProcess } from './instance-process.js';
+import { readLogs } from './log-reader.js';
 import { sleep, waitReady } from './readiness.js';
 import type { LogRotation } from './rotating-log.js';
 import { INSTANCE_HOST } from './types.js';
@@ -81,7 +83,7 @@ export class VersionRunner {
     this.#settle({ status: 'failed', version: this.spec.version, reason: 'stopped before it was ready' });
     this.#abort.abort();
     this.#teardown = (async () => {
-      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      if (drainMs > 0) await sleepLong(drainMs);
       await this.#stopEverything(graceMs);
       this.#state = 'stopped';
     })();
@@ -130,6 +132,7 @@ export class VersionRunner {
     let proc: InstanceProcess | undefined;
     let attempt = 0;
     let adopted = record !== undefined;
+    let lastExit = 'exited';
     if (record) {
       proc = slot.adopt(record, this.#context.pollMs);
       this.#context.emit({ type: 'instance.adopted', index: slot.index, pid: proc.pid, port: record.port });
@@ -150,7 +153,15 @@ export class VersionRunner {
       const current = proc;
       const exited = new AbortController();
       void current.exited.then(() => exited.abort());
-      const readiness = await waitReady({ port: slot.port as number, path: ready.path, timeoutMs: ready.timeoutMs, intervalMs: ready.intervalMs, signal: AbortSignal.any([signal, exited.signal]) });
+      const probed = await waitReady({
+        port: slot.port as number,
+        path: ready.path,
+        timeoutMs: ready.timeoutMs,
+        intervalMs: ready.intervalMs,
+        probeTimeoutMs: ready.probeTimeoutMs,
+        signal: AbortSignal.any([signal, exited.signal]),
+      });
+      const readiness = probed.result;
       if (signal.aborted) return;
       if (readiness === 'ready') {
         slot.state = 'ready';
@@ -162,7 +173,7 @@ export class VersionRunner {
       }
       slot.state = 'waiting';
       if (readiness === 'timeout') {
-        const reason = `not ready within ${ready.timeoutMs}ms`;
+        const reason = `not ready within ${ready.timeoutMs}ms${probed.lastSeen === undefined ? '' : ` (last probe: ${probed.lastSeen})`}`;
         // A version's first start has no second chance: the version that never gets ready fails.
         if (this.#state === 'starting' && attempt === 0 && !adopted) return this.#fail(`instance ${slot.index} ${reason}`, grace);
         slot.note(reason);
@@ -170,7 +181,8 @@ export class VersionRunner {
       } else {
         const exit = await current.exited;
         // An adopted process is not our child, so its exit status is unknown.
-        slot.note(exit.signal ? `exited on signal ${exit.signal}` : exit.code === null ? 'exited' : `exited with code ${exit.code}`);
+        lastExit = exit.signal ? `exited on signal ${exit.signal}` : exit.code === null ? 'exited' : `exited with code ${exit.code}`;
+        slot.note(lastExit);
         this.#context.emit({ type: 'instance.exited', index: slot.index, pid: current.pid, code: exit.code, signal: exit.signal });
       }
       await slot.stopProcess(grace);
@@ -178,13 +190,33 @@ export class VersionRunner {
       if (signal.aborted) return;
       const taken = slot.restarts.take();
       if (taken === undefined) {
-        const what = readiness === 'timeout' ? 'was not ready' : 'exited';
-        return this.#fail(`instance ${slot.index} ${what} again after ${restart.maxAttempts} restarts within ${restart.windowMs}ms`, grace);
+        const again = `again after ${restart.maxAttempts} restarts within ${restart.windowMs}ms`;
+        if (readiness === 'timeout') return this.#fail(`instance ${slot.index} was not ready ${again} (last probe: ${probed.lastSeen ?? 'none'})`, grace);
+        return this.#fail(`instance ${slot.index} ${lastExit} ${again}${await this.#stderrTail(slot)}`, grace);
       }
       await sleep(restart.delayMs, signal);
       attempt = taken;
       adopted = false;
       proc = undefined;
+    }
+  }
+
+  /** The last lines an instance wrote to stderr, and where to read more, for a failure's reason. */
+  async #stderrTail(slot: InstanceSlot): Promise<string> {
+    const more = `; see more with \`glidepath logs ${this.spec.version}\``;
+    try {
+      await slot.log.drained();
+      const lines: string[] = [];
+      for await (const line of readLogs(this.#context.paths.logs, { lines: STDERR_SCAN_LINES, index: slot.index })) {
+        // Only what the last process wrote: the log spans every restart.
+        if (line.stream === 'sys' && line.text.startsWith('started pid ')) lines.length = 0;
+        if (line.stream === 'err') lines.push(clip(line.text));
+      }
+      const last = lines.slice(-STDERR_TAIL_LINES);
+      if (last.length === 0) return `; it wrote nothing to stderr${more}`;
+      return `; the last lines of its stderr:\n${last.map((text) => `  ${text}`).join('\n')}\n${more.slice(2)}`;
+    } catch {
+      return more;
     }
   }
 
@@ -194,6 +226,15 @@ export class VersionRunner {
     this.#context.emit({ type: 'version.ready' });
     this.#settle({ status: 'ready', version: this.spec.version, instances: this.addresses() });
   }
+}
+
+/** Stderr lines a failure's reason quotes, and how many log lines are searched for them. */
+const STDERR_TAIL_LINES = 5;
+const STDERR_SCAN_LINES = 200;
+const MAX_QUOTED_LINE = 300;
+
+function clip(text: string): string {
+  return text.length > MAX_QUOTED_LINE ? `${text.slice(0, MAX_QUOTED_LINE)}…` : text;
 }
 
 /** Waits for `promise` or for `signal` to abort, whichever comes first, without leaving a listener behind. */

@@ -14,7 +14,7 @@ export function versionSpecOf(config: ProcessTargetConfig, service: string, vers
     cwd: isAbsolute(cwd) ? cwd : resolve(planDir, cwd),
     env: config.env,
     instances: config.instances,
-    ready: { path: config.ready.path, timeoutMs: config.ready.timeout, intervalMs: config.ready.interval },
+    ready: { path: config.ready.path, timeoutMs: config.ready.timeout, intervalMs: config.ready.interval, probeTimeoutMs: config.ready.probeTimeout },
     restart: { delayMs: config.restart.delay, maxAttempts: config.restart.maxAttempts, windowMs: config.restart.window },
     drainMs: config.drain,
   };
