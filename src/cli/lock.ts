@@ -14,6 +14,7 @@ function lockDocument(service: string, lock: MaintenanceLock | undefined) {
 
 const describe = (lock: MaintenanceLock) => `${lock.by} since ${lock.since}${lock.message ? `: ${lock.message}` : ''}`;
 
+/** Registers `glidepath lock acquire | release | status`. */
 export function registerLock(program: Command, ctx: CliContext): void {
   const lock = program.command('lock').description('a maintenance window: while the lock is held, deploy and retry are refused (exit 3)');
 

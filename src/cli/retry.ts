@@ -9,6 +9,7 @@ import { ended, releaseById } from './wait.js';
 
 const RETRYABLE = new Set(['aborted', 'failed', 'rolled_back']);
 
+/** Registers `glidepath retry`. */
 export function registerRetry(program: Command, ctx: CliContext): void {
   program
     .command('retry')

@@ -27,6 +27,7 @@ export async function releaseById(daemon: DaemonConnection, service: string, id:
   }
 }
 
+/** Registers `glidepath wait`. */
 export function registerWait(program: Command, ctx: CliContext): void {
   program
     .command('wait')

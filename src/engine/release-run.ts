@@ -1,18 +1,19 @@
 /** Runs one release from its persisted phase to a terminal status, steered through its mailbox. */
 import type { MetricOutcome } from '../analysis/measurement.js';
 import { formatDuration } from '../shared/duration.js';
-import { describeError } from '../shared/errors.js';
 import type { ReleaseStatus } from '../store/index.js';
 import { abortBeforeStart, hookPhase, preflightPhase, reattach, startPhase } from './phases.js';
 import { ReleaseAnalysis } from './release-analysis.js';
 import { finishRelease } from './release-finish.js';
+import { previewStep } from './preview-step.js';
+import { endAfterUnexpected, revertRelease } from './release-revert.js';
 import { readReleaseResult, type ReleaseResult } from './release-result.js';
 import type { PauseState, ReleasePhase } from './release-state.js';
 import { EngineClosedError, type RunContext, ReleaseHalted } from './run-context.js';
 import { evidenceWaitMs, missingEvidence, raisesTraffic } from './step-evidence.js';
 import { Mailbox, type SteeringCommand } from './steering.js';
 import { skippedByPromote, type RolloutAction, type Strategy } from './strategies/index.js';
-import { routeToStable, shiftTraffic, stopVersionStep } from './traffic.js';
+import { shiftTraffic } from './traffic.js';
 import { verifyStep } from './verify-gate.js';
 
 /** One release in progress. */
@@ -162,20 +163,8 @@ export class ReleaseRun {
     }
   }
 
-  async #preview(listen: string, detail: { reopened?: true } = {}): Promise<void> {
-    const { state, recorder, target } = this.#ctx;
-    if (!target.openPreview) {
-      await recorder.instantStep('preview', 'skipped', { listen, reason: `the ${target.type} target has no preview listener` });
-      return;
-    }
-    const step = await recorder.beginStep('preview', { listen, ...detail });
-    try {
-      const url = await target.openPreview(state.canary, listen);
-      await recorder.endStep(step, 'succeeded', { url });
-    } catch (error) {
-      // A preview is for people to look; without it the release still has its analysis and verify.
-      await recorder.endStep(step, 'failed', { error: describeError(error) });
-    }
+  #preview(listen: string, detail: { reopened?: true } = {}): Promise<void> {
+    return previewStep(this.#ctx, listen, detail);
   }
 
   async #timedPause(ms: number): Promise<void> {
@@ -338,41 +327,12 @@ export class ReleaseRun {
     }
   }
 
-  /**
-   * Sends traffic back to stable in one change, ends the release, then drains and stops the new version. A first
-   * release has nothing to go back to: routing to the new version stops (the service answers 503 as before it) and
-   * the release ends `failed`.
-   */
-  async #revert(status: Extract<ReleaseStatus, 'rolled_back' | 'aborted'>, reason: string): Promise<never> {
-    const { state, recorder } = this.#ctx;
-    const final = status === 'rolled_back' && state.stable === null ? 'failed' : status;
-    const step = await recorder.beginStep('rollback', { reason, to: state.stable });
-    try {
-      const weights = await routeToStable(this.#ctx);
-      await recorder.endStep(step, 'succeeded', { weights });
-    } catch (error) {
-      await recorder.endStep(step, 'failed', { error: describeError(error) });
-      await recorder.finish('failed', `${reason}; rolling back failed: ${describeError(error)}`, state);
-      throw new ReleaseHalted();
-    }
-    state.paused = null;
-    state.pauseUntil = null;
-    // Traffic is already back on stable; the canary is drained and stopped before the record closes, so the
-    // final record (deploy --json) is complete and no version outlives a finished release.
-    await this.#analysis.stop({ record: true, done: true });
-    await stopVersionStep(this.#ctx, state.canary);
-    await recorder.finish(final, reason, state);
-    throw new ReleaseHalted();
+  /** Sends traffic back to stable and ends the release (see `revertRelease`); never returns. */
+  #revert(status: Extract<ReleaseStatus, 'rolled_back' | 'aborted'>, reason: string): Promise<never> {
+    return revertRelease(this.#ctx, status, reason, () => this.#analysis.stop({ record: true, done: true }));
   }
 
-  async #unexpected(error: unknown): Promise<void> {
-    const reason = describeError(error);
-    try {
-      if (this.#ctx.state.phase === 'rollout' || this.#ctx.state.phase === 'finish') await this.#revert('rolled_back', reason);
-      await this.#ctx.recorder.finish('failed', reason, this.#ctx.state);
-    } catch (inner) {
-      if (inner instanceof ReleaseHalted) return;
-      await this.#ctx.recorder.finish('failed', `${reason}; then: ${describeError(inner)}`, this.#ctx.state).catch(() => undefined);
-    }
+  #unexpected(error: unknown): Promise<void> {
+    return endAfterUnexpected(this.#ctx, error, (reason) => this.#revert('rolled_back', reason));
   }
 }
