@@ -4,6 +4,7 @@ import { BODY_ERROR } from './body-tracker.js';
 import { Exchange } from './exchange.js';
 import { ForwardedFields, proxyResponse } from './forward-head.js';
 import { HeadError, findHeadEnd, hasBareLfHeadEnd } from './header-fields.js';
+import { scanPartialHead } from './head-prefix.js';
 import type { ExchangeHost, ProxyContext } from './proxy-context.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { chooseRoute } from './sticky-route.js';
@@ -42,6 +43,8 @@ export class ClientConnection implements ExchangeHost {
   #lastUnwritten = 0;
   #paused = false;
   #processing = false;
+  // how far `scanPartialHead` got in the head that has not ended yet
+  #scanned = 0;
 
   /**
    * `readsIntoBuffer`: the socket was made with `onread` (see `adoptWithReadBuffer`) and its reads come through
@@ -228,6 +231,7 @@ export class ClientConnection implements ExchangeHost {
         // RFC 9112 §2.2: ignore empty lines before a request line
         while (buf[skip] === 0x0d && buf[skip + 1] === 0x0a) skip += 2;
         if (skip > 0) {
+          this.#scanned = 0;
           buf = skip < buf.length ? buf.subarray(skip) : null;
           this.#buf = buf;
           if (buf === null) continue;
@@ -236,8 +240,7 @@ export class ClientConnection implements ExchangeHost {
         if (end < 0) {
           if (buf.length > this.ctx.options.maxHeaderBytes) this.#reject(431, 'request head too large');
           else if (hasBareLfHeadEnd(buf)) this.#reject(400, 'lines must end in CRLF');
-          else if (this.#ended) this.#close();
-          else this.#headDeadline();
+          else this.#partialHead(buf);
           return;
         }
         if (end > this.ctx.options.maxHeaderBytes) {
@@ -246,12 +249,25 @@ export class ClientConnection implements ExchangeHost {
         }
         const head = parseRequestHead(buf.toString('latin1', 0, end), this.ctx.requestFields, buf);
         this.#buf = end < buf.length ? buf.subarray(end) : null;
+        this.#scanned = 0;
         if (head instanceof HeadError) this.#reject(head.status, head.reason);
         else this.#dispatch(head);
       }
     } finally {
       this.#processing = false;
     }
+  }
+
+  // a head not ended yet: refused at once when its bytes so far cannot become HTTP, else waited for
+  #partialHead(buf: Buffer): void {
+    const scanned = scanPartialHead(buf, this.#scanned);
+    if (scanned instanceof HeadError) {
+      this.#reject(scanned.status, scanned.reason);
+      return;
+    }
+    this.#scanned = scanned;
+    if (this.#ended) this.#close();
+    else this.#headDeadline();
   }
 
   #headDeadline(): void {
