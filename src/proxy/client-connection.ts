@@ -26,6 +26,7 @@ export class ClientConnection implements ExchangeHost {
   readonly ctx: ProxyContext;
   readonly socket: Socket;
   readonly forwarded: ForwardedFields;
+  readonly address: string;
   /** When the timeout that applies now expires, on the `performance.now()` clock; 0 for none. */
   deadline = 0;
   #state = State.Head;
@@ -55,6 +56,7 @@ export class ClientConnection implements ExchangeHost {
     this.ctx = ctx;
     const addr = socket.remoteAddress ?? '';
     const address = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+    this.address = address;
     this.forwarded = new ForwardedFields({ address, proto: ctx.options.proto, listenHost: ctx.options.host });
     socket.setNoDelay(true);
     this.setDeadline(ctx.options.headersTimeoutMs);
@@ -250,7 +252,7 @@ export class ClientConnection implements ExchangeHost {
         const head = parseRequestHead(buf.toString('latin1', 0, end), this.ctx.requestFields, buf);
         this.#buf = end < buf.length ? buf.subarray(end) : null;
         this.#scanned = 0;
-        if (head instanceof HeadError) this.#reject(head.status, head.reason);
+        if (head instanceof HeadError) this.#reject(head.status, head.reason, true, null);
         else this.#dispatch(head);
       }
     } finally {
@@ -280,13 +282,13 @@ export class ClientConnection implements ExchangeHost {
 
   #dispatch(head: RequestHead): void {
     if (head.method === 'CONNECT') {
-      this.#reject(501, 'CONNECT is not supported');
+      this.#reject(501, 'CONNECT is not supported', true, head);
       return;
     }
     const { route, setCookie } = chooseRoute(this.ctx, head);
     const instance = route === null ? null : this.ctx.router.pickInstance(route, null);
     if (route === null || instance === null) {
-      this.#reject(503, 'no version is routable', !head.keepAlive || head.chunked || head.contentLength > 0);
+      this.#reject(503, 'no version is routable', !head.keepAlive || head.chunked || head.contentLength > 0, head);
       return;
     }
     this.#state = State.Exchange;
@@ -305,8 +307,25 @@ export class ClientConnection implements ExchangeHost {
     if (this.#ex === ex) ex.start();
   }
 
-  #reject(status: number, message: string, close = true): void {
-    this.write(proxyResponse(status, message, close));
+  // answers by the proxy itself; `head`: the request answered, when it could be parsed
+  #reject(status: number, message: string, close = true, head: RequestHead | null = null): void {
+    const response = proxyResponse(status, message, close);
+    this.write(response);
+    const log = this.ctx.accessLog;
+    if (log !== null) {
+      log.record({
+        address: this.address,
+        method: head?.method ?? null,
+        target: head?.target ?? '',
+        minor: head?.minor ?? 1,
+        fields: head,
+        status,
+        bytes: response.length,
+        durationMs: 0,
+        version: null,
+        upstream: null,
+      });
+    }
     if (close) this.#close();
   }
 
