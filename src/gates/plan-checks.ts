@@ -36,6 +36,34 @@ export async function runCheckEntry(
   return { name, kind, ...result };
 }
 
+/**
+ * How many checks `glidepath check` runs at once by default: enough that a slow check does not hold up the
+ * others, few enough that checks with latency limits do not measure the contention they cause themselves.
+ */
+export const DEFAULT_CHECK_CONCURRENCY = 4;
+
+/**
+ * Runs `entries` with at most `concurrency` running at a time, starting each as another ends; the results are in
+ * the order of `entries`.
+ */
+export async function runCheckEntries(
+  entries: readonly [string, CheckEntry][],
+  concurrency: number,
+  deps: { cwd: string; variables: CheckVariables; signal?: AbortSignal },
+): Promise<NamedCheckResult[]> {
+  const results: NamedCheckResult[] = new Array<NamedCheckResult>(entries.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const i = next++;
+      const [name, entry] = entries[i] as [string, CheckEntry];
+      results[i] = await runCheckEntry(name, entry, deps);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, entries.length)) }, worker));
+  return results;
+}
+
 /** The plan's checks named by `names` (all when empty), in the order asked; an unknown name is a usage error. */
 export function selectChecks(plan: Plan, names: readonly string[]): [string, CheckEntry][] {
   const all = Object.entries(plan.checks);

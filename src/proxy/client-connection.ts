@@ -4,6 +4,7 @@ import { BODY_ERROR } from './body-tracker.js';
 import { Exchange } from './exchange.js';
 import { ForwardedFields, proxyResponse } from './forward-head.js';
 import { HeadError, findHeadEnd, hasBareLfHeadEnd } from './header-fields.js';
+import { scanPartialHead } from './head-prefix.js';
 import type { ExchangeHost, ProxyContext } from './proxy-context.js';
 import { parseRequestHead, type RequestHead } from './request-head.js';
 import { chooseRoute } from './sticky-route.js';
@@ -25,6 +26,7 @@ export class ClientConnection implements ExchangeHost {
   readonly ctx: ProxyContext;
   readonly socket: Socket;
   readonly forwarded: ForwardedFields;
+  readonly address: string;
   /** When the timeout that applies now expires, on the `performance.now()` clock; 0 for none. */
   deadline = 0;
   #state = State.Head;
@@ -42,6 +44,8 @@ export class ClientConnection implements ExchangeHost {
   #lastUnwritten = 0;
   #paused = false;
   #processing = false;
+  // how far `scanPartialHead` got in the head that has not ended yet
+  #scanned = 0;
 
   /**
    * `readsIntoBuffer`: the socket was made with `onread` (see `adoptWithReadBuffer`) and its reads come through
@@ -52,6 +56,7 @@ export class ClientConnection implements ExchangeHost {
     this.ctx = ctx;
     const addr = socket.remoteAddress ?? '';
     const address = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+    this.address = address;
     this.forwarded = new ForwardedFields({ address, proto: ctx.options.proto, listenHost: ctx.options.host });
     socket.setNoDelay(true);
     this.setDeadline(ctx.options.headersTimeoutMs);
@@ -228,6 +233,7 @@ export class ClientConnection implements ExchangeHost {
         // RFC 9112 §2.2: ignore empty lines before a request line
         while (buf[skip] === 0x0d && buf[skip + 1] === 0x0a) skip += 2;
         if (skip > 0) {
+          this.#scanned = 0;
           buf = skip < buf.length ? buf.subarray(skip) : null;
           this.#buf = buf;
           if (buf === null) continue;
@@ -236,8 +242,7 @@ export class ClientConnection implements ExchangeHost {
         if (end < 0) {
           if (buf.length > this.ctx.options.maxHeaderBytes) this.#reject(431, 'request head too large');
           else if (hasBareLfHeadEnd(buf)) this.#reject(400, 'lines must end in CRLF');
-          else if (this.#ended) this.#close();
-          else this.#headDeadline();
+          else this.#partialHead(buf);
           return;
         }
         if (end > this.ctx.options.maxHeaderBytes) {
@@ -246,12 +251,25 @@ export class ClientConnection implements ExchangeHost {
         }
         const head = parseRequestHead(buf.toString('latin1', 0, end), this.ctx.requestFields, buf);
         this.#buf = end < buf.length ? buf.subarray(end) : null;
-        if (head instanceof HeadError) this.#reject(head.status, head.reason);
+        this.#scanned = 0;
+        if (head instanceof HeadError) this.#reject(head.status, head.reason, true, null);
         else this.#dispatch(head);
       }
     } finally {
       this.#processing = false;
     }
+  }
+
+  // a head not ended yet: refused at once when its bytes so far cannot become HTTP, else waited for
+  #partialHead(buf: Buffer): void {
+    const scanned = scanPartialHead(buf, this.#scanned);
+    if (scanned instanceof HeadError) {
+      this.#reject(scanned.status, scanned.reason);
+      return;
+    }
+    this.#scanned = scanned;
+    if (this.#ended) this.#close();
+    else this.#headDeadline();
   }
 
   #headDeadline(): void {
@@ -264,13 +282,13 @@ export class ClientConnection implements ExchangeHost {
 
   #dispatch(head: RequestHead): void {
     if (head.method === 'CONNECT') {
-      this.#reject(501, 'CONNECT is not supported');
+      this.#reject(501, 'CONNECT is not supported', true, head);
       return;
     }
     const { route, setCookie } = chooseRoute(this.ctx, head);
     const instance = route === null ? null : this.ctx.router.pickInstance(route, null);
     if (route === null || instance === null) {
-      this.#reject(503, 'no version is routable', !head.keepAlive || head.chunked || head.contentLength > 0);
+      this.#reject(503, 'no version is routable', !head.keepAlive || head.chunked || head.contentLength > 0, head);
       return;
     }
     this.#state = State.Exchange;
@@ -289,8 +307,25 @@ export class ClientConnection implements ExchangeHost {
     if (this.#ex === ex) ex.start();
   }
 
-  #reject(status: number, message: string, close = true): void {
-    this.write(proxyResponse(status, message, close));
+  // answers by the proxy itself; `head`: the request answered, when it could be parsed
+  #reject(status: number, message: string, close = true, head: RequestHead | null = null): void {
+    const response = proxyResponse(status, message, close);
+    this.write(response);
+    const log = this.ctx.accessLog;
+    if (log !== null) {
+      log.record({
+        address: this.address,
+        method: head?.method ?? null,
+        target: head?.target ?? '',
+        minor: head?.minor ?? 1,
+        fields: head,
+        status,
+        bytes: response.length,
+        durationMs: 0,
+        version: null,
+        upstream: null,
+      });
+    }
     if (close) this.#close();
   }
 

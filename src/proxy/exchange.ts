@@ -43,6 +43,8 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
   #upstreamFull = false;
   readonly #t0 = performance.now();
   readonly #setCookie: string | null;
+  // the client socket's bytesWritten when the exchange began, for the access log's byte count
+  readonly #sent0: number;
 
   constructor(host: ExchangeHost, req: RequestHead, route: Route, instance: InstanceState, setCookie: string | null) {
     this.#host = host;
@@ -50,6 +52,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     this.#route = route;
     this.#instance = instance;
     this.#setCookie = setCookie;
+    this.#sent0 = host.ctx.accessLog === null ? 0 : host.socket.bytesWritten;
     this.#closeClient = !req.keepAlive;
     if (req.chunked) this.#reqBody = new BodyTracker().chunked(host.ctx.options.maxHeaderBytes);
     else if (req.contentLength > 0) this.#reqBody = new BodyTracker().length(req.contentLength);
@@ -140,6 +143,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     this.#conn = null;
     const now = performance.now();
     this.#host.ctx.metrics(this.#route.state.version).record(502, now - this.#t0, TIME_ORIGIN + now);
+    this.#log(502, now);
     this.#host.ctx.router.end(this.#route.state, this.#instance);
     this.#host.destroy();
   }
@@ -309,6 +313,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       this.#headSent = true;
       this.#host.write(clientResponseHead(head, false, this.#extras(version)));
       ctx.metrics(version).record(101, performance.now() - this.#t0, Date.now());
+      this.#log(101, performance.now());
       const conn = this.#conn as UpstreamConnection;
       this.#conn = null;
       this.#done = true;
@@ -390,8 +395,28 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       else ctx.pool.discard(conn);
     }
     ctx.metrics(this.#route.state.version).record(resp.status, now - this.#t0, TIME_ORIGIN + now);
+    if (ctx.accessLog !== null) this.#log(resp.status, now);
     ctx.router.end(this.#route.state, this.#instance);
     this.#host.exchangeDone(!this.#closeClient && this.#reqDone, now);
+  }
+
+  // one access log line for this exchange, when the log is on
+  #log(status: number, now: number): void {
+    const log = this.#host.ctx.accessLog;
+    if (log === null) return;
+    const req = this.#req;
+    log.record({
+      address: this.#host.address,
+      method: req.method,
+      target: req.target,
+      minor: req.minor,
+      fields: req,
+      status,
+      bytes: this.#host.socket.bytesWritten - this.#sent0,
+      durationMs: now - this.#t0,
+      version: this.#route.state.version,
+      upstream: `${this.#instance.host}:${this.#instance.port}`,
+    });
   }
 
   // answers the client by the proxy itself, before any upstream response byte was sent on
@@ -406,6 +431,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     this.#host.write(proxyResponse(status, message, closing, ctx.versionLine(version)));
     const now = performance.now();
     ctx.metrics(version).record(status, now - this.#t0, TIME_ORIGIN + now);
+    this.#log(status, now);
     ctx.router.end(this.#route.state, this.#instance);
     this.#host.exchangeDone(!closing, now);
   }

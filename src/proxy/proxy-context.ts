@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { AccessLog } from './access-log.js';
 import type { ForwardedFields } from './forward-head.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
 import type { Router } from './router.js';
@@ -14,6 +15,8 @@ export interface ProxyContext {
   readonly requestFields: readonly string[];
   readonly router: Router;
   readonly pool: UpstreamPool;
+  /** The access log, or null when it is off. */
+  readonly accessLog: AccessLog | null;
   /** The metrics of a version, created on first use. */
   metrics(version: string): VersionMetrics;
   /** `name: value\r\n` of the version header for `version`, or '' when the header is off. */
@@ -26,6 +29,8 @@ export interface ExchangeHost {
   readonly socket: Socket;
   /** The X-Forwarded-* text for this client connection. */
   readonly forwarded: ForwardedFields;
+  /** The client's address, as the access log names it. */
+  readonly address: string;
   /** Writes to the client; false when the client's buffer is full (wait for `onClientDrain`). */
   write(data: Buffer | string): boolean;
   /** Pauses or resumes reading request bytes because the upstream is slow. */

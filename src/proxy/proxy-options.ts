@@ -1,3 +1,4 @@
+import type { AccessLogOptions } from './access-log.js';
 import type { BalanceMode, StickyMode } from './routing-table.js';
 
 /** Settings of a proxy instance; every one has a default. */
@@ -34,6 +35,8 @@ export interface ProxyOptions {
    * this Node does not allow it.
    */
   clientReads?: 'buffer' | 'stream';
+  /** An access log of every answered request; off when null. */
+  accessLog?: AccessLogOptions | null;
 }
 
 /** The defaults of `ProxyOptions`. */
@@ -54,12 +57,14 @@ export const DEFAULT_PROXY_OPTIONS = {
   maxConnectionsPerUpstream: 256,
   metricsKeepSeconds: 60,
   clientReads: 'buffer',
+  accessLog: null,
 } as const satisfies Omit<Required<ProxyOptions>, 'seed'>;
 
 /** `ProxyOptions` with every default applied. */
 export type ResolvedProxyOptions = Required<
-  Omit<ProxyOptions, 'versionHeader' | 'sticky' | 'balance' | 'proto' | 'clientReads'>
+  Omit<ProxyOptions, 'versionHeader' | 'sticky' | 'balance' | 'proto' | 'clientReads' | 'accessLog'>
 > & {
+  accessLog: AccessLogOptions | null;
   versionHeader: string | null;
   clientReads: 'buffer' | 'stream';
   sticky: StickyMode;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { AccessLog } from './access-log.js';
 import { ClientConnection } from './client-connection.js';
 import { requestFields } from './header-fields.js';
 import type { ProxyContext } from './proxy-context.js';
@@ -58,6 +59,7 @@ export class ProxyServer {
       requestFields: requestFields(stickyHeader),
       router: this.#router,
       pool: this.#pool,
+      accessLog: options.accessLog === null ? null : new AccessLog(options.accessLog),
       metrics(version) {
         let m = metrics.get(version);
         if (m === undefined) {
@@ -170,6 +172,7 @@ export class ProxyServer {
     clearInterval(this.#sweep);
     this.#pool.close();
     await closed;
+    await this.#ctx.accessLog?.close();
   }
 
   #expire(): void {

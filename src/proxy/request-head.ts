@@ -2,13 +2,13 @@ import {
   HeadError,
   REQUEST_FIELDS,
   contentLengthOf,
-  isToken,
   listOf,
   parseFields,
   parseInFullIfNamed,
   transferEncodingIsChunked,
   type HeaderFields,
 } from './header-fields.js';
+import { methodError } from './head-prefix.js';
 
 /**
  * A parsed HTTP/1.x request head with the framing and connection facts the proxy acts on. Unless parsed in full,
@@ -97,8 +97,9 @@ export function parseRequestHead(
   const sp1 = text.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 < 0 || sp2 > eol) return new HeadError(400, 'malformed request line');
+  const bad = methodError(bytes, sp1);
+  if (bad !== null) return bad;
   const method = text.slice(0, sp1);
-  if (!isToken(method)) return new HeadError(400, 'invalid method');
   if (!isValidTarget(bytes, sp1 + 1, sp2)) return new HeadError(400, 'invalid request target');
   let target = text.slice(sp1 + 1, sp2);
   let authority: string | null = null;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,45 @@ export async function createSelfSignedCertificate(options: SelfSignedOptions): P
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A private certificate authority made for a test: its certificate, and a way to issue server certificates. */
+export interface PrivateCa {
+  /** The CA's certificate (PEM), what a client must trust. */
+  cert: string;
+  /** A server certificate for `subjectAltName` (default `DNS:localhost,IP:127.0.0.1`) signed by this CA. */
+  issue(options?: { days?: number; subjectAltName?: string }): Promise<CertificatePair>;
+}
+
+/** Creates a private CA (a CA:TRUE root) with the `openssl` CLI; its key stays in a temp dir removed by `dispose`. */
+export async function createPrivateCa(): Promise<PrivateCa & { dispose(): Promise<void> }> {
+  const { paths, missing } = requirePrograms('openssl');
+  if (missing) throw new UnavailableError(`cannot create a certificate authority: ${missing}`);
+  const dir = await mkdtemp(join(tmpdir(), 'glidepath-ca-'));
+  const openssl = (args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      execFile(paths.openssl as string, args, { cwd: dir, timeout: 30_000, killSignal: 'SIGKILL' }, (error, _stdout, stderr) => {
+        if (error) reject(new Error(`openssl ${args.join(' ')}: ${stderr.trim() || error.message}`, { cause: error }));
+        else resolve();
+      });
+    });
+  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=glidepath test CA']
+    .concat(['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']));
+  const cert = await readFile(join(dir, 'ca.pem'), 'utf8');
+  let serial = 0;
+  return {
+    cert,
+    async issue(options = {}) {
+      const n = ++serial;
+      await writeFile(join(dir, `leaf${n}.ext`), `subjectAltName=${options.subjectAltName ?? 'DNS:localhost,IP:127.0.0.1'}\n`);
+      await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `leaf${n}.key`, '-out', `leaf${n}.csr`, '-subj', '/CN=localhost']);
+      await openssl(['x509', '-req', '-in', `leaf${n}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(1000 + n)]
+        .concat(['-days', String(options.days ?? 30), '-extfile', `leaf${n}.ext`, '-out', `leaf${n}.pem`]));
+      const [leaf, key] = await Promise.all([readFile(join(dir, `leaf${n}.pem`), 'utf8'), readFile(join(dir, `leaf${n}.key`), 'utf8')]);
+      return { cert: leaf, key };
+    },
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Starts a TLS server on 127.0.0.1, port 0, presenting the given certificate. */

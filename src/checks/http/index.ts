@@ -1,10 +1,12 @@
 /** `http` check: one request, judged on status, latency, headers and body. */
 import { z } from 'zod';
 import { durationMs } from '../../shared/units-schema.js';
+import { loadCa } from '../ca-file.js';
 import type { Check, CheckDeps } from '../check.js';
 import { fillConfigPlaceholders } from '../placeholders.js';
 import { elapsedSince, probe, type ProbeOutcome } from '../probe.js';
 import { redactSecrets } from '../redact.js';
+import { requestWithCa } from './ca-request.js';
 import { findMismatches } from './expectations.js';
 import { parseJsonPath } from './json-path.js';
 
@@ -57,6 +59,14 @@ export const httpCheckSchema = z
         'Response headers to check: true = must be present, false = must be absent, a string = must equal it ' +
           '(e.g. { Access-Control-Allow-Origin: "*", X-Frame-Options: DENY, X-Powered-By: false }).',
       ),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Trusted CA certificate(s) for an https URL signed by a private CA, as a PEM file path relative to the plan's directory " +
+          "or PEM text; they replace the system's CAs for this check, like the tls check's ca.",
+      ),
     maxLatency: durationMs('Longest acceptable time from sending the request to the end of the response body, e.g. 200ms.').optional(),
   })
   .describe('Sends one HTTP request and checks the response.');
@@ -86,7 +96,8 @@ export function createHttpCheck(config: HttpCheckConfig, deps: CheckDeps): Check
         signal,
         async (signal) => {
           if (!target.url) return { status: 'error', detail: `invalid URL ${JSON.stringify(target.shown)}` };
-          return request(filled, target.url, label, { headers: target.headers, body, signal }, target.shown, secrets);
+          const ca = filled.ca === undefined ? undefined : await loadCa(filled.ca, deps.cwd);
+          return request(filled, target.url, label, { headers: target.headers, body, signal, ca }, target.shown, secrets);
         },
         { label, secrets: [...secrets, target.password] },
       );
@@ -134,20 +145,21 @@ async function request(
   config: HttpCheckConfig,
   url: URL,
   label: string,
-  init: { headers: Headers; body: string | undefined; signal: AbortSignal },
+  init: { headers: Headers; body: string | undefined; signal: AbortSignal; ca: string | undefined },
   shown: string,
   secrets: string[],
 ): Promise<ProbeOutcome> {
   const started = performance.now();
   let response: Response;
   try {
-    response = await fetch(url, {
+    const options = {
       method: config.method,
       headers: init.headers,
       body: config.method === 'GET' || config.method === 'HEAD' ? undefined : init.body,
-      redirect: config.followRedirects ? 'follow' : 'manual',
+      redirect: config.followRedirects ? ('follow' as const) : ('manual' as const),
       signal: init.signal,
-    });
+    };
+    response = init.ca === undefined ? await fetch(url, options) : await requestWithCa(url, { ...options, ca: init.ca });
   } catch (error) {
     // fetch reports network failures as TypeError("fetch failed") with the socket error, which has a code, as
     // its cause; anything else (a blocked port, a bad header) means the request could not be made at all.

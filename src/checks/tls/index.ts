@@ -1,9 +1,8 @@
 /** `tls` check: handshakes with a server and judges its certificate's trust, hostname and expiry. */
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { resolve as resolvePath } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
 import { z } from 'zod';
+import { loadCa } from '../ca-file.js';
 import type { Check, CheckDeps } from '../check.js';
 import { fillConfigPlaceholders } from '../placeholders.js';
 import { abortDetail, probe, type ProbeOutcome } from '../probe.js';
@@ -69,16 +68,6 @@ export function createTlsCheck(config: TlsCheckConfig, deps: CheckDeps): Check {
         { label },
       ),
   };
-}
-
-async function loadCa(ca: string, cwd: string): Promise<string> {
-  if (ca.includes('-----BEGIN')) return ca;
-  const path = resolvePath(cwd, ca);
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new Error(`read ca ${path}`, { cause: error });
-  }
 }
 
 interface Handshake {

@@ -46,6 +46,16 @@ const processTarget = z
       .default('none')
       .describe('Keep a user on one version during a release: `none`, `cookie`, or `header:X-User-Id`.'),
     versionHeader: z.string().optional().describe('Response header that names the version that served, e.g. `X-Glidepath-Version`; off when unset.'),
+    accessLog: z
+      .strictObject({
+        path: z.string().min(1).describe('File the proxy appends one line per request to, relative to the plan.'),
+        format: z
+          .enum(['combined', 'json'])
+          .default('combined')
+          .describe("`combined`: nginx's combined format (bytes sent include the head) plus request time in seconds, version and upstream; `json`: one JSON object per line. Default: combined."),
+      })
+      .optional()
+      .describe('An access log of the built-in proxy; off when unset.'),
   })
   .describe('Run versions as local processes and split traffic with the built-in proxy.');
 

@@ -5,9 +5,14 @@ import type { VersionSpec } from './types.js';
 /** Versions name directories and files, so they stay plain: letters, digits, `.`, `_`, `+`, `-`. */
 const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 
+/** Whether `version` is a version name: 1-128 letters, digits, `.`, `_`, `+`, `-`, starting with a letter or digit. */
+export function isVersionName(version: string): boolean {
+  return VERSION_NAME.test(version);
+}
+
 /** Throws when a version name could not safely name a log directory. */
 export function assertVersionName(version: string): void {
-  if (!VERSION_NAME.test(version)) {
+  if (!isVersionName(version)) {
     throw new Error(`version ${JSON.stringify(version)} must be 1-128 letters, digits, '.', '_', '+' or '-', starting with a letter or digit`);
   }
 }

@@ -1,6 +1,7 @@
 /** Reading a version's instance logs: the last lines across instances and rotations, then new lines as they come. */
 import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { isVersionName } from './launch-spec.js';
 import type { LogStream } from './log-pipe.js';
 import { sleep } from './readiness.js';
 import { rotatedPath } from './rotating-log.js';
@@ -31,6 +32,16 @@ const FOLLOW_READ_BYTES = 4 * 1024 * 1024;
 /** Rotated files looked at, at most, for the tail. */
 const MAX_ROTATIONS = 100;
 const LINE = /^(\S+) (out|err|sys) (.*)$/s;
+
+/**
+ * The directory of `version`'s logs in `logsDir` (`<stateDir>/logs`), or undefined when `version` is not a version
+ * name and so could name a path outside it (`../../x`).
+ */
+export function versionLogsDir(logsDir: string, version: string): string | undefined {
+  if (!isVersionName(version)) return undefined;
+  const dir = resolve(logsDir, version);
+  return dirname(dir) === resolve(logsDir) ? dir : undefined;
+}
 
 /** Parses a line written by the supervisor; foreign text comes back as an `out` line without a time. */
 export function parseLogLine(line: string, index: number): LogLine {

@@ -1,7 +1,7 @@
 /** The embedded `process` target: versions as local processes (the supervisor) behind the built-in proxy. */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ProcessTargetConfig } from '../../plan/schema/target.js';
 import { ProxyHost, type ProxyMetricsSnapshot } from '../../proxy/index.js';
 import { writeFileAtomic } from '../../shared/atomic-file.js';
@@ -69,11 +69,13 @@ export class ProcessTarget implements Target {
   /** A proxy on a `host:port` address, with the plan's proxy settings. */
   static #startProxy(options: ProcessTargetOptions, listen: string): Promise<ProxyHost> {
     const at = listen.lastIndexOf(':');
+    const accessLog = options.config.accessLog;
     return ProxyHost.start({
       host: listen.slice(0, at).replace(/^\[|\]$/g, ''),
       port: Number(listen.slice(at + 1)),
       sticky: options.config.sticky as never,
       versionHeader: options.config.versionHeader ?? null,
+      accessLog: accessLog === undefined ? null : { path: resolve(options.planDir, accessLog.path), format: accessLog.format },
       ...options.proxy,
     }).catch((error: unknown) => {
       throw new GlidepathError(`proxy cannot listen on ${listen}: ${describeError(error)}`, { cause: error });
