@@ -6,7 +6,7 @@ import type { ApiTokens } from './tokens.js';
 /** Steering releases: what the engine offers the API (undefined when the plan has no target). */
 export interface ReleaseControl {
   /** Starts a release and returns once it is recorded; its progress follows as events. */
-  deploy(version: string, options: { owner: string; yes: boolean; notes?: string; participants?: string[] }): Promise<{ id: string }>;
+  deploy(version: string, options: { owner: string; yes: boolean; notes?: string; participants?: string[]; plan?: { file?: string; text?: string } }): Promise<{ id: string }>;
   promote(by: string): Promise<void>;
   pause(by: string): Promise<void>;
   resume(by: string): Promise<void>;
@@ -17,6 +17,8 @@ export interface ReleaseControl {
 
 export interface ApiDeps {
   service: string;
+  /** Absolute path of the plan file the daemon started with; its directory is the project's. */
+  planFile?: string;
   store: Store;
   tokens: ApiTokens;
   startedAt: Date;

@@ -1,7 +1,9 @@
 /** Finding the project's daemon from the CLI: its record in .glidepath/, its token, and whether it answers. */
+import { dirname } from 'node:path';
 import type { DaemonInfo, HealthDocument } from '../api/contract.js';
 import { ApiClient } from '../api/client.js';
 import { loadOrCreateTokens } from '../api/tokens.js';
+import { sameProject } from '../daemon/plan-in-force.js';
 import { clearDaemonInfo, processAlive, readDaemonInfo, stateDirOf, type StateDir } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { UnavailableError } from '../shared/errors.js';
@@ -42,4 +44,23 @@ export async function requireDaemon(loaded: LoadedPlan): Promise<DaemonConnectio
   const found = await findDaemon(loaded);
   if (!found) throw new UnavailableError(`no glidepath daemon is running for ${loaded.plan.service} (start one with: glidepath up --detach)`);
   return found;
+}
+
+function otherProject(health: { pid: number; plan?: string }, url: string, loaded: LoadedPlan): UnavailableError {
+  return new UnavailableError(
+    `the glidepath daemon at ${url} (pid ${health.pid}) serves the plan ${health.plan ?? 'of another project'}, not ${loaded.file}: ` +
+      `give this plan its own daemon.listen, or run glidepath from ${health.plan ? dirname(health.plan) : 'that project'}`,
+  );
+}
+
+/** Throws (exit 3) when the daemon found for this plan serves a plan of another project directory. */
+export function assertSameProject(daemon: DaemonConnection, loaded: LoadedPlan): void {
+  if (daemon.info.plan && !sameProject(daemon.info.plan, loaded.file)) throw otherProject(daemon.info, daemon.info.url, loaded);
+}
+
+/** Throws (exit 3) when another project's daemon already answers on this plan's daemon.listen. */
+export async function refuseOtherProjectDaemon(loaded: LoadedPlan): Promise<void> {
+  const url = `http://${loaded.plan.daemon.listen}`;
+  const health = await answersHealth(url);
+  if (health?.plan && !sameProject(health.plan, loaded.file)) throw otherProject(health, url, loaded);
 }

@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { processAlive, readDaemonInfo, stateDirOf } from '../daemon/state-dir.js';
+import { daemonLockHolder, processAlive, readDaemonInfo, stateDirOf } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { EXIT, UnavailableError } from '../shared/errors.js';
 import { storeUrlFor, type CliContext } from './context.js';
-import { findDaemon } from './daemon-connection.js';
+import { findDaemon, refuseOtherProjectDaemon } from './daemon-connection.js';
 import { letYoungGenerationGrow } from './young-generation.js';
 
 const DETACH_WAIT_MS = 20_000;
@@ -21,7 +21,10 @@ function logTail(path: string, lines = 15): string {
   }
 }
 
-/** Starts the daemon as a detached process and waits until it answers; returns its URL. */
+/**
+ * Starts the daemon as a detached process and waits until it answers; returns its URL. When another command started
+ * the project's daemon at the same moment, ours stops at the daemon lock and the other one is used.
+ */
 export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): Promise<string> {
   const dir = stateDirOf(loaded.dir);
   mkdirSync(dir.root, { recursive: true });
@@ -38,8 +41,9 @@ export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): 
   const deadline = Date.now() + DETACH_WAIT_MS;
   while (Date.now() < deadline) {
     const running = await findDaemon(loaded);
-    if (running && running.info.pid === pid) return running.info.url;
-    if (pid === undefined || !processAlive(pid)) break;
+    if (running) return running.info.url;
+    const ours = pid !== undefined && processAlive(pid);
+    if (!ours && daemonLockHolder(dir) === undefined) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (pid !== undefined && processAlive(pid)) process.kill(pid, 'SIGTERM');
@@ -59,6 +63,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
         ctx.out.result({ service: loaded.plan.service, url: running.info.url, pid: running.info.pid, started: false }, () => `daemon for ${loaded.plan.service} already running at ${running.info.url} (pid ${running.info.pid})`);
         return;
       }
+      await refuseOtherProjectDaemon(loaded);
       if (opts.detach) {
         const url = await startDetachedDaemon(ctx, loaded);
         const pid = readDaemonInfo(stateDirOf(loaded.dir))?.pid;

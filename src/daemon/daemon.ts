@@ -17,10 +17,16 @@ import { releaseControl } from './release-control.js';
 import { releaseHooks } from './release-hooks.js';
 import { trafficDocument, trafficStatus, trafficTotals } from './traffic-status.js';
 import { DaemonMetrics } from './daemon-metrics.js';
-import { clearDaemonInfo, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
+import { acquireDaemonLock, clearDaemonInfo, releaseDaemonLock, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
+import { PlanSource, planSha256, type PlanInForce } from './plan-in-force.js';
+import { readFileSync } from 'node:fs';
 
 export interface DaemonOptions {
   loaded: LoadedPlan;
+  /** The plan file's text as `loaded` was read from it (read again when not given). */
+  planText?: string;
+  /** The environment plans are read with at each release (default: this process's). */
+  env?: Readonly<Record<string, string | undefined>>;
   storeUrl: string;
   log: (line: string) => void;
 }
@@ -61,13 +67,24 @@ export class Daemon {
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { plan, file, dir: planDir } = options.loaded;
     const dir = stateDirOf(planDir);
-    const store = await openStore(options.storeUrl, { baseDir: planDir });
+    // Before anything is opened: a second daemon of the project stops here, touching nothing.
+    acquireDaemonLock(dir);
+    let store: Store;
+    try {
+      store = await openStore(options.storeUrl, { baseDir: planDir });
+    } catch (error) {
+      releaseDaemonLock(dir);
+      throw error;
+    }
     const startedAt = new Date();
     const events = new EventBus(store);
     const metrics = new DaemonMetrics(plan.service);
     let daemon: Daemon | undefined;
     let target: Target | undefined;
     let engine: ReleaseEngine | undefined;
+    const text = options.planText ?? readFileSync(file, 'utf8');
+    const startedPlan: PlanInForce = { loaded: options.loaded, text, sha256: planSha256(text) };
+    const plans = new PlanSource(startedPlan, options.env ?? process.env, () => `pid ${process.pid} at http://${plan.daemon.listen}`);
     try {
       target = await createTarget(plan, { planDir, stateDir: dir.root });
       const runtime = target;
@@ -100,6 +117,7 @@ export class Daemon {
       });
       const api = await buildApiServer({
         service: plan.service,
+        planFile: file,
         store,
         tokens: loadOrCreateTokens(dir.token),
         startedAt,
@@ -107,7 +125,21 @@ export class Daemon {
         subscribe: (listener) => events.subscribe(listener),
         status,
         traffic: () => trafficDocument(plan.service, runtime),
-        releases: releaseEngine && releaseControl(releaseEngine, events, plan.service, options.log),
+        releases:
+          releaseEngine &&
+          releaseControl(releaseEngine, events, plan.service, options.log, (ref) => {
+            const inForce = plans.forRelease(ref);
+            const next = inForce.loaded.plan;
+            return {
+              inForce,
+              plan: next,
+              hooks: releaseHooks(next, planDir, store, options.log),
+              adopt: () => {
+                plans.adopt(inForce);
+                if (runtime instanceof ProcessTarget && next.target?.type === 'process') runtime.reconfigure(next.target);
+              },
+            };
+          }),
         metrics: () => metrics.exposition(),
         shutdown: () => void daemon?.stop('asked over the API'),
       });
@@ -130,6 +162,7 @@ export class Daemon {
       await engine?.close().catch(() => undefined);
       await target?.close().catch(() => undefined);
       await store.close().catch(() => undefined);
+      releaseDaemonLock(dir);
       throw error;
     }
   }
@@ -145,6 +178,7 @@ export class Daemon {
       await this.#target?.close().catch((error: unknown) => this.#log(`stopping the runtime: ${describeError(error)}`));
       clearDaemonInfo(this.#dir, process.pid);
       await this.#store.close().catch(() => undefined);
+      releaseDaemonLock(this.#dir);
       this.#resolveStopped();
     })();
     return this.#stopping;

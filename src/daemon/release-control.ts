@@ -1,13 +1,30 @@
 /** Adapts the release engine to what the API offers: start and steer releases. */
 import type { ReleaseControl } from '../api/api-deps.js';
-import type { ReleaseEngine } from '../engine/release-engine.js';
+import type { ReleaseEngine, ReleasePlan } from '../engine/release-engine.js';
 import { describeError } from '../shared/errors.js';
 import type { EventBus } from './event-bus.js';
+import type { PlanInForce, PlanRef } from './plan-in-force.js';
 
-export function releaseControl(engine: ReleaseEngine, events: EventBus, service: string, log: (line: string) => void = () => undefined): ReleaseControl {
+/** Reads the plan a release runs (see PlanSource.forRelease) and says how the engine adopts it. */
+export type ReleasePlanReader = (ref: PlanRef | undefined) => ReleasePlan & { inForce: PlanInForce };
+
+export function releaseControl(
+  engine: ReleaseEngine,
+  events: EventBus,
+  service: string,
+  log: (line: string) => void = () => undefined,
+  readPlan?: ReleasePlanReader,
+): ReleaseControl {
   return {
-    async deploy(version, { participants, ...options }) {
-      const started = await engine.start(version, options);
+    async deploy(version, { participants, plan: ref, ...options }) {
+      // Read and validated before anything starts: a bad plan changes nothing.
+      const plan = readPlan?.(ref);
+      const started = await engine.start(version, { ...options, plan });
+      if (plan) {
+        // The plan as written (variables unexpanded, so no secret), for the release and launch records.
+        const { file, dir } = plan.inForce.loaded;
+        await events.record({ service, releaseId: started.releaseId, type: 'release.plan', data: { file, dir, sha256: plan.inForce.sha256, text: plan.inForce.text } });
+      }
       if (participants && participants.length > 0) {
         await events.record({ service, releaseId: started.releaseId, type: 'release.participants', data: { names: participants } });
       }

@@ -69,6 +69,12 @@ export function launchRecordMarkdown(record: LaunchRecord): string {
     `- **Follow-ups**: ${record.followUps.length > 0 ? '' : 'none'}`,
     ...record.followUps.map((item) => `  - ${item}`),
     '',
+    '## Plan',
+    '',
+    ...(record.plan
+      ? [`\`${record.plan.file}\`, sha256 ${record.plan.sha256}`, '', '```yaml', record.plan.text.trimEnd(), '```']
+      : ['Not recorded.']),
+    '',
   ];
   return lines.join('\n');
 }

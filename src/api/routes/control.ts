@@ -12,6 +12,7 @@ interface DeployBody {
   yes?: boolean;
   notes?: string;
   participants?: string[];
+  plan?: { file?: string; text?: string };
 }
 
 export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -37,13 +38,19 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
             yes: { type: 'boolean' },
             notes: { type: 'string', maxLength: 100_000 },
             participants: { type: 'array', maxItems: 50, items: BY },
+            // The plan to run, as the caller read it; without it the daemon reads its plan file from disk.
+            plan: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { file: { type: 'string', minLength: 1, maxLength: 4096 }, text: { type: 'string', maxLength: 1_000_000 } },
+            },
           },
         },
       },
     },
     async (request, reply) => {
-      const { version, owner, yes, notes, participants } = request.body;
-      const started = await control().deploy(version, { owner: owner ?? 'api', yes: yes ?? false, notes, participants });
+      const { version, owner, yes, notes, participants, plan } = request.body;
+      const started = await control().deploy(version, { owner: owner ?? 'api', yes: yes ?? false, notes, participants, plan });
       return reply.code(202).send(started);
     },
   );
