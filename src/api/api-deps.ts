@@ -34,4 +34,6 @@ export interface ApiDeps {
   metrics(): Promise<{ contentType: string; text: string }>;
   /** Stops the daemon after the answer is sent. */
   shutdown(): void;
+  /** Where every 5xx answer is logged with its cause. */
+  logger?: { error(fields: Record<string, unknown>, msg: string): void };
 }

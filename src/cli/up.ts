@@ -1,8 +1,9 @@
 /** `glidepath up [--detach]`: start the project's daemon, in the foreground or detached. */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { daemonLockHolder, processAlive, readDaemonInfo, stateDirOf } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { EXIT, UnavailableError } from '../shared/errors.js';
@@ -28,8 +29,11 @@ function logTail(path: string, lines = 15): string {
 export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): Promise<string> {
   const dir = stateDirOf(loaded.dir);
   mkdirSync(dir.root, { recursive: true });
-  const log = openSync(dir.daemonLog, 'a');
-  const child = spawn(process.execPath, [ENTRY, 'up', '-f', loaded.file], {
+  // The daemon writes its JSON log itself (rotated); its own stdout and stderr keep only what it says before
+  // that log is open or after it failed (a bad plan, a crash), and start empty each time.
+  const out = join(dir.root, 'daemon.out');
+  const log = openSync(out, 'w', 0o600);
+  const child = spawn(process.execPath, [ENTRY, 'up', '-f', loaded.file, '--log-file', dir.daemonLog], {
     cwd: loaded.dir,
     env: ctx.env,
     detached: true,
@@ -47,8 +51,8 @@ export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (pid !== undefined && processAlive(pid)) process.kill(pid, 'SIGTERM');
-  const tail = logTail(dir.daemonLog);
-  throw new UnavailableError(`the daemon did not start${tail ? `; its log (${dir.daemonLog}) ends with:\n${tail}` : ''}`);
+  const tail = logTail(out) || logTail(dir.daemonLog);
+  throw new UnavailableError(`the daemon did not start${tail ? `; its output (${out}, ${dir.daemonLog}) ends with:\n${tail}` : ''}`);
 }
 
 export function registerUp(program: Command, ctx: CliContext): void {
@@ -56,7 +60,8 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .command('up')
     .description('start the project\'s daemon (API, dashboard, runtime, scheduler)')
     .option('--detach', 'run in the background and return once it answers', false)
-    .action(async (opts: { detach: boolean }) => {
+    .addOption(new Option('--log-file <path>', 'write the JSON log to this file, rotated by size (default: stdout)').hideHelp())
+    .action(async (opts: { detach: boolean; logFile?: string }) => {
       const loaded = ctx.loadPlan();
       const running = await findDaemon(loaded);
       if (running) {
@@ -75,7 +80,8 @@ export function registerUp(program: Command, ctx: CliContext): void {
       // imports this file, and the API server, proxy and engine would add ~17 MB to each one's memory.
       letYoungGenerationGrow();
       const { Daemon } = await import('../daemon/daemon.js');
-      const daemon = await Daemon.start({ loaded, storeUrl: storeUrlFor(loaded, ctx.env), log: (line) => ctx.out.progress(line) });
+      // In the foreground the JSON log goes to stdout (journald, docker logs); a fatal error exits non-zero.
+      const daemon = await Daemon.start({ loaded, env: ctx.env, storeUrl: storeUrlFor(loaded, ctx.env), logTo: opts.logFile ? { file: opts.logFile } : { stdout: true } });
       const stop = (signal: string) => void daemon.stop(`received ${signal}`);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -2,6 +2,7 @@
 import type { ReleaseControl } from '../api/api-deps.js';
 import type { ReleaseEngine, ReleasePlan } from '../engine/release-engine.js';
 import { describeError } from '../shared/errors.js';
+import type { DaemonLogger } from './daemon-log.js';
 import type { EventBus } from './event-bus.js';
 import type { PlanInForce, PlanRef } from './plan-in-force.js';
 
@@ -12,7 +13,7 @@ export function releaseControl(
   engine: ReleaseEngine,
   events: EventBus,
   service: string,
-  log: (line: string) => void = () => undefined,
+  logger: Pick<DaemonLogger, 'info' | 'error'>,
   readPlan?: ReleasePlanReader,
 ): ReleaseControl {
   return {
@@ -30,8 +31,8 @@ export function releaseControl(
       }
       // The release goes on after the request; its end is recorded as events, and logged here.
       started.finished.then(
-        (result) => log(`release ${result.id} of ${result.version}: ${result.status}${result.reason ? ` (${result.reason})` : ''}`),
-        (error: unknown) => log(`release ${started.releaseId}: ${describeError(error)}`),
+        (result) => logger.info({ releaseId: result.id, version: result.version, status: result.status }, `release ${result.id} of ${result.version}: ${result.status}${result.reason ? ` (${result.reason})` : ''}`),
+        (error: unknown) => logger.error({ releaseId: started.releaseId, err: error }, `release ${started.releaseId}: ${describeError(error)}`),
       );
       return { id: started.releaseId };
     },
