@@ -15,11 +15,17 @@ export interface DaemonConnection {
 }
 
 async function answersHealth(url: string): Promise<HealthDocument | undefined> {
+  // A timer that keeps the process alive: fetch may never settle when the peer hangs up right after accepting,
+  // and AbortSignal.timeout's own timer would let the process end there with exit 13.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('no answer within 2s')), 2_000);
   try {
-    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${url}/health`, { signal: controller.signal });
     return response.ok ? ((await response.json()) as HealthDocument) : undefined;
   } catch {
     return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

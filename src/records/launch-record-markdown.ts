@@ -17,6 +17,12 @@ function evidenceLine(evidence: Record<string, unknown>): string {
   return parts.join('; ');
 }
 
+/** A code fence longer than any run of backticks in `text`, so the text cannot close it. */
+function fenceFor(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
 /** Renders the record; every section is there even when empty, so records of different releases compare. */
 export function launchRecordMarkdown(record: LaunchRecord): string {
   const lines = [
@@ -72,7 +78,7 @@ export function launchRecordMarkdown(record: LaunchRecord): string {
     '## Plan',
     '',
     ...(record.plan
-      ? [`\`${record.plan.file}\`, sha256 ${record.plan.sha256}`, '', '```yaml', record.plan.text.trimEnd(), '```']
+      ? [`\`${record.plan.file}\`, sha256 ${record.plan.sha256}`, '', `${fenceFor(record.plan.text)}yaml`, record.plan.text.trimEnd(), fenceFor(record.plan.text)]
       : ['Not recorded.']),
     '',
   ];
