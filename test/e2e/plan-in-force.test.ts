@@ -153,6 +153,11 @@ describe('the plan in force is the plan on disk', () => {
     expect(planEvent?.data).toMatchObject({ sha256: sha256(good), text: good });
     expect(String(planEvent?.data.text)).toContain('${GP_PLAN_SECRET}');
     for (const release of [v1, v2, v3, v4]) expect(JSON.stringify(await rig.events(release.release.id))).not.toContain(SECRET);
+    // The detached daemon's own log: JSON lines, the release id on each release's lines, no secret anywhere.
+    const log = readFileSync(join(rig.project.dir, '.glidepath', 'daemon.log'), 'utf8');
+    const entries = log.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries.some((entry) => entry.releaseId === v4.release.id && entry.event === 'release.finished' && entry.status === 'succeeded')).toBe(true);
+    expect(log).not.toContain(SECRET);
     const report = await rig.cli(['report', v4.release.id, '--format', 'md']);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toContain(`sha256 ${sha256(good)}`);
