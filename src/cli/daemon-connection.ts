@@ -33,7 +33,7 @@ async function answersHealth(url: string): Promise<HealthDocument | undefined> {
  * The running daemon of this plan's project, or undefined. A record whose process is gone, or whose
  * address answers for another process, is stale: it is removed so the next `up` starts cleanly.
  */
-export async function findDaemon(loaded: LoadedPlan): Promise<DaemonConnection | undefined> {
+export async function findDaemon(loaded: Pick<LoadedPlan, 'dir'>): Promise<DaemonConnection | undefined> {
   const dir = stateDirOf(loaded.dir);
   const info = readDaemonInfo(dir);
   if (!info) return undefined;

@@ -101,6 +101,7 @@ class PlanRig {
   }
 
   async cleanup(): Promise<void> {
+    this.writePlan();
     const pid = this.daemonPid();
     await this.cli(['down'], 70_000).catch(() => undefined);
     if (pid !== undefined && processAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -184,6 +185,15 @@ describe('the plan in force is the plan on disk', () => {
     rig.writePlan();
     expect((await rig.cli(['history', '--json'])).stdout).toBe(releasesBefore);
     expect(await rig.serving()).toBe('v1');
+
+    // A plan left mid-edit does not keep `down` from stopping the daemon and what it runs.
+    const pid = rig.daemonPid();
+    rig.writePlan({ broken: true });
+    const down = await rig.cli(['down', '--json'], 70_000);
+    expect(down.code, down.stderr).toBe(0);
+    expect(parseOneJson(down.stdout)).toMatchObject({ stopped: true, pid });
+    expect(processAlive(pid ?? 0)).toBe(false);
+    await expect(rig.serving()).rejects.toThrow();
   }, 180_000);
 
   it('deploy -f with a plan of another project directory exits 3 naming both plans', async () => {
