@@ -6,7 +6,7 @@ import type { ApiTokens } from './tokens.js';
 /** Steering releases: what the engine offers the API (undefined when the plan has no target). */
 export interface ReleaseControl {
   /** Starts a release and returns once it is recorded; its progress follows as events. */
-  deploy(version: string, options: { owner: string; yes: boolean; notes?: string; participants?: string[]; retryOf?: string }): Promise<{ id: string }>;
+  deploy(version: string, options: { owner: string; yes: boolean; notes?: string; participants?: string[]; retryOf?: string; plan?: { file?: string; text?: string } }): Promise<{ id: string }>;
   promote(by: string): Promise<void>;
   pause(by: string): Promise<void>;
   resume(by: string): Promise<void>;
@@ -18,6 +18,8 @@ export interface ReleaseControl {
 /** What the API routes need from the daemon. */
 export interface ApiDeps {
   service: string;
+  /** Absolute path of the plan file the daemon started with; its directory is the project's. */
+  planFile?: string;
   store: Store;
   tokens: ApiTokens;
   startedAt: Date;
@@ -33,4 +35,6 @@ export interface ApiDeps {
   metrics(): Promise<{ contentType: string; text: string }>;
   /** Stops the daemon after the answer is sent. */
   shutdown(): void;
+  /** Where every 5xx answer is logged with its cause. */
+  logger?: { error(fields: Record<string, unknown>, msg: string): void };
 }

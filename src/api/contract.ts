@@ -50,6 +50,8 @@ export interface ErrorBody {
 export interface HealthDocument {
   status: 'ok';
   service: string;
+  /** The plan file the daemon serves (its directory is the project's), so another project's CLI can say so. */
+  plan?: string;
   pid: number;
   startedAt: string;
   glidepath: string;

@@ -75,16 +75,21 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     request.role = role;
   });
 
-  app.setErrorHandler((error: FastifyError | GlidepathError, _request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message));
+  app.setErrorHandler((error: FastifyError | GlidepathError, request, reply) => {
+    // Every 5xx is the daemon's fault or its peers': the operator finds its cause in the log.
+    const logged = (status: number) => {
+      if (status >= 500) deps.logger?.error({ method: request.method, url: request.url.split('?')[0], status, err: error }, `${request.method} ${request.url.split('?')[0] ?? ''} answered ${status}: ${describeError(error)}`);
+      return reply.code(status);
+    };
+    if (error instanceof ApiError) return logged(error.status).send(errorBody(error.code, error.message));
     if (error instanceof PlanError) return reply.code(400).send(errorBody(error.code, error.message, error.issues));
     if (error instanceof GlidepathError) {
       const status = error.exitCode === EXIT.input ? 400 : error.code === 'lock_held' ? 409 : 503;
-      return reply.code(status).send(errorBody(error.code, describeError(error)));
+      return logged(status).send(errorBody(error.code, describeError(error)));
     }
     if ('validation' in error && error.validation) return reply.code(400).send(errorBody('bad_request', validationMessage(error), error.validation));
     const status = 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 500;
-    return reply.code(status).send(errorBody(status === 500 ? 'internal' : 'bad_request', status === 500 ? 'internal error; see the daemon log' : error.message));
+    return logged(status).send(errorBody(status === 500 ? 'internal' : 'bad_request', status === 500 ? 'internal error; see the daemon log' : error.message));
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)));
 

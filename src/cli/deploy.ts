@@ -7,7 +7,7 @@ import { loadOrCreateTokens } from '../api/tokens.js';
 import { EXIT, UsageError } from '../shared/errors.js';
 import type { CliContext } from './context.js';
 import { confirmBeforeRelease } from './deploy-confirm.js';
-import { findDaemon, type DaemonConnection } from './daemon-connection.js';
+import { assertSameProject, findDaemon, refuseOtherProjectDaemon, type DaemonConnection } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
 import { LiveReleaseView } from './release-view.js';
 import { startDetachedDaemon } from './up.js';
@@ -18,7 +18,12 @@ const TERMINAL = new Set(['succeeded', 'rolled_back', 'failed', 'aborted']);
 export async function daemonFor(ctx: CliContext): Promise<DaemonConnection> {
   const loaded = ctx.loadPlan();
   const running = await findDaemon(loaded);
-  if (running) return running;
+  if (running) {
+    assertSameProject(running, loaded);
+    return running;
+  }
+  // Another project's daemon on this plan's daemon.listen would make the new one fail with EADDRINUSE.
+  await refuseOtherProjectDaemon(loaded);
   const url = await startDetachedDaemon(ctx, loaded);
   ctx.out.progress(`started the glidepath daemon for ${loaded.plan.service} at ${url}`);
   const started = await findDaemon(loaded);
@@ -116,8 +121,17 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         ctx.setExit(EXIT.bad);
         return;
       }
+      // The daemon runs the plan as it is on disk now: the text validated here, which it validates again.
+      const text = readFileSync(loaded.file, 'utf8');
       const daemon = await daemonFor(ctx);
-      const { id } = await daemon.client.post<{ id: string }>('/v1/releases', { version, yes: confirmed.yes, owner: releaseOwner(loaded.dir, ctx.env), notes, participants: opts.by });
+      const { id } = await daemon.client.post<{ id: string }>('/v1/releases', {
+        version,
+        yes: confirmed.yes,
+        owner: releaseOwner(loaded.dir, ctx.env),
+        notes,
+        participants: opts.by,
+        plan: { file: loaded.file, text },
+      });
       if (opts.detach) {
         ctx.out.result({ id, version, status: 'started' }, () => `release ${id} of ${version} started; wait for its end with glidepath wait ${id}`);
         return;

@@ -1,7 +1,9 @@
 /** `glidepath down`: stop the project's daemon and everything it runs. */
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { processAlive } from '../daemon/state-dir.js';
-import { UnavailableError } from '../shared/errors.js';
+import type { LoadedPlan } from '../plan/load.js';
+import { PlanError, UnavailableError } from '../shared/errors.js';
 import type { CliContext } from './context.js';
 import { findDaemon } from './daemon-connection.js';
 
@@ -16,16 +18,31 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
   return true;
 }
 
+/**
+ * The project to stop: its plan, or only its directory when the plan on disk has problems (it is read again at each
+ * deploy, so it may be mid-edit), so that `down` still stops the daemon and everything it runs.
+ */
+function projectOf(ctx: CliContext): Pick<LoadedPlan, 'dir'> & { plan?: LoadedPlan['plan'] } {
+  try {
+    return ctx.loadPlan();
+  } catch (error) {
+    if (!(error instanceof PlanError)) throw error;
+    ctx.out.progress(`the plan has problems (glidepath validate shows them); stopping the daemon of its directory anyway`);
+    return { dir: dirname(resolve(ctx.cwd, ctx.options().file)) };
+  }
+}
+
 /** Registers `glidepath down`. */
 export function registerDown(program: Command, ctx: CliContext): void {
   program
     .command('down')
     .description('stop the project\'s daemon and the versions it runs')
     .action(async () => {
-      const loaded = ctx.loadPlan();
+      const loaded = projectOf(ctx);
       const running = await findDaemon(loaded);
+      const service = loaded.plan?.service ?? running?.info.service ?? 'this project';
       if (!running) {
-        ctx.out.result({ service: loaded.plan.service, stopped: false, running: false }, () => `no daemon running for ${loaded.plan.service}`);
+        ctx.out.result({ service, stopped: false, running: false }, () => `no daemon running for ${service}`);
         return;
       }
       const { pid } = running.info;
@@ -33,6 +50,6 @@ export function registerDown(program: Command, ctx: CliContext): void {
       if (!(await waitGone(pid, STOP_WAIT_MS))) {
         throw new UnavailableError(`daemon (pid ${pid}) did not stop within ${STOP_WAIT_MS / 1000}s`);
       }
-      ctx.out.result({ service: loaded.plan.service, stopped: true, pid }, () => `daemon for ${loaded.plan.service} stopped (pid ${pid})`);
+      ctx.out.result({ service, stopped: true, pid }, () => `daemon for ${service} stopped (pid ${pid})`);
     });
 }

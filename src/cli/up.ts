@@ -1,13 +1,14 @@
 /** `glidepath up [--detach]`: start the project's daemon, in the foreground or detached. */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
-import { processAlive, readDaemonInfo, stateDirOf } from '../daemon/state-dir.js';
+import { Option, type Command } from 'commander';
+import { daemonLockHolder, processAlive, readDaemonInfo, stateDirOf } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { EXIT, UnavailableError } from '../shared/errors.js';
 import { storeUrlFor, type CliContext } from './context.js';
-import { findDaemon } from './daemon-connection.js';
+import { findDaemon, refuseOtherProjectDaemon } from './daemon-connection.js';
 import { letYoungGenerationGrow } from './young-generation.js';
 
 const DETACH_WAIT_MS = 20_000;
@@ -21,12 +22,18 @@ function logTail(path: string, lines = 15): string {
   }
 }
 
-/** Starts the daemon as a detached process and waits until it answers; returns its URL. */
+/**
+ * Starts the daemon as a detached process and waits until it answers; returns its URL. When another command started
+ * the project's daemon at the same moment, ours stops at the daemon lock and the other one is used.
+ */
 export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): Promise<string> {
   const dir = stateDirOf(loaded.dir);
   mkdirSync(dir.root, { recursive: true });
-  const log = openSync(dir.daemonLog, 'a');
-  const child = spawn(process.execPath, [ENTRY, 'up', '-f', loaded.file], {
+  // The daemon writes its JSON log itself (rotated); its own stdout and stderr keep only what it says before
+  // that log is open or after it failed (a bad plan, a crash), and start empty each time.
+  const out = join(dir.root, 'daemon.out');
+  const log = openSync(out, 'w', 0o600);
+  const child = spawn(process.execPath, [ENTRY, 'up', '-f', loaded.file, '--log-file', dir.daemonLog], {
     cwd: loaded.dir,
     env: ctx.env,
     detached: true,
@@ -38,13 +45,14 @@ export async function startDetachedDaemon(ctx: CliContext, loaded: LoadedPlan): 
   const deadline = Date.now() + DETACH_WAIT_MS;
   while (Date.now() < deadline) {
     const running = await findDaemon(loaded);
-    if (running && running.info.pid === pid) return running.info.url;
-    if (pid === undefined || !processAlive(pid)) break;
+    if (running) return running.info.url;
+    const ours = pid !== undefined && processAlive(pid);
+    if (!ours && daemonLockHolder(dir) === undefined) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (pid !== undefined && processAlive(pid)) process.kill(pid, 'SIGTERM');
-  const tail = logTail(dir.daemonLog);
-  throw new UnavailableError(`the daemon did not start${tail ? `; its log (${dir.daemonLog}) ends with:\n${tail}` : ''}`);
+  const tail = logTail(out) || logTail(dir.daemonLog);
+  throw new UnavailableError(`the daemon did not start${tail ? `; its output (${out}, ${dir.daemonLog}) ends with:\n${tail}` : ''}`);
 }
 
 /** Registers `glidepath up`. */
@@ -53,13 +61,15 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .command('up')
     .description('start the project\'s daemon (API, dashboard, runtime, scheduler)')
     .option('--detach', 'run in the background and return once it answers', false)
-    .action(async (opts: { detach: boolean }) => {
+    .addOption(new Option('--log-file <path>', 'write the JSON log to this file, rotated by size (default: stdout)').hideHelp())
+    .action(async (opts: { detach: boolean; logFile?: string }) => {
       const loaded = ctx.loadPlan();
       const running = await findDaemon(loaded);
       if (running) {
         ctx.out.result({ service: loaded.plan.service, url: running.info.url, pid: running.info.pid, started: false }, () => `daemon for ${loaded.plan.service} already running at ${running.info.url} (pid ${running.info.pid})`);
         return;
       }
+      await refuseOtherProjectDaemon(loaded);
       if (opts.detach) {
         const url = await startDetachedDaemon(ctx, loaded);
         const pid = readDaemonInfo(stateDirOf(loaded.dir))?.pid;
@@ -71,7 +81,8 @@ export function registerUp(program: Command, ctx: CliContext): void {
       // imports this file, and the API server, proxy and engine would add ~17 MB to each one's memory.
       letYoungGenerationGrow();
       const { Daemon } = await import('../daemon/daemon.js');
-      const daemon = await Daemon.start({ loaded, storeUrl: storeUrlFor(loaded, ctx.env), log: (line) => ctx.out.progress(line) });
+      // In the foreground the JSON log goes to stdout (journald, docker logs); a fatal error exits non-zero.
+      const daemon = await Daemon.start({ loaded, env: ctx.env, storeUrl: storeUrlFor(loaded, ctx.env), logTo: opts.logFile ? { file: opts.logFile } : { stdout: true } });
       const stop = (signal: string) => void daemon.stop(`received ${signal}`);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,4 +1,5 @@
 /** The daemon: the composition root that wires the store, the API and the runtime, and stops them cleanly. */
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { StatusDocument } from '../api/contract.js';
 import { buildApiServer } from '../api/server.js';
@@ -17,13 +18,21 @@ import { releaseControl } from './release-control.js';
 import { releaseHooks } from './release-hooks.js';
 import { trafficDocument, trafficStatus, trafficTotals } from './traffic-status.js';
 import { DaemonMetrics } from './daemon-metrics.js';
-import { clearDaemonInfo, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
+import { acquireDaemonLock, clearDaemonInfo, releaseDaemonLock, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
+import { PlanSource, planSha256, type PlanInForce } from './plan-in-force.js';
+import { createDaemonLog, lineLogger, releaseEventFields, secretsOfPlan, type DaemonLogDestination, type DaemonLogger } from './daemon-log.js';
 
 /** What starts a daemon: the plan, its store, and where to log. */
 export interface DaemonOptions {
   loaded: LoadedPlan;
+  /** The plan file's text as `loaded` was read from it (read again when not given). */
+  planText?: string;
+  /** The environment plans are read with at each release (default: this process's). */
+  env?: Readonly<Record<string, string | undefined>>;
   storeUrl: string;
-  log: (line: string) => void;
+  /** Where the JSON log goes (a rotated file, or stdout); without it, plain lines go to `log`. */
+  logTo?: DaemonLogDestination;
+  log?: (line: string) => void;
 }
 
 /** A running daemon; `stopped` resolves once everything it started is gone. */
@@ -34,6 +43,7 @@ export class Daemon {
   readonly #store: Store;
   readonly #dir: StateDir;
   readonly #log: (line: string) => void;
+  readonly #closeLog: () => Promise<void>;
   readonly #target: Target | undefined;
   readonly #engine: ReleaseEngine | undefined;
   #stopping: Promise<void> | undefined;
@@ -47,6 +57,7 @@ export class Daemon {
     target: Target | undefined;
     engine: ReleaseEngine | undefined;
     log: (line: string) => void;
+    closeLog: () => Promise<void>;
   }) {
     this.#target = parts.target;
     this.#engine = parts.engine;
@@ -55,6 +66,7 @@ export class Daemon {
     this.#store = parts.store;
     this.#dir = parts.dir;
     this.#log = parts.log;
+    this.#closeLog = parts.closeLog;
     this.stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
   }
 
@@ -62,7 +74,38 @@ export class Daemon {
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { plan, file, dir: planDir } = options.loaded;
     const dir = stateDirOf(planDir);
-    const store = await openStore(options.storeUrl, { baseDir: planDir });
+    const env = options.env ?? process.env;
+    const text = options.planText ?? readFileSync(file, 'utf8');
+    const startedPlan: PlanInForce = { loaded: options.loaded, text, sha256: planSha256(text) };
+    const plans = new PlanSource(startedPlan, env, () => `pid ${process.pid} at http://${plan.daemon.listen}`);
+    const daemonLog = options.logTo ? createDaemonLog(options.logTo, () => secretsOfPlan([plans.started.text, plans.current.text], env)) : undefined;
+    const logger: DaemonLogger = daemonLog?.logger ?? lineLogger(options.log ?? (() => undefined));
+    const log = (line: string) => logger.info({}, line);
+    const closeLog = async () => daemonLog?.close();
+    try {
+      return await Daemon.#start(options, { plans, logger, log, closeLog, dir });
+    } catch (error) {
+      logger.fatal({ err: error }, `the daemon for ${plan.service} cannot start: ${describeError(error)}`);
+      await closeLog();
+      throw error;
+    }
+  }
+
+  static async #start(
+    options: DaemonOptions,
+    parts: { plans: PlanSource; logger: DaemonLogger; log: (line: string) => void; closeLog: () => Promise<void>; dir: StateDir },
+  ): Promise<Daemon> {
+    const { plan, file, dir: planDir } = options.loaded;
+    const { plans, logger, log, dir } = parts;
+    // Before anything is opened: a second daemon of the project stops here, touching nothing.
+    acquireDaemonLock(dir);
+    let store: Store;
+    try {
+      store = await openStore(options.storeUrl, { baseDir: planDir });
+    } catch (error) {
+      releaseDaemonLock(dir);
+      throw error;
+    }
     const startedAt = new Date();
     const events = new EventBus(store);
     const metrics = new DaemonMetrics(plan.service);
@@ -77,7 +120,7 @@ export class Daemon {
         proxySnapshot: runtime instanceof ProcessTarget ? () => runtime.proxyMetrics(60) : undefined,
       });
       engine = runtime
-        ? new ReleaseEngine({ plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, store, options.log) })
+        ? new ReleaseEngine({ plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, store, log) })
         : undefined;
       const releaseEngine = engine;
       const status = async (): Promise<StatusDocument> => {
@@ -87,6 +130,7 @@ export class Daemon {
         return { ...document, release: release ? { id: release.id, status: release.status, step: release.currentStep } : null };
       };
       events.subscribe((event) => {
+        if (event.releaseId) logger.info(releaseEventFields(event), `release ${event.releaseId}: ${event.type}`);
         // What users saw during a release: the proxy's totals when it starts and ends, for the launch record.
         if ((event.type === 'release.created' || event.type === 'release.finished') && runtime instanceof ProcessTarget && event.releaseId) {
           const phase = event.type === 'release.created' ? 'start' : 'end';
@@ -101,6 +145,7 @@ export class Daemon {
       });
       const api = await buildApiServer({
         service: plan.service,
+        planFile: file,
         store,
         tokens: loadOrCreateTokens(dir.token),
         startedAt,
@@ -108,29 +153,45 @@ export class Daemon {
         subscribe: (listener) => events.subscribe(listener),
         status,
         traffic: () => trafficDocument(plan.service, runtime),
-        releases: releaseEngine && releaseControl(releaseEngine, events, plan.service, options.log),
+        releases:
+          releaseEngine &&
+          releaseControl(releaseEngine, events, plan.service, logger, (ref) => {
+            const inForce = plans.forRelease(ref);
+            const next = inForce.loaded.plan;
+            return {
+              inForce,
+              plan: next,
+              hooks: releaseHooks(next, planDir, store, log),
+              adopt: () => {
+                plans.adopt(inForce);
+                if (runtime instanceof ProcessTarget && next.target?.type === 'process') runtime.reconfigure(next.target);
+              },
+            };
+          }),
         metrics: () => metrics.exposition(),
         shutdown: () => void daemon?.stop('asked over the API'),
+        logger,
       });
       const [host, port] = splitListen(plan.daemon.listen);
       await api.listen({ host, port }).catch((error: unknown) => {
         throw new UnavailableError(`daemon cannot listen on ${plan.daemon.listen}: ${describeError(error)}`, error);
       });
       const url = `http://${plan.daemon.listen}`;
-      daemon = new Daemon({ url, api, store, dir, target, engine, log: options.log });
+      daemon = new Daemon({ url, api, store, dir, target, engine, log, closeLog: parts.closeLog });
       writeDaemonInfo(dir, { pid: process.pid, url, service: plan.service, plan: file, startedAt: startedAt.toISOString() });
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
-      options.log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
+      log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
       const recovered = await engine?.recover();
       if (recovered) {
-        options.log(`resuming release ${recovered.releaseId} interrupted by the previous daemon`);
-        recovered.finished.catch((error: unknown) => options.log(`resumed release ${recovered.releaseId}: ${describeError(error)}`));
+        log(`resuming release ${recovered.releaseId} interrupted by the previous daemon`);
+        recovered.finished.catch((error: unknown) => logger.error({ releaseId: recovered.releaseId, err: error }, `resumed release ${recovered.releaseId}: ${describeError(error)}`));
       }
       return daemon;
     } catch (error) {
       await engine?.close().catch(() => undefined);
       await target?.close().catch(() => undefined);
       await store.close().catch(() => undefined);
+      releaseDaemonLock(dir);
       throw error;
     }
   }
@@ -146,6 +207,9 @@ export class Daemon {
       await this.#target?.close().catch((error: unknown) => this.#log(`stopping the runtime: ${describeError(error)}`));
       clearDaemonInfo(this.#dir, process.pid);
       await this.#store.close().catch(() => undefined);
+      releaseDaemonLock(this.#dir);
+      this.#log('stopped');
+      await this.#closeLog().catch(() => undefined);
       this.#resolveStopped();
     })();
     return this.#stopping;

@@ -1,8 +1,9 @@
 /** Where a project's daemon keeps its files: `.glidepath/` next to the plan. */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DaemonInfo } from '../api/contract.js';
 import { writeFileAtomic } from '../shared/atomic-file.js';
+import { UnavailableError } from '../shared/errors.js';
 
 /** The files of a project's `.glidepath/` directory. */
 export interface StateDir {
@@ -10,6 +11,8 @@ export interface StateDir {
   daemonInfo: string;
   token: string;
   daemonLog: string;
+  /** Held (it names the pid) by the one daemon of the project, from before it opens anything until it stopped. */
+  daemonLock: string;
   runtime: string;
 }
 
@@ -21,6 +24,7 @@ export function stateDirOf(planDir: string): StateDir {
     daemonInfo: join(root, 'daemon.json'),
     token: join(root, 'token'),
     daemonLog: join(root, 'daemon.log'),
+    daemonLock: join(root, 'daemon.lock'),
     runtime: join(root, 'runtime'),
   };
 }
@@ -54,5 +58,56 @@ export function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A lock file that names no pid yet is being written; past this age its writer died before it could. */
+const UNNAMED_LOCK_GRACE_MS = 5_000;
+
+/** The live process holding the project's daemon lock, if any ('starting' while its pid is being written). */
+export function daemonLockHolder(dir: StateDir): number | 'starting' | undefined {
+  let text: string;
+  try {
+    text = readFileSync(dir.daemonLock, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(text.trim());
+  if (Number.isInteger(pid) && pid > 0) return processAlive(pid) ? pid : undefined;
+  try {
+    return Date.now() - statSync(dir.daemonLock).mtimeMs < UNNAMED_LOCK_GRACE_MS ? 'starting' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes the project's daemon lock for `pid`, so two daemons of one project never start side by side (two `deploy`
+ * commands auto-starting one at once); a lock left by a process that is gone is taken over.
+ */
+export function acquireDaemonLock(dir: StateDir, pid = process.pid): void {
+  mkdirSync(dir.root, { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(dir.daemonLock, `${pid}\n`, { flag: 'wx', mode: 0o600 });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = daemonLockHolder(dir);
+    if (holder !== undefined && holder !== pid) {
+      throw new UnavailableError(`a glidepath daemon of this project is already ${holder === 'starting' ? 'starting' : `running (pid ${holder})`}; its lock is ${dir.daemonLock}`);
+    }
+    rmSync(dir.daemonLock, { force: true });
+  }
+  throw new UnavailableError(`cannot take the daemon lock ${dir.daemonLock}`);
+}
+
+/** Gives the daemon lock up, but only if `pid` holds it. */
+export function releaseDaemonLock(dir: StateDir, pid = process.pid): void {
+  try {
+    if (Number(readFileSync(dir.daemonLock, 'utf8').trim()) === pid) rmSync(dir.daemonLock, { force: true });
+  } catch {
+    // already gone
   }
 }

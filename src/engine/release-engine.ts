@@ -37,11 +37,23 @@ export interface ReleaseEngineDeps {
   fetch?: typeof fetch;
 }
 
+/**
+ * The plan a release runs, read from disk when it was asked for; from then on the engine's plan in force (steering,
+ * rollback, the next recovery). `adopt` runs once the release holds the lock, before anything else changes.
+ */
+export interface ReleasePlan {
+  plan: Plan;
+  hooks?: ReleaseHooks;
+  adopt?: () => void;
+}
+
 /** Who releases, and whether preflight confirmations are given up front (`--yes`). */
 export interface DeployOptions {
   owner: string;
   yes: boolean;
   notes?: string;
+  /** The plan to run (default: the plan in force). */
+  plan?: ReleasePlan;
 }
 
 /** A release that has started: its id at once, its record when it ends. */
@@ -52,7 +64,7 @@ export interface StartedRelease {
 
 /** Runs and steers the releases of one service, one at a time. */
 export class ReleaseEngine {
-  readonly #deps: ReleaseEngineDeps;
+  #deps: ReleaseEngineDeps;
   readonly #closing = new AbortController();
   #current: (StartedRelease & { run: ReleaseRun }) | undefined;
   #warm: WarmVersion | undefined;
@@ -68,13 +80,19 @@ export class ReleaseEngine {
 
   /** Starts a release of `version` and returns once it is recorded; throws LockHeldError while another one runs. */
   async start(version: string, options: DeployOptions): Promise<StartedRelease> {
-    const { plan, store, clock, target } = this.#deps;
+    const { store, clock, target } = this.#deps;
     this.#assertOpen();
     await this.#settleFinished();
-    if (this.#current) throw new LockHeldError(plan.service, this.#current.releaseId);
+    if (this.#current) throw new LockHeldError(this.#deps.plan.service, this.#current.releaseId);
     const holder = `engine:${randomUUID()}`;
-    const lease = await LockLease.acquire(store, plan.service, holder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+    const lease = await LockLease.acquire(store, this.#deps.plan.service, holder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
     try {
+      // The plan changes only while this release holds the lock: a refused deploy leaves the one in force.
+      if (options.plan) {
+        options.plan.adopt?.();
+        this.#deps = { ...this.#deps, plan: options.plan.plan, hooks: options.plan.hooks };
+      }
+      const { plan } = this.#deps;
       const stable = await findStableVersion(store, plan.service, target);
       if (stable === version) throw new UsageError(`${version} already serves ${plan.service}; there is nothing to release`);
       // A version kept warm by an earlier blue-green release would linger beside two others.

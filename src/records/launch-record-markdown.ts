@@ -17,6 +17,12 @@ function evidenceLine(evidence: Record<string, unknown>): string {
   return parts.join('; ');
 }
 
+/** A code fence longer than any run of backticks in `text`, so the text cannot close it. */
+function fenceFor(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
 /** Renders the record; every section is there even when empty, so records of different releases compare. */
 export function launchRecordMarkdown(record: LaunchRecord): string {
   const lines = [
@@ -68,6 +74,12 @@ export function launchRecordMarkdown(record: LaunchRecord): string {
     `- **Steering**: ${record.steering.length > 0 ? record.steering.map((s) => `${s.action} by ${s.by} at ${s.at.slice(11, 19)}`).join('; ') : 'none'}`,
     `- **Follow-ups**: ${record.followUps.length > 0 ? '' : 'none'}`,
     ...record.followUps.map((item) => `  - ${item}`),
+    '',
+    '## Plan',
+    '',
+    ...(record.plan
+      ? [`\`${record.plan.file}\`, sha256 ${record.plan.sha256}`, '', `${fenceFor(record.plan.text)}yaml`, record.plan.text.trimEnd(), fenceFor(record.plan.text)]
+      : ['Not recorded.']),
     '',
   ];
   return lines.join('\n');

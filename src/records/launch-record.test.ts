@@ -76,4 +76,15 @@ describe('launch record', () => {
     expect(markdown).toContain('1112 requests, 40 failed for users.');
     expect(markdown).toContain('- **Status**: rolled_back — error_rate 0.19 > max 0.05 over 212 requests at weight 10%');
   });
+
+  it('holds the plan the release ran, as written and with its sha256; a plan with backticks cannot break the fence', async () => {
+    const release = await store.releases.create({ service: 'shop', version: 'v4', previousVersion: 'v3', strategy: 'canary', owner: 'alice', notes: null });
+    const text = 'version: 1\nservice: shop\n# a note with ``` inside\nstore: ${DATABASE_URL}\n';
+    await store.events.append({ service: 'shop', releaseId: release.id, type: 'release.plan', data: { file: '/srv/shop/glidepath.yaml', sha256: 'ab12', text } });
+    const record = await buildLaunchRecord(store, release.id, dir);
+    expect(record.plan).toEqual({ file: '/srv/shop/glidepath.yaml', sha256: 'ab12', text });
+    const markdown = launchRecordMarkdown(record);
+    expect(markdown).toContain('## Plan\n\n`/srv/shop/glidepath.yaml`, sha256 ab12\n\n````yaml\nversion: 1\n');
+    expect(markdown).toContain('store: ${DATABASE_URL}\n````');
+  });
 });

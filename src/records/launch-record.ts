@@ -46,6 +46,8 @@ export interface LaunchRecord {
   problems: string[];
   followUps: string[];
   steering: { action: string; by: string; at: string }[];
+  /** The plan the release ran, as written (variables unexpanded), and its sha256; null when not recorded. */
+  plan: { file: string; sha256: string; text: string } | null;
 }
 
 type Totals = Record<string, { requests: number; failed: number }>;
@@ -126,6 +128,11 @@ export async function buildLaunchRecord(store: Store, id: string, planDir: strin
     .filter((e) => e.type === 'release.steered')
     .map((e) => ({ action: typeof e.data.action === 'string' ? e.data.action : '', by: typeof e.data.by === 'string' ? e.data.by : '', at: e.at }));
   const traffic = trafficDuring(events);
+  const planEvent = events.find((e) => e.type === 'release.plan');
+  const plan =
+    planEvent && typeof planEvent.data.sha256 === 'string' && typeof planEvent.data.text === 'string'
+      ? { file: typeof planEvent.data.file === 'string' ? planEvent.data.file : '', sha256: planEvent.data.sha256, text: planEvent.data.text }
+      : null;
   return {
     id: result.id,
     service: result.service,
@@ -146,5 +153,6 @@ export async function buildLaunchRecord(store: Store, id: string, planDir: strin
     problems: problemsOf(result, traffic),
     followUps: followUpsOf(result),
     steering,
+    plan,
   };
 }

@@ -110,8 +110,10 @@ strategy:
     steps: [{ weight: 100 }]
 `,
   );
-  const loaded = loadPlan(join(dir, 'glidepath.yaml'), { ...process.env, GP_REVIEW_SECRET: SECRET, GP_REVIEW_ARG_SECRET: ARG_SECRET }, dir);
-  daemon = await Daemon.start({ loaded, storeUrl: 'sqlite:.glidepath/state.db', log: (line) => logLines.push(line) });
+  // The daemon reads its plan again at each deploy, with the environment it runs with.
+  const env = { ...process.env, GP_REVIEW_SECRET: SECRET, GP_REVIEW_ARG_SECRET: ARG_SECRET };
+  const loaded = loadPlan(join(dir, 'glidepath.yaml'), env, dir);
+  daemon = await Daemon.start({ loaded, env, storeUrl: 'sqlite:.glidepath/state.db', log: (line) => logLines.push(line) });
   base = daemon.url;
   tokens = JSON.parse(readFileSync(join(dir, '.glidepath', 'token'), 'utf8')) as ApiTokens;
 }, 20_000);

@@ -96,7 +96,9 @@ describe('daemon lifecycle: up, status, metrics, down', () => {
   });
 
   it('exits 3 and leaves nothing behind when its address is taken', async () => {
-    const blocker = createServer();
+    // `up` first asks whoever holds the address whether it is another project's daemon: the blocker hangs up on it
+    // (a server that leaves connections open could not be closed after the test).
+    const blocker = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
       const run = await runCli(['up', '--detach'], { cwd: project.dir });

@@ -14,6 +14,7 @@ interface DeployBody {
   notes?: string;
   participants?: string[];
   retryOf?: string;
+  plan?: { file?: string; text?: string };
 }
 
 const RETRYABLE = new Set(['aborted', 'failed', 'rolled_back']);
@@ -43,12 +44,18 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
             notes: { type: 'string', maxLength: 100_000 },
             participants: { type: 'array', maxItems: 50, items: BY },
             retryOf: { type: 'string', minLength: 1, maxLength: 128, description: 'id of the aborted, failed or rolled-back release this one runs again' },
+            // The plan to run, as the caller read it; without it the daemon reads its plan file from disk.
+            plan: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { file: { type: 'string', minLength: 1, maxLength: 4096 }, text: { type: 'string', maxLength: 1_000_000 } },
+            },
           },
         },
       },
     },
     async (request, reply) => {
-      const { version, owner, yes, notes, participants, retryOf } = request.body;
+      const { version, owner, yes, notes, participants, retryOf, plan } = request.body;
       // A maintenance window (`glidepath lock acquire`) holds every new release until it is released.
       const lock = await readMaintenanceLock(deps.store.locks, deps.service);
       if (lock) {
@@ -60,7 +67,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
         if (!RETRYABLE.has(earlier.status)) throw new ApiError(409, 'not_retryable', `release ${retryOf} is ${earlier.status}; only an aborted, failed or rolled-back release can be retried`);
         if (earlier.version !== version) throw new ApiError(400, 'retry_version', `release ${retryOf} released ${earlier.version}, not ${version}`);
       }
-      const started = await control().deploy(version, { owner: owner ?? 'api', yes: yes ?? false, notes, participants, retryOf });
+      const started = await control().deploy(version, { owner: owner ?? 'api', yes: yes ?? false, notes, participants, retryOf, plan });
       return reply.code(202).send(started);
     },
   );

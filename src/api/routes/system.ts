@@ -21,6 +21,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
     (): HealthDocument => ({
       status: 'ok',
       service: deps.service,
+      plan: deps.planFile,
       pid: process.pid,
       startedAt: deps.startedAt.toISOString(),
       glidepath: deps.glidepathVersion,

@@ -47,7 +47,7 @@ function readTraffic(file: string): TrafficFile {
 export class ProcessTarget implements Target {
   readonly type = 'process';
   readonly serviceUrl: string;
-  readonly #options: ProcessTargetOptions;
+  #options: ProcessTargetOptions;
   readonly #proxy: ProxyHost;
   readonly #supervisor: ProcessSupervisor;
   readonly #versions = new Map<string, VersionState>();
@@ -110,6 +110,13 @@ export class ProcessTarget implements Target {
     return target;
   }
 
+  /**
+   * Takes a new configuration for what starts from now on (command, env, readiness, instances, restart, drain);
+   * running versions keep theirs. The proxy's own settings (listen, sticky, versionHeader) are fixed at start.
+   */
+  reconfigure(config: ProcessTargetConfig): void {
+    this.#options = { ...this.#options, config };
+  }
 
   #onSupervisorEvent(event: SupervisorEvent): void {
     if (event.service !== this.#options.service) return;
