@@ -7,6 +7,7 @@ import { rawName } from './header-fields.js';
 
 /** Line formats: nginx's `combined` with the version and upstream appended, or one JSON object per line. */
 export const ACCESS_LOG_FORMATS = ['combined', 'json'] as const;
+/** How access log lines are written: nginx combined format, or JSON lines. */
 export type AccessLogFormat = (typeof ACCESS_LOG_FORMATS)[number];
 
 /** Where the access log goes and in which format. */
