@@ -159,12 +159,12 @@ target:
     const command = `if [ -e started ]; then NEVER_READY=1 exec ${testServiceCommand()}; else touch started; CRASH_AFTER_MS=600 exec ${testServiceCommand()}; fi`;
     const failed = new Promise<SupervisorEvent>((resolve) => supervisor.onEvent((e) => e.type === 'version.failed' && resolve(e)));
     const outcome = await supervisor.startVersion(
-      spec('u1', {}, { command, shell: true, ready: { path: '/health', timeoutMs: 700, intervalMs: 50 }, restart: { delayMs: 50, maxAttempts: 2, windowMs: 60_000 } }),
+      spec('u1', {}, { command, shell: true, ready: { path: '/health', timeoutMs: 3_000, intervalMs: 50 }, restart: { delayMs: 50, maxAttempts: 2, windowMs: 60_000 } }),
     );
     expect(outcome.status).toBe('ready');
     await until('restarted', () => events.some((e) => e.type === 'instance.restarted'));
     expect(supervisor.instances('u1')).toEqual([]);
-    // Under load the restarted service may not even listen within 700 ms; either way the reason says what was seen.
+    // Under load the restarted service may not even listen within the readiness timeout; either way the reason says what was seen.
     expect((await failed).reason).toMatch(/^instance 0 was not ready again after 2 restarts within 60000ms \(last probe: GET \/health(: connection refused| answered 503)\)$/);
     expect(typesOf(events).filter((t) => t === 'instance.unready')).toHaveLength(2);
     await until('version stopped', () => events.some((e) => e.type === 'version.stopped'));
