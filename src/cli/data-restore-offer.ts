@@ -52,8 +52,10 @@ export async function offerDataRestore(ctx: CliContext, loaded: LoadedPlan, roll
   for (const backup of found.backups) {
     const plan = await planRestore({ store, plan: loaded.plan, planDir: loaded.dir, id: backup.id });
     const outcome = await restoreBackup({ store, plan: loaded.plan, planDir: loaded.dir, restore: plan, safetyBackup: true, onProgress: (line) => ctx.out.progress(line) });
-    restored.push({ backup: backup.id, target: plan.record.source, restoreMs: outcome.restoreMs, safetyBackup: outcome.safetyBackup?.id ?? null });
-    ctx.out.progress(`restored ${backup.source} from ${backup.id} in ${outcome.restoreMs} ms${outcome.safetyBackup ? ` (safety backup ${outcome.safetyBackup.id})` : ''}`);
+    restored.push({ backup: backup.id, target: plan.record.source, restoreMs: outcome.restoreMs, safetyBackup: outcome.safetyBackup?.id ?? null, undo: outcome.undo ?? null });
+    ctx.out.progress(
+      `restored ${backup.source} from ${backup.id} in ${outcome.restoreMs} ms${outcome.safetyBackup ? ` (safety backup ${outcome.safetyBackup.id}; to put that back: ${outcome.undo ?? ''})` : ''}`,
+    );
   }
   return { release: found.releaseId, backups: found.backups, restored: true, restores: restored };
 }

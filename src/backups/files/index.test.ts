@@ -61,7 +61,6 @@ runDriverContract('files', () => dir, async () => {
       await writeFile(join(source, 'new.txt'), 'new\n');
       await rm(join(source, 'a/b'), { recursive: true });
     },
-    safetyBackup: true,
     cleanup: async () => undefined,
   };
 });

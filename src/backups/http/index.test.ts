@@ -57,7 +57,6 @@ runDriverContract('http', () => dir, async () => {
     emptyTarget: () => Promise.resolve(join(dir, `restored-${++n}.snapshot`)),
     mutate: () => writeFile(location, 'changed'),
     inPlace: false,
-    safetyBackup: false,
     cleanup: () => Promise.resolve(),
   };
 });

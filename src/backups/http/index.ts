@@ -1,6 +1,9 @@
 /** The `http` backup driver: call a snapshot endpoint and stream its body; restore writes the snapshot to a file. */
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { BackupDriver } from '../driver.js';
 import { streamToFile } from '../temp-file.js';
@@ -50,7 +53,7 @@ async function snapshotBody(answer: Response, config: HttpSourceConfig, headers:
 export function createHttpDriver(config: HttpSourceConfig): BackupDriver {
   const method = config.method ?? 'GET';
   const headers = config.headers ?? {};
-  return {
+  const driver: BackupDriver = {
     kind: 'http',
     extension: 'snapshot',
     location: config.url,
@@ -76,10 +79,36 @@ export function createHttpDriver(config: HttpSourceConfig): BackupDriver {
       return info !== undefined && info.size > 0;
     },
     async restore(open, target, { signal }) {
-      await streamToFile(await open(), target, signal);
+      // Written beside the target and renamed over it: a failed or refused download leaves the old file as it was.
+      const incoming = join(dirname(target), `.${basename(target)}.glidepath-restore-${process.pid}-${Date.now()}`);
+      try {
+        await streamToFile(await open(), incoming, signal);
+        await rename(incoming, target);
+      } catch (error) {
+        await rm(incoming, { force: true });
+        throw error;
+      }
     },
-    forTarget() {
-      return undefined;
+    forTarget(target) {
+      return snapshotFileDriver(target, driver);
+    },
+  };
+  return driver;
+}
+
+/**
+ * The snapshot file a restore would overwrite, as a source of its own (a safety backup): its bytes are read as they
+ * are, and restoring that backup writes them back through the http driver.
+ */
+function snapshotFileDriver(path: string, http: BackupDriver): BackupDriver {
+  return {
+    ...http,
+    location: path,
+    dump() {
+      const stream = createReadStream(path);
+      const done = finished(stream);
+      done.catch(() => undefined);
+      return Promise.resolve({ stream, done });
     },
   };
 }
