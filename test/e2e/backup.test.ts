@@ -367,7 +367,7 @@ backup:
     } finally {
       await writeFile(path, pristine);
     }
-  });
+  }, 120_000);
 
   it.each(['main-db', 'notes', 'uploads', 'vectors'])('restoring %s over data backs the target up first, lists that backup, and its undo command puts the data back', async (source) => {
     const record = records[source]!;
@@ -386,7 +386,7 @@ backup:
     const undo = await cli([...doc.undo.split(' ').slice(1), '--yes', '--no-safety-backup', '--json']);
     expect(undo.code, undo.stderr).toBe(0);
     expect(await target.read()).toBe(overwritten);
-  });
+  }, 120_000);
 });
 
 describe.skipIf(missing)('database passwords stay off the command line of pg_dump, pg_restore and psql', () => {
@@ -479,5 +479,5 @@ backup:
       }
     }
     expect(recorded.filter((c) => c.includes('--dbname=')).length).toBeGreaterThanOrEqual(5);
-  });
+  }, 180_000);
 });
