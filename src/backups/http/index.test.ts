@@ -80,4 +80,13 @@ describe('http driver', () => {
     const driver = createHttpDriver({ url: `${base}/raw` });
     await expect(driver.dump({})).rejects.toThrow(/HTTP 401: no key/);
   });
+
+  it('sends the credentials of a URL as Basic auth, and keeps the password out of its error', async () => {
+    requests.length = 0;
+    const driver = createHttpDriver({ url: base.replace('http://', 'http://snap:hunter2@') + '/raw' });
+    const error = (await driver.dump({}).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/GET http:\/\/snap:\*\*\*@127\.0\.0\.1:\d+\/raw: HTTP 401/);
+    expect(error.message).not.toContain('hunter2');
+    expect(requests).toEqual(['GET /raw ']);
+  });
 });

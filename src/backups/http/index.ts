@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { redactUrl } from '../../store/store-url.js';
 import type { BackupDriver } from '../driver.js';
 import { streamToFile } from '../temp-file.js';
 
@@ -18,12 +19,23 @@ export interface HttpSourceConfig {
 /** How long the endpoint may take to start answering (making a snapshot can be slow). */
 export const DEFAULT_SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
 
-async function request(url: string, method: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+/** fetch refuses a URL with `user:password@` (and names it in its error): they go in a Basic Authorization header. */
+function withoutCredentials(url: string, headers: Record<string, string>): { url: string; headers: Record<string, string> } {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || (parsed.username === '' && parsed.password === '')) return { url, headers };
+  const basic = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64');
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), headers: { authorization: `Basic ${basic}`, ...headers } };
+}
+
+async function request(target: string, method: string, given: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  const { url, headers } = withoutCredentials(target, given);
   const timeout = AbortSignal.timeout(DEFAULT_SNAPSHOT_TIMEOUT_MS);
   const answer = await fetch(url, { method, headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
   if (!answer.ok) {
     const text = (await answer.text().catch(() => '')).slice(0, 200);
-    throw new Error(`${method} ${url}: HTTP ${answer.status}${text ? `: ${text}` : ''}`);
+    throw new Error(`${method} ${redactUrl(target)}: HTTP ${answer.status}${text ? `: ${text}` : ''}`);
   }
   return answer;
 }
@@ -45,7 +57,7 @@ async function snapshotBody(answer: Response, config: HttpSourceConfig, headers:
     if (typeof name !== 'string') return Readable.from([Buffer.from(text)]);
     answer = await request(`${config.url.replace(/\/+$/, '')}/${encodeURIComponent(name)}`, 'GET', headers, signal);
   }
-  if (!answer.body) throw new Error(`${config.url}: the answer has no body`);
+  if (!answer.body) throw new Error(`${redactUrl(config.url)}: the answer has no body`);
   return Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>);
 }
 
