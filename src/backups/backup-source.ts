@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { describeError } from '../shared/errors.js';
 import type { BackupReason, BackupRecord, BackupRepository } from '../store/backup-repository.js';
 import { newId } from '../store/id.js';
+import { redactUrl } from '../store/store-url.js';
 import { artifactKey } from './artifact-key.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { BackupDriver } from './driver.js';
@@ -84,7 +85,7 @@ export async function backupSource(options: BackupSourceOptions): Promise<Backup
       durationMs: performance.now() - started,
     });
   } catch (error) {
-    const where = driver.kind === 'postgres' ? 'the database' : driver.location;
+    const where = driver.kind === 'postgres' ? 'the database' : redactUrl(driver.location);
     return catalog.finish(record.id, {
       status: 'failed',
       durationMs: performance.now() - started,

@@ -27,8 +27,6 @@ export interface DriverFixture {
   restoreTo?: string;
   /** False when a restore needs a named target (http snapshots go to a file): then `location` is named with `to`. */
   inPlace?: boolean;
-  /** Whether the driver can back up a restore target first (http cannot). */
-  safetyBackup: boolean;
   cleanup(): Promise<void>;
 }
 
@@ -103,10 +101,11 @@ export function runDriverContract(kind: string, dir: () => string, setup: () => 
       expect(plan.targetHasData).toBe(true);
       const outcome = await restoreBackup({ store, plan: loaded.plan, planDir: loaded.dir, restore: plan, safetyBackup: true });
       expect(await fixture.fingerprint(fixture.location)).toBe(original);
-      if (!fixture.safetyBackup) return void expect(outcome.safetySkipped).toMatch(/cannot be backed up/);
-      expect(outcome.safetyBackup).toMatchObject({ status: 'succeeded', reason: 'safety', source: 'main' });
+      // Every driver backs the target up first, and says how to put it back.
+      expect(outcome.safetyBackup).toMatchObject({ status: 'succeeded', reason: 'safety', source: inPlace ? 'main' : 'main-restore-target' });
+      expect(outcome.undo).toBe(`glidepath backup restore ${outcome.safetyBackup!.id}${inPlace ? '' : ` --to ${to!}`} --force`);
       // The safety backup holds the changed state: restoring it brings that back.
-      const back = await planRestore({ store, plan: loaded.plan, planDir: loaded.dir, id: outcome.safetyBackup!.id });
+      const back = await planRestore({ store, plan: loaded.plan, planDir: loaded.dir, id: outcome.safetyBackup!.id, to });
       await restoreBackup({ store, plan: loaded.plan, planDir: loaded.dir, restore: back, safetyBackup: false });
       expect(await fixture.fingerprint(fixture.location)).toBe(changed);
     });

@@ -4,7 +4,9 @@ import type { Plan } from '../plan/plan-schema.js';
 import { UsageError } from '../shared/errors.js';
 import type { BackupRecord } from '../store/backup-repository.js';
 import type { Store } from '../store/store.js';
+import { redactUrl } from '../store/store-url.js';
 import { backupSource } from './backup-source.js';
+import { checkArtifact, openCheckedArtifact } from './checked-artifact.js';
 import type { BackupDriver } from './driver.js';
 import { driverForArtifact, storeForLocation, storeForPlan } from './registry.js';
 
@@ -39,15 +41,46 @@ export interface RestoreOutcome {
   restoreMs: number;
   /** The backup of the target taken first, when one was. */
   safetyBackup?: BackupRecord;
+  /** The command that puts the target back as it was before the restore (restores the safety backup). */
+  undo?: string;
   /** Why no safety backup was taken, when none was. */
   safetySkipped?: string;
 }
 
-/**
- * Restores after the caller has confirmed: when the target holds data and `safetyBackup` is on, backs the target
- * up first (a failed safety backup stops the restore), then restores and records the measured restore time.
- */
-export async function restoreBackup(options: {
+/** `glidepath backup restore ID --force`, with `--to` when the target is not the source (passwords redacted). */
+function undoCommand(restore: RestorePlan, safety: BackupRecord): string {
+  const to = restore.ontoSource && restore.driver.inPlace ? '' : ` --to ${quoteWord(redactUrl(restore.target))}`;
+  return `glidepath backup restore ${safety.id}${to} --force`;
+}
+
+const quoteWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`);
+
+/** Backs up what the target holds now, as a `safety` backup; throws when that fails (then nothing is restored). */
+async function safetyBackup(options: RestoreOptions, driver: BackupDriver): Promise<BackupRecord> {
+  const { restore } = options;
+  options.onProgress?.('taking a safety backup of the target first…');
+  const artifacts = options.plan.backup ? storeForPlan(options.plan.backup.store, options.planDir) : storeForLocation(restore.record.store);
+  let record: BackupRecord;
+  try {
+    record = await backupSource({
+      service: options.plan.service,
+      // A backup of another target is not a backup of the source: keep it apart in list, RPO and retention.
+      source: restore.ontoSource ? restore.record.source : `${restore.record.source}-restore-target`,
+      driver,
+      artifacts,
+      catalog: options.store.backups,
+      reason: 'safety',
+      signal: options.signal,
+    });
+  } finally {
+    artifacts.close();
+  }
+  if (record.status !== 'succeeded') throw new Error(`safety backup failed, nothing was restored: ${record.error ?? 'unknown error'}`);
+  return record;
+}
+
+/** What {@link restoreBackup} needs. */
+export interface RestoreOptions {
   store: Store;
   plan: Plan;
   planDir: string;
@@ -55,45 +88,39 @@ export async function restoreBackup(options: {
   safetyBackup: boolean;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
-}): Promise<RestoreOutcome> {
+}
+
+/**
+ * Restores after the caller has confirmed. First the artifact is read whole and checked against its catalog entry
+ * (a damaged one is refused with DamagedArtifactError before anything changes); then, when the target holds data
+ * and `safetyBackup` is on, the target is backed up (a failed safety backup stops the restore); then the artifact
+ * is restored, read through the same check again so that bytes changed meanwhile still fail before the driver
+ * commits; the measured restore time is recorded.
+ */
+export async function restoreBackup(options: RestoreOptions): Promise<RestoreOutcome> {
   const { restore, store } = options;
-  const outcome: Partial<RestoreOutcome> = {};
-  if (!options.safetyBackup) outcome.safetySkipped = 'turned off (--no-safety-backup)';
-  else if (!restore.targetHasData) outcome.safetySkipped = 'the target is empty';
-  else {
-    const driver = restore.driver.forTarget(restore.target);
-    if (!driver) outcome.safetySkipped = `a ${restore.driver.kind} target cannot be backed up`;
+  const artifacts = storeForLocation(restore.record.store);
+  try {
+    options.onProgress?.(`checking the sha256 of ${restore.record.id}…`);
+    await checkArtifact(artifacts, restore.record, options.signal);
+    const outcome: Partial<RestoreOutcome> = {};
+    if (!options.safetyBackup) outcome.safetySkipped = 'turned off (--no-safety-backup)';
+    else if (!restore.targetHasData) outcome.safetySkipped = 'the target is empty';
     else {
-      options.onProgress?.('taking a safety backup of the target first…');
-      const artifacts = options.plan.backup ? storeForPlan(options.plan.backup.store, options.planDir) : storeForLocation(restore.record.store);
-      try {
-        outcome.safetyBackup = await backupSource({
-          service: options.plan.service,
-          // A backup of another target is not a backup of the source: keep it apart in list, RPO and retention.
-          source: restore.ontoSource ? restore.record.source : `${restore.record.source}-restore-target`,
-          driver,
-          artifacts,
-          catalog: store.backups,
-          reason: 'safety',
-          signal: options.signal,
-        });
-      } finally {
-        artifacts.close();
-      }
-      if (outcome.safetyBackup.status !== 'succeeded') {
-        throw new Error(`safety backup failed, nothing was restored: ${outcome.safetyBackup.error ?? 'unknown error'}`);
+      const driver = restore.driver.forTarget(restore.target);
+      if (!driver) outcome.safetySkipped = `a ${restore.driver.kind} target cannot be backed up`;
+      else {
+        outcome.safetyBackup = await safetyBackup(options, driver);
+        outcome.undo = undoCommand(restore, outcome.safetyBackup);
       }
     }
-  }
-  options.onProgress?.(`restoring ${restore.record.id}…`);
-  const artifacts = storeForLocation(restore.record.store);
-  const started = performance.now();
-  try {
-    await restore.driver.restore(() => artifacts.get(restore.record.key, { signal: options.signal }), restore.target, { signal: options.signal });
+    options.onProgress?.(`restoring ${restore.record.id}…`);
+    const started = performance.now();
+    await restore.driver.restore(openCheckedArtifact(artifacts, restore.record, options.signal), restore.target, { signal: options.signal });
+    const restoreMs = Math.round(performance.now() - started);
+    await store.backups.recordRestore(restore.record.id, restoreMs);
+    return { ...outcome, restoreMs };
   } finally {
     artifacts.close();
   }
-  const restoreMs = Math.round(performance.now() - started);
-  await store.backups.recordRestore(restore.record.id, restoreMs);
-  return { ...outcome, restoreMs };
 }

@@ -12,6 +12,7 @@ import type { BackupRecord, BackupRepository } from '../store/backup-repository.
 import { redactUrl } from '../store/store-url.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { BackupDriver, DriverVerdict } from './driver.js';
+import { openCheckedArtifact } from './checked-artifact.js';
 import { HashingStream } from './hashing-stream.js';
 import { driverForArtifact, storeForLocation } from './registry.js';
 
@@ -87,7 +88,7 @@ async function drill(
     const artifacts = storeForLocation(record.store);
     const started = performance.now();
     try {
-      await driver.restore(() => artifacts.get(record.key, { signal }), target, { signal });
+      await driver.restore(openCheckedArtifact(artifacts, record, signal), target, { signal });
     } finally {
       artifacts.close();
     }

@@ -179,7 +179,7 @@ export function registerBackup(program: Command, ctx: CliContext): void {
       ctx.out.result({ restored: true, backup: plan.record.id, target: where, ...outcome }, () =>
         [
           `restored ${plan.record.id} into ${where} in ${formatDuration(outcome.restoreMs)}`,
-          outcome.safetyBackup ? `safety backup of the target: ${outcome.safetyBackup.id}` : `no safety backup: ${outcome.safetySkipped ?? ''}`,
+          outcome.safetyBackup ? `safety backup of what the target held: ${outcome.safetyBackup.id}; to put that back: ${outcome.undo ?? ''}` : `no safety backup: ${outcome.safetySkipped ?? ''}`,
         ].join('\n'),
       );
     });

@@ -1,7 +1,8 @@
 /** `promote`, `pause`, `resume`, `abort` and `rollback`: steering a release by hand. */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { offerDataRestore } from './data-restore-offer.js';
+import type { ReleaseDocument } from '../api/contract.js';
+import { offerDataRestore, restoreRolledBackMigration } from './data-restore-offer.js';
 import { followRelease, releaseExit, summary } from './deploy.js';
 import { requireDaemon } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
@@ -36,6 +37,16 @@ export function registerSteering(program: Command, ctx: CliContext): void {
     .action(async (opts: { to?: string; restoreData: boolean; yes: boolean }) => {
       const loaded = ctx.loadPlan();
       const daemon = await requireDaemon(loaded);
+      if (opts.restoreData && opts.to === undefined) {
+        // Right after a release that migrated was rolled back on its own, its data is what is left to roll back.
+        const release = (releaseId: string) => daemon.client.get<ReleaseDocument>(`/v1/releases/${encodeURIComponent(releaseId)}`);
+        const dataOnly = await restoreRolledBackMigration(ctx, loaded, { yes: opts.yes, release });
+        if (dataOnly) {
+          ctx.out.result(dataOnly.document, () => (dataOnly.exit === 0 ? 'data restored; traffic was already back' : 'nothing restored'));
+          ctx.setExit(dataOnly.exit);
+          return;
+        }
+      }
       const { id } = await daemon.client.request<{ id: string }>('POST', '/v1/rollback', { to: opts.to, by: releaseOwner(loaded.dir, ctx.env) }, { timeoutMs: 10 * 60_000 });
       const release = await followRelease(ctx, daemon, id);
       const data = await offerDataRestore(ctx, loaded, release, { restoreData: opts.restoreData, yes: opts.yes });

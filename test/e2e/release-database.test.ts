@@ -112,3 +112,99 @@ verify:
     expect(await query(database, 'SELECT count(*)::int AS n FROM items')).toEqual([{ n: 2 }]);
   });
 });
+
+describe.skipIf(missing)('rollback --restore-data right after a release that migrated was rolled back by analysis', () => {
+  let cluster: PostgresCluster;
+  let project: Project;
+  let database: string;
+  const cli = (args: string[], timeoutMs = 90_000) => runCli(args, { cwd: project.dir, timeoutMs });
+  const columns = async () =>
+    (await query(database, "SELECT column_name FROM information_schema.columns WHERE table_name = 'items' ORDER BY column_name")).map((c) => c.column_name);
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    cluster = await startPostgresCluster();
+    database = await cluster.createDatabase('shop');
+    const [daemonPort, proxyPort] = [await closedPort(), await closedPort()];
+    project = await makeProject({
+      'glidepath.yaml': `version: 1
+service: shop-auto
+daemon: { listen: "127.0.0.1:${daemonPort}" }
+target:
+  type: process
+  listen: "127.0.0.1:${proxyPort}"
+  start: ${JSON.stringify(`${JSON.stringify(process.execPath)} ${JSON.stringify(TEST_SERVICE_SCRIPT)} --version {version}`)}
+  cwd: ./releases/{version}
+  ready: { path: /health, timeout: 20s, interval: 100ms }
+  drain: 1s
+checks:
+  answers: { http: { url: "{url}/", status: 200 } }
+backup:
+  sources: [ { name: main-db, postgres: { url: "${database}" } } ]
+  store: { dir: ./backups }
+  before: [migrate]
+migrations:
+  url: "${database}"
+  dir: ./migrations
+strategy:
+  canary:
+    steps: [ { weight: 50 }, { pause: 3s } ]
+analysis:
+  interval: 500ms
+  metrics:
+    - { name: answers, check: answers, failureLimit: 0 }
+`,
+    });
+    for (const version of ['v1', 'v2']) mkdirSync(join(project.dir, 'releases', version), { recursive: true });
+    // v2 answers every request with a 500: analysis rolls it back.
+    writeFileSync(join(project.dir, 'releases', 'v2', 'service.json'), JSON.stringify({ ERROR_RATE: 1 }));
+    mkdirSync(join(project.dir, 'migrations'));
+    writeFileSync(join(project.dir, 'migrations', '001_items.sql'), "CREATE TABLE items (id int PRIMARY KEY, name text);\nINSERT INTO items VALUES (1, 'one'), (2, 'two');\n");
+  });
+
+  afterAll(async () => {
+    if (project) {
+      await runCli(['down'], { cwd: project.dir });
+      await project.remove();
+    }
+    await cluster?.stop();
+  });
+
+  it('restores the backup the rolled-back release took before migrating, and rolls no traffic back', async () => {
+    expect((await cli(['deploy', 'v1', '--json'])).code).toBe(0);
+    writeFileSync(join(project.dir, 'migrations', '002_price.sql'), 'ALTER TABLE items ADD COLUMN price int;\nUPDATE items SET price = 10;\n');
+    const deploy = await cli(['deploy', 'v2', '--json']);
+    expect(deploy.code, deploy.stderr).toBe(1);
+    const v2 = parseOneJson(deploy.stdout) as { id: string; status: string; steps: { kind: string; detail: Record<string, unknown> }[] };
+    expect(v2.status).toBe('rolled_back');
+    expect(v2.steps.find((s) => s.kind === 'migrate')?.detail.applied).toEqual([expect.objectContaining({ version: '002', status: 'applied' })]);
+    const backupId = (v2.steps.find((s) => s.kind === 'backup')?.detail.artifacts as { id: string }[])[0]?.id;
+    expect(backupId).toMatch(/^bkp_/);
+    expect(await columns()).toEqual(['id', 'name', 'price']);
+    const historyBefore = (parseOneJson((await cli(['history', '--json'])).stdout) as unknown[]).length;
+
+    // Without --yes and nobody at a terminal: nothing happens.
+    const unconfirmed = await cli(['rollback', '--restore-data', '--json']);
+    expect(unconfirmed.code, unconfirmed.stderr).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/needs confirmation; pass --yes/);
+    expect(await columns()).toEqual(['id', 'name', 'price']);
+
+    const rollback = await cli(['rollback', '--restore-data', '--yes', '--json'], 120_000);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    const doc = parseOneJson(rollback.stdout) as { id: string; version: string; data: { release: string; restored: boolean; restores: { backup: string; safetyBackup: string | null; undo: string }[] } };
+    expect(doc).toMatchObject({ id: v2.id, version: 'v2', data: { release: v2.id, restored: true } });
+    expect(doc.data.restores[0]).toMatchObject({ backup: backupId, safetyBackup: expect.stringMatching(/^bkp_/), undo: expect.stringMatching(/^glidepath backup restore bkp_\S+ --force$/) });
+    expect(rollback.stderr).toMatch(/traffic is already back/);
+    // The database is as it was before v2 migrated; v1 still serves, and no release was added.
+    expect(await columns()).toEqual(['id', 'name']);
+    expect(await query(database, 'SELECT count(*)::int AS n FROM items')).toEqual([{ n: 2 }]);
+    expect(parseOneJson((await cli(['status', '--json'])).stdout)).toMatchObject({ stable: { version: 'v1', weight: 100 }, canary: null });
+    expect((parseOneJson((await cli(['history', '--json'])).stdout) as unknown[]).length).toBe(historyBefore);
+
+    // Once restored, it is not offered again: the next rollback --restore-data is an ordinary rollback (v1 has none).
+    const again = await cli(['rollback', '--restore-data', '--yes', '--json']);
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toMatch(/no earlier version/);
+    expect(await columns()).toEqual(['id', 'name']);
+  }, 300_000);
+});

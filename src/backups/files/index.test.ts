@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePrograms } from '../../testing/require-program.js';
 import { runDriverContract } from '../driver.contract.js';
 import { createFilesDriver } from './index.js';
+import { readTarGz } from './tar-reader.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -59,7 +61,6 @@ runDriverContract('files', () => dir, async () => {
       await writeFile(join(source, 'new.txt'), 'new\n');
       await rm(join(source, 'a/b'), { recursive: true });
     },
-    safetyBackup: true,
     cleanup: async () => undefined,
   };
 });
@@ -118,5 +119,41 @@ describe('files driver', () => {
     const target = join(dir, 'hostile');
     await expect(driver.restore(() => Promise.resolve(tar.pipe(createGzip())), target, {})).rejects.toThrow(/outside the target/);
     await expect(readdir(dir)).resolves.not.toContain('escape.txt');
+  });
+
+  describe('a damaged archive', () => {
+    let whole = Buffer.alloc(0);
+    beforeAll(async () => {
+      const source = join(dir, 'to-damage');
+      await mkdir(source);
+      await writeFile(join(source, 'big.bin'), randomBytes(300_000));
+      await writeFile(join(source, 'small.txt'), 'small');
+      const dump = await createFilesDriver({ path: source }).dump({});
+      const chunks: Buffer[] = [];
+      for await (const chunk of dump.stream) chunks.push(chunk as Buffer);
+      await dump.done;
+      whole = Buffer.concat(chunks);
+    });
+    const damaged: [string, () => Buffer][] = [
+      ['truncated in the middle of an entry', () => whole.subarray(0, 1000)],
+      ['truncated near its end', () => whole.subarray(0, whole.length - 10)],
+      ['not gzip at all', () => Buffer.from('garbage, not an archive\n'.repeat(40))],
+      ['gzip of bytes that are not tar', () => gzipSync(randomBytes(4096))],
+      ['empty', () => Buffer.alloc(0)],
+    ];
+
+    it.each(damaged)('fails inspection, and settles, when %s', async (_what, bytes) => {
+      const verdict = await createFilesDriver({ path: '' }).inspect(Readable.from([bytes()]), {});
+      expect(verdict.status).toBe('fail');
+      expect(verdict.detail).toMatch(/tar listing failed after \d+ entries: \S/);
+    });
+
+    it('rejects, instead of waiting forever, when a handler waits for the end of a body the archive cut off', async () => {
+      const waitForEnd = async (_header: unknown, body: Readable) => {
+        body.resume();
+        await new Promise((resolve) => body.once('end', resolve));
+      };
+      await expect(readTarGz(Readable.from([whole.subarray(0, 1000)]), waitForEnd)).rejects.toThrow(/unexpected end of file/);
+    });
   });
 });

@@ -1,6 +1,7 @@
 /** The `files` backup driver: a directory as a streamed tar.gz, restored by extracting beside it and swapping. */
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { BackupDriver } from '../driver.js';
 import { excludeMatcher } from './exclude.js';
 import { extractTarGz, readTarGz } from './tar-reader.js';
@@ -34,8 +35,8 @@ export function createFilesDriver(config: FilesSourceConfig): BackupDriver {
           async (header, body) => {
             entries++;
             bytes += header.size ?? 0;
-            body.resume();
-            await new Promise((resolve) => body.once('end', resolve));
+            // finished() settles on an error or an early close too: a broken archive ends the body without 'end'.
+            await finished(body.resume());
           },
           signal,
         );

@@ -11,10 +11,13 @@ import { extract as tarExtract, type Header } from 'tar-stream';
 export async function readTarGz(source: Readable, onEntry: (header: Header, body: Readable) => Promise<void>, signal?: AbortSignal): Promise<void> {
   const extract = tarExtract();
   const piping = pipeline(source, createGunzip(), extract, { signal });
-  // Whichever side fails first ends both: a broken gzip stream, or an entry handler that threw.
+  // Whichever side fails first ends both: a broken gzip stream, or an entry handler that threw. A handler still
+  // waiting for the body of an entry that a truncated archive cut off is not waited for: the failure wins.
+  const broken = new Promise<never>((_resolve, reject) => void piping.catch(reject));
+  broken.catch(() => undefined);
   piping.catch((error: unknown) => extract.destroy(error as Error));
   try {
-    for await (const entry of extract) await onEntry(entry.header, entry as unknown as Readable);
+    for await (const entry of extract) await Promise.race([onEntry(entry.header, entry as unknown as Readable), broken]);
   } catch (error) {
     source.destroy();
     await piping.catch(() => undefined);

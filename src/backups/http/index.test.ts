@@ -57,7 +57,6 @@ runDriverContract('http', () => dir, async () => {
     emptyTarget: () => Promise.resolve(join(dir, `restored-${++n}.snapshot`)),
     mutate: () => writeFile(location, 'changed'),
     inPlace: false,
-    safetyBackup: false,
     cleanup: () => Promise.resolve(),
   };
 });
@@ -80,5 +79,14 @@ describe('http driver', () => {
   it('names the status of a refused snapshot request', async () => {
     const driver = createHttpDriver({ url: `${base}/raw` });
     await expect(driver.dump({})).rejects.toThrow(/HTTP 401: no key/);
+  });
+
+  it('sends the credentials of a URL as Basic auth, and keeps the password out of its error', async () => {
+    requests.length = 0;
+    const driver = createHttpDriver({ url: base.replace('http://', 'http://snap:hunter2@') + '/raw' });
+    const error = (await driver.dump({}).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/GET http:\/\/snap:\*\*\*@127\.0\.0\.1:\d+\/raw: HTTP 401/);
+    expect(error.message).not.toContain('hunter2');
+    expect(requests).toEqual(['GET /raw ']);
   });
 });

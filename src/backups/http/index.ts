@@ -1,7 +1,11 @@
 /** The `http` backup driver: call a snapshot endpoint and stream its body; restore writes the snapshot to a file. */
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { redactUrl } from '../../store/store-url.js';
 import type { BackupDriver } from '../driver.js';
 import { streamToFile } from '../temp-file.js';
 
@@ -15,12 +19,23 @@ export interface HttpSourceConfig {
 /** How long the endpoint may take to start answering (making a snapshot can be slow). */
 export const DEFAULT_SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
 
-async function request(url: string, method: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+/** fetch refuses a URL with `user:password@` (and names it in its error): they go in a Basic Authorization header. */
+function withoutCredentials(url: string, headers: Record<string, string>): { url: string; headers: Record<string, string> } {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || (parsed.username === '' && parsed.password === '')) return { url, headers };
+  const basic = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64');
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), headers: { authorization: `Basic ${basic}`, ...headers } };
+}
+
+async function request(target: string, method: string, given: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  const { url, headers } = withoutCredentials(target, given);
   const timeout = AbortSignal.timeout(DEFAULT_SNAPSHOT_TIMEOUT_MS);
   const answer = await fetch(url, { method, headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
   if (!answer.ok) {
     const text = (await answer.text().catch(() => '')).slice(0, 200);
-    throw new Error(`${method} ${url}: HTTP ${answer.status}${text ? `: ${text}` : ''}`);
+    throw new Error(`${method} ${redactUrl(target)}: HTTP ${answer.status}${text ? `: ${text}` : ''}`);
   }
   return answer;
 }
@@ -42,7 +57,7 @@ async function snapshotBody(answer: Response, config: HttpSourceConfig, headers:
     if (typeof name !== 'string') return Readable.from([Buffer.from(text)]);
     answer = await request(`${config.url.replace(/\/+$/, '')}/${encodeURIComponent(name)}`, 'GET', headers, signal);
   }
-  if (!answer.body) throw new Error(`${config.url}: the answer has no body`);
+  if (!answer.body) throw new Error(`${redactUrl(config.url)}: the answer has no body`);
   return Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>);
 }
 
@@ -50,7 +65,7 @@ async function snapshotBody(answer: Response, config: HttpSourceConfig, headers:
 export function createHttpDriver(config: HttpSourceConfig): BackupDriver {
   const method = config.method ?? 'GET';
   const headers = config.headers ?? {};
-  return {
+  const driver: BackupDriver = {
     kind: 'http',
     extension: 'snapshot',
     location: config.url,
@@ -76,10 +91,36 @@ export function createHttpDriver(config: HttpSourceConfig): BackupDriver {
       return info !== undefined && info.size > 0;
     },
     async restore(open, target, { signal }) {
-      await streamToFile(await open(), target, signal);
+      // Written beside the target and renamed over it: a failed or refused download leaves the old file as it was.
+      const incoming = join(dirname(target), `.${basename(target)}.glidepath-restore-${process.pid}-${Date.now()}`);
+      try {
+        await streamToFile(await open(), incoming, signal);
+        await rename(incoming, target);
+      } catch (error) {
+        await rm(incoming, { force: true });
+        throw error;
+      }
     },
-    forTarget() {
-      return undefined;
+    forTarget(target) {
+      return snapshotFileDriver(target, driver);
+    },
+  };
+  return driver;
+}
+
+/**
+ * The snapshot file a restore would overwrite, as a source of its own (a safety backup): its bytes are read as they
+ * are, and restoring that backup writes them back through the http driver.
+ */
+function snapshotFileDriver(path: string, http: BackupDriver): BackupDriver {
+  return {
+    ...http,
+    location: path,
+    dump() {
+      const stream = createReadStream(path);
+      const done = finished(stream);
+      done.catch(() => undefined);
+      return Promise.resolve({ stream, done });
     },
   };
 }

@@ -38,7 +38,6 @@ describe.skipIf(missing)(`postgres driver${missing ? ` (skipped: ${missing})` : 
       emptyTarget: () => cluster.createDatabase(`restored_${++n}`),
       mutate: () => runSql(url, 'DELETE FROM pgbench_accounts WHERE aid % 3 = 0; UPDATE pgbench_branches SET bbalance = bbalance + 1; CREATE TABLE extra (x int)'),
       restoreTo: await cluster.createDatabase('scratch'),
-      safetyBackup: true,
       cleanup: () => Promise.resolve(),
     };
   });

@@ -1,6 +1,7 @@
 /** The `postgres` backup driver: pg_dump custom format out, pg_restore in, `pg_restore --list` to inspect. */
 import type { BackupDriver } from '../driver.js';
 import { programPath } from '../program-path.js';
+import { pgConnection } from './pg-connection.js';
 import { feed, spawnPg } from './pg-process.js';
 import { restoreParallel, restoreStreamed } from './pg-restore.js';
 import { countUserRelations } from './pg-target.js';
@@ -23,7 +24,8 @@ export function createPostgresDriver(config: PostgresSourceConfig): BackupDriver
     location: config.url,
     inPlace: true,
     dump({ signal }) {
-      const run = spawnPg(programPath('pg_dump'), ['--format=custom', `--dbname=${config.url}`, ...(config.options ?? [])], { stdout: true, signal });
+      const connection = pgConnection(config.url);
+      const run = spawnPg(programPath('pg_dump'), ['--format=custom', `--dbname=${connection.dbname}`, ...(config.options ?? [])], { stdout: true, signal, env: connection.env });
       return Promise.resolve({ stream: run.stdout!, done: run.done });
     },
     async inspect(artifact, { signal }) {

@@ -20,14 +20,20 @@ const KILL_GRACE_MS = 2_000;
 export function spawnPg(
   program: string,
   args: string[],
-  options: { stdin?: boolean; stdout?: boolean; signal?: AbortSignal; },
+  options: {
+    stdin?: boolean;
+    stdout?: boolean;
+    signal?: AbortSignal;
+    /** Added to the child's environment: where a password goes, never argv (see pg-connection.ts). */
+    env?: Readonly<Record<string, string>>;
+  },
 ): PgProcess {
   const name = program.split('/').at(-1) ?? program;
   // detached: own process group, so an abort ends whatever the program started as well.
   const child = spawn(program, args, {
     detached: true,
     stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
-    env: { ...process.env, PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '10' },
+    env: { ...process.env, PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '10', ...options.env },
   });
   const stderr = new OutputTail();
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));

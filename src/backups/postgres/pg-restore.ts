@@ -6,8 +6,8 @@ import { stopProcessGroup } from '../../exec/process-group.js';
 import type { DriverCallOptions, OpenArtifact } from '../driver.js';
 import { programPath } from '../program-path.js';
 import { streamToFile, withTempPath } from '../temp-file.js';
+import { pgConnection, type PgConnection } from './pg-connection.js';
 import { feed, spawnPg } from './pg-process.js';
-import { countUserRelations } from './pg-target.js';
 
 /** Drops every user schema (with what is in it) and recreates an empty `public` as a new database has it. */
 export const WIPE_SQL = `DO $glidepath$
@@ -27,32 +27,28 @@ END
 $glidepath$;
 `;
 
-const psqlArgs = (target: string) => ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', `--dbname=${target}`];
+const psqlArgs = (target: PgConnection) => ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', `--dbname=${target.dbname}`];
 
 /**
- * One transaction: into an empty database pg_restore writes directly; otherwise psql runs the wipe and then
- * the SQL pg_restore makes of the archive. psql's input is ended
- * (which commits) only after pg_restore succeeded; if it fails, psql is killed first, so the transaction rolls
- * back and the target stays as it was.
+ * One transaction: psql runs the wipe and then the SQL pg_restore makes of the archive. psql's input is ended
+ * (which commits) only after the artifact was read to its end (and passed its checksum) and pg_restore
+ * succeeded; if anything fails, both programs are stopped first, so the transaction rolls back and the target
+ * stays as it was. An empty target takes the same path: pg_restore straight into the database would commit as
+ * soon as it has read the archive, before the end of the artifact is known to be the recorded one.
  */
 export async function restoreStreamed(open: OpenArtifact, target: string, options: DriverCallOptions): Promise<void> {
-  if ((await countUserRelations(target, options.signal)) === 0) {
-    // Nothing to wipe: pg_restore straight into the database, still as one transaction.
-    const direct = spawnPg(programPath('pg_restore'), [`--dbname=${target}`, '--exit-on-error', '--single-transaction'], { stdin: true, signal: options.signal });
-    await Promise.all([direct.done, feed(await open(), direct.stdin!)]);
-    return;
-  }
-  const psql = spawnPg(programPath('psql'), [...psqlArgs(target), '--single-transaction'], { stdin: true, signal: options.signal });
+  const connection = pgConnection(target);
+  const psql = spawnPg(programPath('psql'), [...psqlArgs(connection), '--single-transaction'], { stdin: true, signal: options.signal, env: connection.env });
   const script = spawnPg(programPath('pg_restore'), ['--file=-'], { stdin: true, stdout: true, signal: options.signal });
   const psqlIn = psql.stdin!;
   psqlIn.write(WIPE_SQL);
-  const fed = feed(await open(), script.stdin!);
-  const relayed = relay(script.stdout!, psqlIn);
   try {
+    const fed = feed(await open(), script.stdin!);
+    const relayed = relay(script.stdout!, psqlIn);
     await Promise.all([script.done, fed, relayed]);
   } catch (error) {
-    if (psql.pid !== undefined) await stopProcessGroup(psql.pid, 0);
-    await psql.done.catch(() => undefined);
+    for (const run of [psql, script]) if (run.pid !== undefined) await stopProcessGroup(run.pid, 0);
+    await Promise.allSettled([psql.done, script.done]);
     throw error;
   }
   psqlIn.end();
@@ -70,7 +66,9 @@ async function relay(from: NodeJS.ReadableStream, to: NodeJS.WritableStream): Pr
 export async function restoreParallel(open: OpenArtifact, target: string, jobs: number, options: DriverCallOptions): Promise<void> {
   await withTempPath(options, 'artifact.dump', async (file) => {
     await streamToFile(await open(), file, options.signal);
-    await spawnPg(programPath('psql'), [...psqlArgs(target), `--command=${WIPE_SQL}`], { signal: options.signal }).done;
-    await spawnPg(programPath('pg_restore'), [`--dbname=${target}`, '--exit-on-error', `--jobs=${jobs}`, file], { signal: options.signal }).done;
+    const connection = pgConnection(target);
+    const env = connection.env;
+    await spawnPg(programPath('psql'), [...psqlArgs(connection), `--command=${WIPE_SQL}`], { signal: options.signal, env }).done;
+    await spawnPg(programPath('pg_restore'), [`--dbname=${connection.dbname}`, '--exit-on-error', `--jobs=${jobs}`, file], { signal: options.signal, env }).done;
   });
 }

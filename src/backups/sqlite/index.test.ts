@@ -47,7 +47,6 @@ runDriverContract('sqlite', () => dir, async () => {
       insert.run(['after the backup']);
       return Promise.resolve();
     },
-    safetyBackup: true,
     cleanup: () => {
       db.close();
       return Promise.resolve();
