@@ -13,7 +13,6 @@
  * dominated in convex order by the binomial [Hoeffding 1963], so the test is conservative there too.)
  */
 import { createRatioGrid, type RatioGrid, type RatioGridOptions } from './ratio-grid.js';
-import { logAddExp } from './special-functions.js';
 
 /** Requests and errors of one version over one interval. */
 export interface ArmCounts {
@@ -80,10 +79,11 @@ export function addErrorRateInterval(state: ErrorRateState, interval: IntervalCo
     const share = canary.requests / (canary.requests + stable.requests);
     const logShare = Math.log(share);
     const logRest = Math.log1p(-share);
+    const { logRatios, ratios } = state.grid;
     for (let j = 0; j < logLikelihood.length; j++) {
-      const a = state.grid.logRatios[j]! + logShare;
-      const logDenominator = logAddExp(a, logRest);
-      logLikelihood[j] = logLikelihood[j]! + canary.errors * (a - logDenominator) + stable.errors * (logRest - logDenominator);
+      // log θ_j = log(ρ_j·s) − log(ρ_j·s + 1 − s), log(1 − θ_j) = log(1 − s) − log(ρ_j·s + 1 − s).
+      const logDenominator = Math.log(ratios[j]! * share + (1 - share));
+      logLikelihood[j] = logLikelihood[j]! + canary.errors * (logRatios[j]! + logShare - logDenominator) + stable.errors * (logRest - logDenominator);
     }
   }
   return {
@@ -114,13 +114,17 @@ function checkArm(name: string, arm: ArmCounts): void {
  */
 export function ratioLogEValue(state: ErrorRateState, j: number, side: 'worse' | 'better'): number {
   const { logLikelihood, grid } = state;
-  let total = -Infinity;
-  if (side === 'worse') {
-    for (let k = j + 1; k < logLikelihood.length; k++) total = logAddExp(total, grid.logWeights[k - j]! + logLikelihood[k]!);
-  } else {
-    for (let k = j - 1; k >= 0; k--) total = logAddExp(total, grid.logWeights[j - k]! + logLikelihood[k]!);
-  }
-  return total - logLikelihood[j]!;
+  const from = side === 'worse' ? j + 1 : 0;
+  const to = side === 'worse' ? logLikelihood.length : j;
+  if (from >= to) return -Infinity;
+  const term = (k: number): number => grid.logWeights[Math.abs(k - j)]! + logLikelihood[k]! - logLikelihood[j]!;
+  // Sum in log space, shifted by the largest term.
+  let high = -Infinity;
+  for (let k = from; k < to; k++) high = Math.max(high, term(k));
+  if (high === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let k = from; k < to; k++) sum += Math.exp(term(k) - high);
+  return high + Math.log(sum);
 }
 
 /** The evidence of both decisions at the tolerance boundary ρ0, cheap enough to check after every interval. */

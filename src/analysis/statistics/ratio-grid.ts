@@ -22,6 +22,8 @@ export const DEFAULT_DOUBLINGS = 8;
 export interface RatioGrid {
   center: number;
   logRatios: Float64Array;
+  /** The ratios themselves, exp(logRatios). */
+  ratios: Float64Array;
   /** Index 0 unused (−∞); index d ≥ 1 is the weight of the alternative d grid steps beyond the tested point. */
   logWeights: Float64Array;
 }
@@ -41,8 +43,9 @@ export function createRatioGrid(rho0: number, options: RatioGridOptions = {}): R
   const logRatios = new Float64Array(2 * half + 1);
   const step = Math.LN2 / steps;
   for (let j = 0; j < logRatios.length; j++) logRatios[j] = Math.log(rho0) + (j - half) * step;
+  const ratios = logRatios.map(Math.exp);
   const logWeights = new Float64Array(2 * half + 1).fill(-Infinity);
   const u = (logR: number): number => 1 / (1 + Math.exp(-logR));
   for (let d = 1; d <= 2 * half; d++) logWeights[d] = Math.log(2 * (u(d * step) - u((d - 1) * step)));
-  return { center: half, logRatios, logWeights };
+  return { center: half, logRatios, ratios, logWeights };
 }
