@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../shared/seeded-random.js';
 import { simulateErrorInterval, type TrafficShape } from './canary-simulation.js';
+import { expectedCanaryRequestsToDetect } from './expected-sample-size.js';
 import { addErrorRateInterval, createErrorRateState, ratioLogEValue, type IntervalCounts } from './error-rate-test.js';
 
 /** Upper end of a binomial proportion's one-sided 99.9% normal-approximation interval when the true rate is p. */
@@ -71,7 +72,7 @@ describe('error-rate test on simulated canaries', () => {
     expect(naive / runs).toBeGreaterThan(2 * 0.01);
   });
 
-  it('catches errors 1% → 5% at 20% weight: every one of 200 canaries within 1500 canary requests', () => {
+  it('catches errors 1% → 5% at 20% weight: every one of 200 canaries within 1500 canary requests, the median within 2× the ideal SPRT', () => {
     const runs = 200;
     const shape = { requestsPerInterval: 100, weight: 0.2 };
     const needed: number[] = [];
@@ -84,5 +85,9 @@ describe('error-rate test on simulated canaries', () => {
     const p95 = needed[Math.floor(runs * 0.95)]!;
     console.log(`1%→5% at 20% weight, alpha=0.01: canary requests to fail median ${median}, p95 ${p95}, max ${needed[runs - 1]!}`);
     expect(needed[runs - 1]).toBeLessThanOrEqual(1500);
+    // Wald's approximation for an SPRT told the true rates: about 167 canary requests.
+    const ideal = expectedCanaryRequestsToDetect({ canaryRate: 0.05, stableRate: 0.01, weight: 0.2, alpha: 0.01 });
+    console.log(`ideal SPRT expectation ${ideal.toFixed(0)} canary requests`);
+    expect(median).toBeLessThanOrEqual(2 * ideal);
   });
 });

@@ -10,3 +10,5 @@ export type { LatencyHistogram, LatencyInput } from './latency-distribution.js';
 export { quantileConfidenceSequence } from './quantile-confidence-sequence.js';
 export type { QuantileBounds } from './quantile-confidence-sequence.js';
 export type { SequentialVerdict } from './verdict.js';
+export { bernoulliDivergence, expectedCanaryRequestsToDetect } from './expected-sample-size.js';
+export type { ErrorRegression } from './expected-sample-size.js';
