@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../shared/seeded-random.js';
 import { betaBinomialLogEValue } from './beta-binomial-mixture.js';
-import { addErrorRateInterval, createErrorRateState, errorRateEvidence, errorRateStateOf, type IntervalCounts } from './error-rate-test.js';
+import {
+  addErrorRateInterval, createErrorRateState, errorRateEvidence, errorRateStateOf, ratioLogEValue, type IntervalCounts,
+} from './error-rate-test.js';
 import { assessErrorRate } from './error-rate-verdict.js';
+import { simulateErrorInterval } from './canary-simulation.js';
 
 const interval = (canary: [number, number], stable: [number, number]): IntervalCounts => ({
   canary: { requests: canary[0], errors: canary[1] },
@@ -82,6 +86,32 @@ describe('assessErrorRate', () => {
     expect(verdict.ratio).toBeNull();
     expect(verdict.lower).toBe(0);
     expect(verdict.upper).toBe(Infinity);
+  });
+
+  it('has evidence against "ratio ≤ ρ" falling as ρ rises (what makes the lower bound a single test)', () => {
+    const state = errorRateStateOf([interval([40, 6], [160, 3]), interval([100, 4], [100, 1]), interval([10, 0], [190, 5])]);
+    const values = Array.from(state.logLikelihood, (_, j) => ratioLogEValue(state, j, 'worse'));
+    for (let j = 1; j < values.length; j++) expect(values[j]!).toBeLessThanOrEqual(values[j - 1]! + 1e-9);
+  });
+
+  it('keeps the true ratio (4) inside its bounds at every tenth look in at least 1 − 2·alpha of 300 canaries', () => {
+    // Seeds 700…999; canary 4%, stable 1%, 20% weight, 100 requests an interval, 200 intervals; alpha 0.05.
+    let missed = 0;
+    for (let run = 0; run < 300; run++) {
+      const random = seededRandom(700 + run);
+      let state = createErrorRateState({ alpha: 0.05 });
+      for (let i = 1; i <= 200; i++) {
+        state = addErrorRateInterval(state, simulateErrorInterval(random, { requestsPerInterval: 100, weight: 0.2 }, 0.04, 0.01));
+        if (i % 10 !== 0) continue;
+        const { lower, upper } = assessErrorRate(state);
+        if (lower > 4 || upper < 4) {
+          missed++;
+          break;
+        }
+      }
+    }
+    console.log(`ratio bounds, alpha 0.05 per side: true ratio outside at some look in ${missed}/300 canaries`);
+    expect(missed / 300).toBeLessThanOrEqual(0.1 + 3.09 * Math.sqrt((0.1 * 0.9) / 300));
   });
 
   it('handles a traffic share that changes between intervals (5% → 20% → 50%)', () => {
