@@ -1,5 +1,5 @@
 /** Finding nodes of a parsed YAML document by key path, and naming paths the way errors show them. */
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -13,6 +13,34 @@ export function formatKeyPath(path: KeyPath): string {
   return out;
 }
 
+// Lookups by key and by item, built once per collection: errors of a 32k-key mapping would otherwise scan it
+// once per error. The document is not changed after validation starts, so the indexes stay true.
+const pairsByKey = new WeakMap<YAMLMap, Map<string, Pair<Node, Node | null>>>();
+const itemIndexes = new WeakMap<YAMLSeq, Map<unknown, number>>();
+
+function pairOf(map: YAMLMap, key: string): Pair<Node, Node | null> | undefined {
+  let index = pairsByKey.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items as Pair<Node, Node | null>[]) {
+      // The first pair of a key wins, as `find` would pick it.
+      if (isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item);
+    }
+    pairsByKey.set(map, index);
+  }
+  return index.get(key);
+}
+
+function indexIn(seq: YAMLSeq, item: unknown): number {
+  let index = itemIndexes.get(seq);
+  if (!index) {
+    index = new Map();
+    seq.items.forEach((entry, i) => index?.has(entry) || index?.set(entry, i));
+    itemIndexes.set(seq, index);
+  }
+  return index.get(item) ?? -1;
+}
+
 /** The deepest node along `path` (the value node, or the key node when `wantKey` and the last key exists). */
 export function nodeAt(doc: Document, path: KeyPath, wantKey = false): { node: Node | undefined; found: boolean } {
   let current: unknown = doc.contents;
@@ -20,7 +48,7 @@ export function nodeAt(doc: Document, path: KeyPath, wantKey = false): { node: N
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];
     if (isMap(current)) {
-      const pair = current.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment)) as Pair<Node, Node | null> | undefined;
+      const pair = pairOf(current, String(segment));
       if (!pair) return { node: lastGood, found: false };
       const last = i === path.length - 1;
       if (last && wantKey) return { node: pair.key, found: true };
@@ -54,7 +82,7 @@ export function pathFromAncestors(ancestors: readonly unknown[], node: unknown):
     const parent = chain[i];
     const child = chain[i + 1];
     if (isPair(parent) && isScalar(parent.key)) path.push(String(parent.key.value));
-    else if (isSeq(parent)) path.push(parent.items.indexOf(child));
+    else if (isSeq(parent)) path.push(indexIn(parent, child));
   }
   return path;
 }
