@@ -8,6 +8,7 @@ import { keyProblems } from './key-problems.js';
 import { planIssuesFrom } from './plan-issues.js';
 import { planSchema, type Plan } from './plan-schema.js';
 import { referenceIssues } from './plan-references.js';
+import { unsupportedUses } from './unsupported-keys.js';
 import { formatKeyPath, nodeAt, positionOf } from './yaml-path.js';
 
 export const DEFAULT_PLAN_FILE = 'glidepath.yaml';
@@ -64,9 +65,19 @@ export function parsePlan(text: string, file: string, env: Readonly<Record<strin
     path: formatKeyPath(issue.path),
     message: issue.message,
   }));
+  const uses = unsupportedUses(data);
+  const unsupported = uses.map((use) => ({
+    file,
+    ...positionOf(nodeAt(doc, use.path, use.atKey).node, lineCounter),
+    path: formatKeyPath(use.path),
+    message: use.message,
+  }));
+  // What an unsupported key holds is refused with it; its own problems would only be noise.
+  const covered = uses.map((use) => formatKeyPath(use.covers));
+  const isCovered = (path: string) => covered.some((prefix) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`));
   // A value emptied by an unset variable would also fail its own rule; the variable is the news.
   const unsetPaths = new Set(unset.map((issue) => issue.path));
-  const issues = [...shape, ...references].filter((issue) => !unsetPaths.has(issue.path));
+  const issues = [...[...shape, ...references].filter((issue) => !isCovered(issue.path)), ...unsupported].filter((issue) => !unsetPaths.has(issue.path));
   const all = [...unset, ...issues].sort((a, b) => a.line - b.line || a.column - b.column);
   if (all.length > 0 || !result.success) throw new PlanError(withoutSecrets(all, secrets));
   return result.data;
