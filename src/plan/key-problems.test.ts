@@ -47,7 +47,7 @@ describe('keys the loader refuses', () => {
   });
 
   it('masks an environment value that a message would quote (a cron library echoes its input)', () => {
-    const issues = issuesOf('version: 1\nservice: s\nchecks:\n  db: { postgres: { url: "x" }, timeout: "${SECRET}" }\n', { SECRET: '5 seconds-secret' });
+    const issues = issuesOf('version: 1\nservice: s\nchecks:\n  db: { postgres: { url: "postgres://x" }, timeout: "${SECRET}" }\n', { SECRET: '5 seconds-secret' });
     expect(issues).toHaveLength(1);
     expect(issues[0]?.message).toBe('expected a duration like 250ms, 30s, 2m, 1h or 30d, got the value of ${SECRET}');
     expect(JSON.stringify(issues)).not.toContain('seconds-secret');

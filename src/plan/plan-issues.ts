@@ -122,6 +122,12 @@ export function planIssuesFrom(issues: readonly ZodIssue[], ctx: IssueContext, b
       out.push(...planIssuesFrom(bestBranch(issue.errors, ctx.data, path), ctx, path));
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A key of a map (a header or variable name) broke its rule; the key is the user's text, never a secret.
+      const why = issue.issues.map((inner) => expectation(inner)).find((text) => text !== '') ?? 'not a valid name';
+      out.push(located(ctx, path, `${why}, got ${JSON.stringify(String(path[path.length - 1] ?? ''))}`, true));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(ctx.schema, ctx.data, path);
       for (const key of issue.keys) {

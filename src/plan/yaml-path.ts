@@ -3,11 +3,13 @@ import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type N
 
 export type KeyPath = readonly (string | number)[];
 
-/** `strategy.canary.steps[2].weight` */
+/** `strategy.canary.steps[2].weight`; a key with dots, brackets, spaces or control characters as `["a b"]`. */
 export function formatKeyPath(path: KeyPath): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
+    // eslint-disable-next-line no-control-regex
+    else if (segment === '' || /[.[\]"\s\u0000-\u001f\u007f]/.test(segment)) out += `[${JSON.stringify(segment)}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
