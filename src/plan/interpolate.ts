@@ -16,12 +16,15 @@ export interface InterpolationResult {
   problems: InterpolationProblem[];
   /** Scalars whose value came (partly) from the environment: their values are never shown in errors. */
   fromEnvironment: Map<Scalar, string[]>;
+  /** The values read from the environment, so that no error can show them whatever its wording. */
+  secrets: Set<string>;
 }
 
 /** Replaces references in every scalar value of the document, in place, keeping node positions. */
 export function interpolateDocument(doc: Document, env: Readonly<Record<string, string | undefined>>): InterpolationResult {
   const problems: InterpolationProblem[] = [];
   const fromEnvironment = new Map<Scalar, string[]>();
+  const secrets = new Set<string>();
   visit(doc, {
     Scalar(key, node, ancestors) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
@@ -33,7 +36,10 @@ export function interpolateDocument(doc: Document, env: Readonly<Record<string, 
         used.push(name);
         wholeValue = offset === 0 && match.length === original.length;
         const value = env[name];
-        if (value !== undefined && value !== '') return value;
+        if (value !== undefined && value !== '') {
+          secrets.add(value);
+          return value;
+        }
         if (fallback !== undefined) return fallback;
         if (value === undefined) problems.push({ node, path: pathFromAncestors(ancestors, node), variable: name });
         return '';
@@ -43,7 +49,7 @@ export function interpolateDocument(doc: Document, env: Readonly<Record<string, 
       node.value = wholeValue && node.type === 'PLAIN' ? readPlainScalar(replaced) : replaced;
     },
   });
-  return { problems, fromEnvironment };
+  return { problems, fromEnvironment, secrets };
 }
 
 function readPlainScalar(text: string): unknown {

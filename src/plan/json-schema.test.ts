@@ -14,6 +14,21 @@ describe('generated plan documents', () => {
     expect(readFileSync(new URL('docs/plan-reference.md', root), 'utf8')).toBe(planReferenceMarkdown());
   });
 
+  it('says "not supported yet" for every key the loader refuses, in the schema and in the docs', () => {
+    const schema = planJsonSchema() as { properties: Record<string, { description?: string; oneOf?: { description?: string; properties: { type: { const?: string } } }[] }> };
+    for (const key of ['alerts', 'notify', 'jobs', 'bench']) expect(schema.properties[key]?.description).toMatch(/^Not supported yet: /);
+    const targets = schema.properties.target?.oneOf ?? [];
+    expect(targets.map((variant) => [variant.properties.type.const, /^Not supported yet: /.test(variant.description ?? '')])).toEqual([
+      ['process', false],
+      ['nginx', true],
+      ['kubernetes', true],
+      ['command', true],
+    ]);
+    const docs = planReferenceMarkdown();
+    expect(docs).toMatch(/^\| `schedule` \| string \| {2}\| Not supported yet: scheduled backups/m);
+    expect(docs.match(/^\| `interval` \| duration \| {2}\| Not supported yet: monitors/gm)).toHaveLength(2);
+  });
+
   it('describes every property so editors can show help', () => {
     const undescribed: string[] = [];
     const walk = (node: unknown, path: string) => {

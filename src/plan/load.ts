@@ -4,9 +4,11 @@ import { dirname, relative, resolve } from 'node:path';
 import { LineCounter, isAlias, parseDocument, visit, type Document, type Node } from 'yaml';
 import { PlanError, UsageError, type PlanIssue } from '../shared/errors.js';
 import { interpolateDocument } from './interpolate.js';
+import { keyProblems } from './key-problems.js';
 import { planIssuesFrom } from './plan-issues.js';
 import { planSchema, type Plan } from './plan-schema.js';
 import { referenceIssues } from './plan-references.js';
+import { unsupportedUses } from './unsupported-keys.js';
 import { formatKeyPath, nodeAt, positionOf } from './yaml-path.js';
 
 export const DEFAULT_PLAN_FILE = 'glidepath.yaml';
@@ -23,15 +25,19 @@ export interface LoadedPlan {
 /** Validates plan text; `file` is the name errors show. Throws PlanError with every issue found. */
 export function parsePlan(text: string, file: string, env: Readonly<Record<string, string | undefined>> = process.env): Plan {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Unique keys are checked by keyProblems in one pass; the library's own check is quadratic in a mapping's size.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const syntax: PlanIssue[] = doc.errors.map((error) => {
     const pos = lineCounter.linePos(error.pos[0]);
     const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'YAML syntax error';
     return { file, line: pos.line, column: pos.col, path: '', message: `YAML: ${message}` };
   });
+  if (syntax.length === 0) {
+    for (const { key, path, message } of keyProblems(doc)) syntax.push({ file, ...positionOf(key, lineCounter), path: formatKeyPath(path), message });
+  }
   if (syntax.length > 0) throw new PlanError(syntax);
 
-  const { problems, fromEnvironment } = interpolateDocument(doc, env);
+  const { problems, fromEnvironment, secrets } = interpolateDocument(doc, env);
   const unset: PlanIssue[] = problems.map((problem) => ({
     file,
     ...positionOf(problem.node, lineCounter),
@@ -59,12 +65,34 @@ export function parsePlan(text: string, file: string, env: Readonly<Record<strin
     path: formatKeyPath(issue.path),
     message: issue.message,
   }));
+  const uses = unsupportedUses(data);
+  const unsupported = uses.map((use) => ({
+    file,
+    ...positionOf(nodeAt(doc, use.path, use.atKey).node, lineCounter),
+    path: formatKeyPath(use.path),
+    message: use.message,
+  }));
+  // What an unsupported key holds is refused with it; its own problems would only be noise.
+  const covered = uses.map((use) => formatKeyPath(use.covers));
+  const isCovered = (path: string) => covered.some((prefix) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`));
   // A value emptied by an unset variable would also fail its own rule; the variable is the news.
   const unsetPaths = new Set(unset.map((issue) => issue.path));
-  const issues = [...shape, ...references].filter((issue) => !unsetPaths.has(issue.path));
+  const issues = [...[...shape, ...references].filter((issue) => !isCovered(issue.path)), ...unsupported].filter((issue) => !unsetPaths.has(issue.path));
   const all = [...unset, ...issues].sort((a, b) => a.line - b.line || a.column - b.column);
-  if (all.length > 0 || !result.success) throw new PlanError(all);
+  if (all.length > 0 || !result.success) throw new PlanError(withoutSecrets(all, secrets));
   return result.data;
+}
+
+/**
+ * Messages name a value from the environment as `the value of ${VAR}`; this is the net under that rule, for
+ * wording that quotes its input (a cron library's message, say). Values under 4 characters are left alone:
+ * they hide nothing, and masking every "1" would garble the messages.
+ */
+function withoutSecrets(issues: PlanIssue[], secrets: ReadonlySet<string>): PlanIssue[] {
+  const masked = [...secrets].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
+  if (masked.length === 0) return issues;
+  const mask = (text: string) => masked.reduce((out, value) => out.split(value).join('***'), text);
+  return issues.map((issue) => ({ ...issue, message: mask(issue.message), path: mask(issue.path) }));
 }
 
 function firstAlias(doc: Document): Node | undefined {

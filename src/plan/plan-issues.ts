@@ -2,6 +2,7 @@
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Scalar } from 'yaml';
 import type { z } from 'zod';
 import type { PlanIssue } from '../shared/errors.js';
+import { foreignKeyHint } from './foreign-keys.js';
 import { didYouMean, knownKeysAt } from './known-keys.js';
 import { formatKeyPath, nodeAt, positionOf, type KeyPath } from './yaml-path.js';
 
@@ -103,7 +104,7 @@ function withoutEchoes(issues: readonly ZodIssue[], ctx: IssueContext, base: Key
     unknownAt.add(pathKey(path));
     const known = knownKeysAt(ctx.schema, ctx.data, path as KeyPath);
     for (const key of issue.keys) {
-      const guess = didYouMean(key, known);
+      const guess = /^did you mean "([^"]+)"/.exec(foreignKeyHint([...path, key] as KeyPath) ?? '')?.[1] ?? didYouMean(key, known);
       if (guess) meantKeys.add(pathKey([...path, guess]));
     }
   }
@@ -119,15 +120,23 @@ export function planIssuesFrom(issues: readonly ZodIssue[], ctx: IssueContext, b
   const out: PlanIssue[] = [];
   for (const issue of withoutEchoes(issues, ctx, base)) {
     const path = [...base, ...issue.path.map((s) => (typeof s === 'symbol' ? String(s) : s))];
-    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // A union with its own wording (text, a number or true/false) says it better than any one branch.
+    if (issue.code === 'invalid_union' && issue.errors.length > 0 && isZodDefault(issue.message)) {
       out.push(...planIssuesFrom(bestBranch(issue.errors, ctx.data, path), ctx, path));
+      continue;
+    }
+    if (issue.code === 'invalid_key') {
+      // A key of a map (a header or variable name) broke its rule; the key is the user's text, never a secret.
+      const why = issue.issues.map((inner) => expectation(inner)).find((text) => text !== '') ?? 'not a valid name';
+      out.push(located(ctx, path, `${why}, got ${JSON.stringify(String(path[path.length - 1] ?? ''))}`, true));
       continue;
     }
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(ctx.schema, ctx.data, path);
       for (const key of issue.keys) {
+        const foreign = foreignKeyHint([...path, key]);
         const guess = didYouMean(key, known);
-        const hint = guess ? `; did you mean "${guess}"?` : known.length > 0 ? ` (expected one of: ${known.join(', ')})` : '';
+        const hint = foreign ? `; ${foreign}` : guess ? `; did you mean "${guess}"?` : known.length > 0 ? ` (expected one of: ${known.join(', ')})` : '';
         out.push(located(ctx, [...path, key], `unknown key "${key}"${hint}`, true));
       }
       continue;
@@ -136,7 +145,7 @@ export function planIssuesFrom(issues: readonly ZodIssue[], ctx: IssueContext, b
     const missing = !found || valueAt(ctx.data, path) === undefined;
     let message = expectation(issue);
     if (missing && path.length > 0) message = `missing; ${message}`;
-    else if (!/\bgot\b/.test(message) && (node === undefined || isScalar(node) || issue.code === 'invalid_type')) {
+    else if (!/\bgot\b/.test(message) && (node === undefined || isScalar(node) || issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
       message = `${message}, got ${describeValue(node, ctx)}`;
     } else if (/\bgot\b/.test(message) && node && isScalar(node) && ctx.fromEnvironment.has(node)) {
       message = `${message.replace(/,? got .*$/, '')}, got ${describeValue(node, ctx)}`;

@@ -1,5 +1,6 @@
 /** The whole plan file, version 1: the sections, and the references between them. */
 import { z } from 'zod';
+import { databaseUrl } from '../shared/value-schemas.js';
 import { alertsSchema, notifySchema } from './schema/alerts.js';
 import { analysisSchema } from './schema/analysis.js';
 import { backupSchema } from './schema/backup.js';
@@ -30,7 +31,7 @@ const planObject = z
       .regex(/^[a-z0-9-]+$/, { error: 'expected lowercase letters, digits and "-"' })
       .describe('Name of the service; lowercase letters, digits and "-".'),
     daemon: daemonSchema.prefault({}),
-    store: z.string().default(DEFAULT_STORE_URL).describe('Where glidepath keeps its state: `sqlite:PATH` (relative to the plan) or a `postgres://` URL.'),
+    store: databaseUrl('Where glidepath keeps its state: `sqlite:PATH` (relative to the plan) or a `postgres://` URL.').default(DEFAULT_STORE_URL),
     target: targetSchema.optional(),
     checks: checksSchema.default({}),
     preflight: preflightSchema.default([]),

@@ -1,17 +1,47 @@
 /** Finding nodes of a parsed YAML document by key path, and naming paths the way errors show them. */
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 
 /** A key path in the plan, like `analysis.metrics.0.max`. */
 export type KeyPath = readonly (string | number)[];
 
-/** `strategy.canary.steps[2].weight` */
+/** `strategy.canary.steps[2].weight`; a key with dots, brackets, spaces or control characters as `["a b"]`. */
 export function formatKeyPath(path: KeyPath): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
+    // eslint-disable-next-line no-control-regex
+    else if (segment === '' || /[.[\]"\s\u0000-\u001f\u007f]/.test(segment)) out += `[${JSON.stringify(segment)}]`;
     else out += out ? `.${segment}` : segment;
   }
   return out;
+}
+
+// Lookups by key and by item, built once per collection: errors of a 32k-key mapping would otherwise scan it
+// once per error. The document is not changed after validation starts, so the indexes stay true.
+const pairsByKey = new WeakMap<YAMLMap, Map<string, Pair<Node, Node | null>>>();
+const itemIndexes = new WeakMap<YAMLSeq, Map<unknown, number>>();
+
+function pairOf(map: YAMLMap, key: string): Pair<Node, Node | null> | undefined {
+  let index = pairsByKey.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items as Pair<Node, Node | null>[]) {
+      // The first pair of a key wins, as `find` would pick it.
+      if (isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item);
+    }
+    pairsByKey.set(map, index);
+  }
+  return index.get(key);
+}
+
+function indexIn(seq: YAMLSeq, item: unknown): number {
+  let index = itemIndexes.get(seq);
+  if (!index) {
+    index = new Map();
+    seq.items.forEach((entry, i) => index?.has(entry) || index?.set(entry, i));
+    itemIndexes.set(seq, index);
+  }
+  return index.get(item) ?? -1;
 }
 
 /** The deepest node along `path` (the value node, or the key node when `wantKey` and the last key exists). */
@@ -21,7 +51,7 @@ export function nodeAt(doc: Document, path: KeyPath, wantKey = false): { node: N
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];
     if (isMap(current)) {
-      const pair = current.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment)) as Pair<Node, Node | null> | undefined;
+      const pair = pairOf(current, String(segment));
       if (!pair) return { node: lastGood, found: false };
       const last = i === path.length - 1;
       if (last && wantKey) return { node: pair.key, found: true };
@@ -55,7 +85,7 @@ export function pathFromAncestors(ancestors: readonly unknown[], node: unknown):
     const parent = chain[i];
     const child = chain[i + 1];
     if (isPair(parent) && isScalar(parent.key)) path.push(String(parent.key.value));
-    else if (isSeq(parent)) path.push(parent.items.indexOf(child));
+    else if (isSeq(parent)) path.push(indexIn(parent, child));
   }
   return path;
 }

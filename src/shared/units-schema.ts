@@ -1,16 +1,26 @@
 /** Zod schemas for the plan's human units, shared by the plan and by every plugin's own schema. */
 import { z } from 'zod';
-import { parseDuration, parsePercent, parseSize } from './duration.js';
+import { formatDuration, parseDuration, parsePercent, parseSize } from './duration.js';
 
-/** A duration string (`250ms`, `30s`, `2m`, `1h`, `30d`, `1m30s`), parsed to milliseconds. */
-export function durationMs(description: string) {
+/** The longest duration a plan may write unless a key says otherwise: 365 days. */
+export const MAX_DURATION_MS = 365 * 86_400_000;
+
+/**
+ * A duration string (`250ms`, `30s`, `2m`, `1h`, `30d`, `1m30s`), parsed to milliseconds; at most `max`
+ * (365 days unless given), so that no duration reads as Infinity or overflows a timer's arithmetic.
+ */
+export function durationMs(description: string, { max = MAX_DURATION_MS }: { max?: number } = {}) {
   return z
-    .string()
+    .string({ error: 'expected a duration like 250ms, 30s, 2m, 1h or 30d' })
     .describe(description)
     .transform((text, ctx) => {
       const ms = parseDuration(text);
       if (ms === undefined) {
         ctx.addIssue({ code: 'custom', message: `expected a duration like 250ms, 30s, 2m, 1h or 30d, got "${text}"` });
+        return z.NEVER;
+      }
+      if (!Number.isFinite(ms) || ms > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${formatDuration(max)}, got "${text}"` });
         return z.NEVER;
       }
       return ms;

@@ -13,6 +13,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupRecord } from '../../src/store/index.js';
 import { postgresClusterMissing, startPostgresCluster, type PostgresCluster } from '../../src/testing/postgres-cluster.js';
+import { openSqlite } from '../../src/shared/sqlite.js';
 import { runSql, tableChecksums } from '../../src/testing/postgres-data.js';
 import { requirePrograms } from '../../src/testing/require-program.js';
 import { ensureBuilt, makeProject, missingReason, parseOneJson, runCli, type CliRun, type Project } from './helpers.js';
@@ -250,10 +251,9 @@ async function treeFingerprint(root: string, prefix = ''): Promise<string> {
 
 /** Every row of every table of a SQLite file, in order. */
 async function sqliteFingerprint(path: string): Promise<string> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = await openSqlite(path, { readonly: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").rows().map((row) => String(row[0]));
     return tables.map((t) => `${t}: ${JSON.stringify(db.prepare(`SELECT * FROM "${t}" ORDER BY 1`).all())}`).join('\n');
   } finally {
     db.close();
@@ -277,9 +277,8 @@ describe.skipIf(missing)('backup restore checks the artifact, and backs every ta
     notes: {
       to: [] as string[],
       mutate: async () => {
-        const { default: Database } = await import('better-sqlite3');
-        const handle = new Database(join(project.dir, 'notes.db'));
-        handle.prepare('INSERT INTO notes (body) VALUES (?)').run('after the backup');
+        const handle = await openSqlite(join(project.dir, 'notes.db'));
+        handle.prepare('INSERT INTO notes (body) VALUES (?)').run(['after the backup']);
         handle.close();
       },
       read: () => sqliteFingerprint(join(project.dir, 'notes.db')),
@@ -309,8 +308,7 @@ describe.skipIf(missing)('backup restore checks the artifact, and backs every ta
     db = await cluster.createDatabase('matrix');
     await runSql(db, "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT i, 'item ' || i FROM generate_series(1, 2000) i");
     project = await makeProject();
-    const { default: Database } = await import('better-sqlite3');
-    const handle = new Database(join(project.dir, 'notes.db'));
+    const handle = await openSqlite(join(project.dir, 'notes.db'));
     handle.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('one'), ('two')");
     handle.close();
     await mkdir(join(project.dir, 'uploads/img'), { recursive: true });

@@ -111,6 +111,24 @@ describe('glidepath validate (real CLI)', () => {
     expect(run.stderr).toMatch(/^error: plan has 5 problems/);
   });
 
+  it('never prints a variable\'s value when a flow mapping holding it becomes a key, on stdout or stderr', async () => {
+    const secret = 'e2e-secret-3f9a1c';
+    await project.write('complex-key.yaml', 'version: 1\nservice: s\n{ a: "${SECRET}" }: 1\nchecks:\n  ? [ "${SECRET}" ]\n  : 1\n');
+    for (const args of [['-f', 'complex-key.yaml', 'validate'], ['-f', 'complex-key.yaml', 'validate', '--json']]) {
+      const run = await runCli(args, { cwd: project.dir, env: { SECRET: secret } });
+      expect(run.code).toBe(2);
+      expect(`${run.stdout}${run.stderr}`).toMatch(/complex-key\.yaml:3:1 .*a key must be a plain name/);
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+  });
+
+  it('refuses a key glidepath does not carry out yet, at its line, exit 2', async () => {
+    await project.write('unsupported.yaml', 'version: 1\nservice: s\njobs:\n  - { name: j, schedule: "0 0 * * *", run: "true" }\n');
+    const run = await runCli(['-f', 'unsupported.yaml', 'validate'], { cwd: project.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unsupported\.yaml:3:1 jobs: jobs is not supported yet/);
+  });
+
   it('locates a YAML syntax error, exit 2', async () => {
     await project.write('broken.yaml', 'version: 1\nservice: [unclosed\n');
     const run = await runCli(['-f', 'broken.yaml', 'validate', '--json'], { cwd: project.dir });

@@ -2,6 +2,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { formatDuration } from '../../shared/duration.js';
+import { envName } from '../../shared/value-schemas.js';
 import type { Check, CheckDeps } from '../check.js';
 import { fillConfigPlaceholders } from '../placeholders.js';
 import { abortDetail, oneLine, probe, type ProbeOutcome } from '../probe.js';
@@ -16,7 +17,7 @@ export const commandCheckSchema = z
     run: z.string().min(1).describe('Command line, split into arguments with quotes respected, e.g. "npm test" or "./scripts/smoke.sh {url}".'),
     shell: z.boolean().default(false).describe('Run the line through /bin/sh -c (pipes, &&, $VARS). Default: false, no shell.'),
     cwd: z.string().optional().describe("Working directory, relative to the plan's directory. Default: the plan's directory."),
-    env: z.record(z.string(), z.string()).optional().describe('Extra environment variables, added to those glidepath runs with.'),
+    env: z.record(envName(), z.string()).optional().describe('Extra environment variables, added to those glidepath runs with.'),
     exitCode: z.number().int().min(0).max(255).default(0).describe('Exit code that means success. Default: 0.'),
     outputContains: z.string().optional().describe('Text that must appear in the output (stdout and stderr together).'),
   })

@@ -165,11 +165,11 @@ describe('http check', () => {
   });
 
   it('validates its configuration', () => {
-    expect(httpCheckSchema.safeParse({ url: 'x', json: { '$..bad': 1 } }).success).toBe(false);
-    expect(httpCheckSchema.safeParse({ url: 'x', status: 99 }).success).toBe(false);
-    expect(httpCheckSchema.safeParse({ url: 'x', maxLatency: 'soon' }).success).toBe(false);
-    expect(httpCheckSchema.safeParse({ url: 'x', expect: 200 }).success).toBe(false);
-    expect(httpCheckSchema.parse({ url: 'x', maxLatency: '250ms' })).toMatchObject({ method: 'GET', maxLatency: 250 });
+    expect(httpCheckSchema.safeParse({ url: 'http://x', json: { '$..bad': 1 } }).success).toBe(false);
+    expect(httpCheckSchema.safeParse({ url: 'http://x', status: 99 }).success).toBe(false);
+    expect(httpCheckSchema.safeParse({ url: 'http://x', maxLatency: 'soon' }).success).toBe(false);
+    expect(httpCheckSchema.safeParse({ url: 'http://x', expect: 200 }).success).toBe(false);
+    expect(httpCheckSchema.parse({ url: 'http://x', maxLatency: '250ms' })).toMatchObject({ method: 'GET', maxLatency: 250 });
   });
 });
 

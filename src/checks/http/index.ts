@@ -1,6 +1,7 @@
 /** `http` check: one request, judged on status, latency, headers and body. */
 import { z } from 'zod';
 import { durationMs } from '../../shared/units-schema.js';
+import { HEADER_NAME, httpHeaders, httpUrl } from '../../shared/value-schemas.js';
 import { loadCa } from '../ca-file.js';
 import type { Check, CheckDeps } from '../check.js';
 import { fillConfigPlaceholders } from '../placeholders.js';
@@ -24,12 +25,9 @@ const jsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /** Configuration of an `http` check. */
 export const httpCheckSchema = z
   .strictObject({
-    url: z.string().min(1).describe('Address to request, e.g. "{url}/health"; placeholders are filled in at run time.'),
+    url: httpUrl('Address to request, e.g. "{url}/health"; placeholders are filled in at run time.', '{url}/health'),
     method: z.enum(HTTP_METHODS).default('GET').describe('HTTP method. Default: GET.'),
-    headers: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe('Request headers to send, e.g. { Authorization: "Bearer ${TOKEN}" }. Their values never appear in results.'),
+    headers: httpHeaders('Request headers to send, e.g. { Authorization: "Bearer ${TOKEN}" }. Their values never appear in results.').optional(),
     body: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .optional()
@@ -53,7 +51,7 @@ export const httpCheckSchema = z
       .optional()
       .describe('Values the JSON body must hold, by path: { "$.status": "ok", "data.items[0].id": 7 }. Compared exactly.'),
     responseHeaders: z
-      .record(z.string(), z.union([z.string(), z.boolean()]))
+      .record(z.string().regex(HEADER_NAME, { error: 'expected a header name of letters, digits and -' }), z.union([z.string(), z.boolean()]))
       .optional()
       .describe(
         'Response headers to check: true = must be present, false = must be absent, a string = must equal it ' +

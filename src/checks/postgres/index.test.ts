@@ -84,8 +84,8 @@ describe.skipIf(missing)(`postgres check${missing ? ` (skipped: ${missing})` : '
   });
 
   it('validates its configuration', () => {
-    expect(postgresCheckSchema.safeParse({ url: 'x', min: 5, max: 1 }).success).toBe(false);
-    expect(postgresCheckSchema.parse({ url: 'x' }).query).toBe('SELECT 1');
+    expect(postgresCheckSchema.safeParse({ url: 'postgres://x', min: 5, max: 1 }).success).toBe(false);
+    expect(postgresCheckSchema.parse({ url: 'postgres://x' }).query).toBe('SELECT 1');
   });
 
   runCheckContract({

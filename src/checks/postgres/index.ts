@@ -1,6 +1,7 @@
 /** `postgres` check: runs one query and judges the first column of the first row; pg is loaded lazily. */
 import { z } from 'zod';
 import { describeError } from '../../shared/errors.js';
+import { urlString } from '../../shared/value-schemas.js';
 import type { Check, CheckDeps } from '../check.js';
 import { fillConfigPlaceholders } from '../placeholders.js';
 import { elapsedSince, oneLine, probe, type ProbeOutcome } from '../probe.js';
@@ -25,7 +26,7 @@ export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 /** Configuration of a `postgres` check. */
 export const postgresCheckSchema = z
   .strictObject({
-    url: z.string().min(1).describe('Connection URL, e.g. "${DATABASE_URL}" or postgres://user:password@host:5432/db. The password never appears in results.'),
+    url: urlString('Connection URL, e.g. "${DATABASE_URL}" or postgres://user:password@host:5432/db. The password never appears in results.', ['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/db'),
     query: z.string().min(1).default(DEFAULT_POSTGRES_QUERY).describe('SQL to run. Default: SELECT 1.'),
     equals: z
       .union([z.string(), z.number(), z.boolean(), z.null()])

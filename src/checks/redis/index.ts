@@ -1,6 +1,7 @@
 /** `redis` check: PING, and optionally a key that must exist or hold a value; node-redis is loaded lazily. */
 import { z } from 'zod';
 import { describeError } from '../../shared/errors.js';
+import { urlString } from '../../shared/value-schemas.js';
 import type { Check, CheckDeps } from '../check.js';
 import { fillConfigPlaceholders } from '../placeholders.js';
 import { elapsedSince, probe, type ProbeOutcome } from '../probe.js';
@@ -25,7 +26,7 @@ export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 /** Configuration of a `redis` check. */
 export const redisCheckSchema = z
   .strictObject({
-    url: z.string().min(1).describe('Redis URL, e.g. redis://:password@127.0.0.1:6379/0 or rediss:// for TLS. The password never appears in results.'),
+    url: urlString('Redis URL, e.g. redis://:password@127.0.0.1:6379/0 or rediss:// for TLS. The password never appears in results.', ['redis', 'rediss'], 'redis://127.0.0.1:6379'),
     key: z.string().min(1).optional().describe('A key to look at after PING; with neither `exists` nor `equals`, it must exist.'),
     exists: z.boolean().optional().describe('With `key`: true = the key must exist, false = it must not.'),
     equals: z.string().optional().describe('With `key`: the string value the key must hold.'),

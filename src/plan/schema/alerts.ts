@@ -1,7 +1,8 @@
 /** `alerts:` conditions held for a duration, with severity and what to do; `notify:` where alerts go. */
 import { z } from 'zod';
+import { httpUrl } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
-import { BUILTIN_METRICS } from './analysis.js';
+import { BUILTIN_METRICS, METRIC_UNITS } from './analysis.js';
 import { commandLine, exactlyOne, refName } from './common.js';
 
 const alertRule = z
@@ -14,6 +15,13 @@ const alertRule = z
         min: z.union([z.number(), z.string()]).optional().describe('Fires below this value.'),
       })
       .superRefine(exactlyOne(['max', 'min'], 'a threshold'))
+      .superRefine((when, ctx) => {
+        const units = METRIC_UNITS[when.metric];
+        for (const key of ['max', 'min'] as const) {
+          const raw = when[key];
+          if (raw !== undefined && units.parse(raw) === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `expected ${units.expected}, got ${JSON.stringify(raw)}` });
+        }
+      })
       .optional()
       .describe('A metric condition.'),
     check: refName('A check that fires the alert while it fails.').optional(),
@@ -33,7 +41,7 @@ export const alertsSchema = z.array(alertRule).describe('Alert rules evaluated b
 
 const notifier = z
   .strictObject({
-    webhook: z.string().optional().describe('URL that receives a POST per alert or release event.'),
+    webhook: httpUrl('URL that receives a POST per alert or release event.', 'https://hooks.slack.com/services/…').optional(),
     format: z.enum(['slack', 'json', 'alertmanager']).default('json').describe('Body format of the webhook.'),
     command: commandLine('A command run per event, with the event as JSON on stdin.').optional(),
   })

@@ -1,5 +1,6 @@
 /** `analysis:` what is measured during a release, how often, and what a verdict leads to. */
 import { z } from 'zod';
+import { httpUrl } from '../../shared/value-schemas.js';
 import { parseDuration, parsePercent, parseSize } from '../../shared/duration.js';
 import { durationMs, fraction } from '../../shared/units-schema.js';
 import { countInt, exactlyOne, refName } from './common.js';
@@ -14,15 +15,21 @@ export const DEFAULT_INCONCLUSIVE_LIMIT = 3;
 
 const threshold = z.union([z.number(), z.string()]);
 
+const rate = (v: number | string) => {
+  const parsed = typeof v === 'number' ? v : parsePercent(v);
+  return parsed !== undefined && parsed >= 0 && parsed <= 1 ? parsed : undefined;
+};
+const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined);
+
 /** What a threshold of each built-in metric is written in, and how it is read. */
-const METRIC_UNITS: Record<BuiltinMetric, { expected: string; parse: (value: number | string) => number | undefined }> = {
-  rps: { expected: 'a number of requests per second', parse: (v) => (typeof v === 'number' ? v : undefined) },
-  error_rate: { expected: 'a fraction like 0.05 or a percentage like 5%', parse: (v) => (typeof v === 'number' ? v : parsePercent(v)) },
-  p50: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? parseDuration(v) : undefined) },
-  p95: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? parseDuration(v) : undefined) },
-  p99: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? parseDuration(v) : undefined) },
-  cpu: { expected: 'cores as a number, or a percentage of one core like 80%', parse: (v) => (typeof v === 'number' ? v : parsePercent(v)) },
-  memory: { expected: 'a size like 512MiB', parse: (v) => (typeof v === 'number' ? v : parseSize(v)) },
+export const METRIC_UNITS: Record<BuiltinMetric, { expected: string; parse: (value: number | string) => number | undefined }> = {
+  rps: { expected: 'a number of requests per second', parse: (v) => (typeof v === 'number' ? finite(v) : undefined) },
+  error_rate: { expected: 'a fraction from 0 to 1 like 0.05, or a percentage up to 100% like 5%', parse: rate },
+  p50: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? finite(parseDuration(v)) : undefined) },
+  p95: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? finite(parseDuration(v)) : undefined) },
+  p99: { expected: 'a duration like 250ms or 2s', parse: (v) => (typeof v === 'string' ? finite(parseDuration(v)) : undefined) },
+  cpu: { expected: 'cores as a number, or a percentage of one core like 80%', parse: (v) => finite(typeof v === 'number' ? v : parsePercent(v)) },
+  memory: { expected: 'a size like 512MiB', parse: (v) => finite(typeof v === 'number' ? v : parseSize(v)) },
 };
 
 const metricSchema = z
@@ -33,7 +40,7 @@ const metricSchema = z
     compare: z.enum(['latency', 'error_rate']).optional().describe('Compare the new version with the stable one, statistically.'),
     prometheus: z
       .strictObject({
-        url: z.string().describe('Prometheus base URL.'),
+        url: httpUrl('Prometheus base URL.', 'http://127.0.0.1:9090'),
         query: z.string().describe('PromQL returning one number; `{version}` and `{service}` are filled in.'),
       })
       .optional()

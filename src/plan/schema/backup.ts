@@ -1,11 +1,12 @@
 /** `backup:` sources, where artifacts go, when, how long they are kept, and how they are proven restorable. */
 import { z } from 'zod';
+import { httpHeaders, httpUrl, urlString } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
 import { countInt, cronExpression, exactlyOne, refName } from './common.js';
 
 const postgresSource = z
   .strictObject({
-    url: z.string().describe('Connection URL of the database to dump.'),
+    url: urlString('Connection URL of the database to dump.', ['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/db'),
     jobs: z.number().int().min(1).max(64).optional().describe('Parallel jobs for pg_restore.'),
     options: z.array(z.string()).default([]).describe('Extra pg_dump arguments.'),
   })
@@ -22,9 +23,9 @@ const filesSource = z
 
 const httpSource = z
   .strictObject({
-    url: z.string().describe('Snapshot endpoint (e.g. Qdrant\'s /collections/NAME/snapshots).'),
+    url: httpUrl('Snapshot endpoint (e.g. Qdrant\'s /collections/NAME/snapshots).', 'http://127.0.0.1:6333/collections/NAME/snapshots'),
     method: z.enum(['GET', 'POST']).default('GET').describe('HTTP method that produces the snapshot.'),
-    headers: z.record(z.string(), z.string()).default({}).describe('Request headers (e.g. an API key from ${VAR}).'),
+    headers: httpHeaders('Request headers (e.g. an API key from ${VAR}).').default({}),
   })
   .describe('An HTTP endpoint whose response body is the snapshot.');
 
@@ -63,7 +64,7 @@ export const retentionSchema = z
     keepDaily: countInt('Keep the newest backup of each of the last N days that have one.').optional(),
     keepWeekly: countInt('Keep the newest backup of each of the last N weeks that have one.').optional(),
     keepMonthly: countInt('Keep the newest backup of each of the last N months that have one.').optional(),
-    maxAge: durationMs('Remove backups older than this unless another rule keeps them.').optional(),
+    maxAge: durationMs('Remove backups older than this unless another rule keeps them (at most 3650d).', { max: 3650 * 86_400_000 }).optional(),
   })
   .describe('Which backups to keep (semantics of restic\'s forget); the newest verified backup is always kept.');
 

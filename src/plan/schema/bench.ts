@@ -1,5 +1,6 @@
 /** `bench:` a load test against the service, with targets it must meet. */
 import { z } from 'zod';
+import { httpHeaders, httpUrl } from '../../shared/value-schemas.js';
 import { durationMs, fraction } from '../../shared/units-schema.js';
 import { positiveInt } from './common.js';
 
@@ -7,7 +8,7 @@ const benchRequest = z
   .strictObject({
     path: z.string().startsWith('/', { error: 'expected a path starting with /' }).describe('Request path, with query string.'),
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET').describe('HTTP method.'),
-    headers: z.record(z.string(), z.string()).default({}).describe('Request headers.'),
+    headers: httpHeaders('Request headers.').default({}),
     body: z.string().optional().describe('Request body.'),
     weight: positiveInt('Relative share of this request in the mix.').default(1),
   })
@@ -15,7 +16,7 @@ const benchRequest = z
 
 export const benchSchema = z
   .strictObject({
-    url: z.string().optional().describe('Base URL to load; defaults to the service\'s public address.'),
+    url: httpUrl('Base URL to load; defaults to the service\'s public address.', 'http://127.0.0.1:8080').optional(),
     duration: durationMs('How long the load runs.').prefault('30s'),
     connections: positiveInt('Concurrent connections.').default(10),
     rate: positiveInt('Requests per second to hold (open model); unset means as fast as possible.').optional(),

@@ -1,6 +1,7 @@
 /** Small schema pieces the plan's sections share. */
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { envName, isPort } from '../../shared/value-schemas.js';
 
 /** A name the plan refers to elsewhere (a check, a notifier, a job). */
 export const refName = (description: string) =>
@@ -17,11 +18,12 @@ export const weightPercent = (description: string) =>
     .max(100, { error: 'expected a number from 0 to 100' })
     .describe(description);
 
-/** `host:port` on which something listens. */
+/** `host:port` on which something listens; the port from 1 to 65535. */
 export const listenAddress = (description: string) =>
   z
     .string({ error: 'expected an address like 127.0.0.1:8080' })
-    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'expected an address like 127.0.0.1:8080' })
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'expected an address like 127.0.0.1:8080', abort: true })
+    .refine((address) => isPort(Number(address.slice(address.lastIndexOf(':') + 1))), { error: 'expected a port from 1 to 65535, as in 127.0.0.1:8080' })
     .describe(description);
 
 /** A command line; split into argv and run without a shell unless the item says `shell: true`. */
@@ -50,9 +52,9 @@ export const cronExpression = (description: string) =>
     })
     .describe(description);
 
-/** Environment variables passed to a process. */
+/** Environment variables passed to a process; names are POSIX-style (`[A-Za-z_][A-Za-z0-9_]*`). */
 export const envMap = (description: string) =>
-  z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).describe(description);
+  z.record(envName(), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a value: text, a number or true/false' }).transform(String)).describe(description);
 
 /**
  * Refinement for objects that must hold exactly one of several keys (a check's kind, a step's form):

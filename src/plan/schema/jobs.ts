@@ -1,5 +1,6 @@
 /** `jobs:` scheduled commands or HTTP calls, with run history. */
 import { z } from 'zod';
+import { httpHeaders, httpUrl } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
 import { commandLine, cronExpression, exactlyOne, refName } from './common.js';
 
@@ -10,9 +11,9 @@ const jobSchema = z
     run: commandLine('Command to run.').optional(),
     http: z
       .strictObject({
-        url: z.string().describe('URL to call.'),
+        url: httpUrl('URL to call.'),
         method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).default('POST').describe('Method.'),
-        headers: z.record(z.string(), z.string()).default({}).describe('Headers.'),
+        headers: httpHeaders('Headers.').default({}),
         body: z.string().optional().describe('Body.'),
       })
       .optional()

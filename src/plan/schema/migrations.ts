@@ -1,5 +1,6 @@
 /** `migrations:` ordered SQL files applied once, and assertions that must hold after them. */
 import { z } from 'zod';
+import { databaseUrl } from '../../shared/value-schemas.js';
 import { exactlyOne } from './common.js';
 
 export const DEFAULT_MIGRATIONS_TABLE = 'glidepath_migrations';
@@ -23,7 +24,7 @@ const verifyItem = z
 
 export const migrationsSchema = z
   .strictObject({
-    url: z.string().describe('Connection URL of the database to migrate (postgres://… or sqlite:path).'),
+    url: databaseUrl('Connection URL of the database to migrate (postgres://… or sqlite:path).'),
     dir: z.string().default('./migrations').describe('Directory of NNN_name.sql files (and optional NNN_name.down.sql), applied in number order, each in its own transaction; a file whose first line is `-- glidepath: no-transaction` runs outside one (for CREATE INDEX CONCURRENTLY).'),
     table: z.string().default(DEFAULT_MIGRATIONS_TABLE).describe('Table that records applied migrations.'),
     verify: z.array(verifyItem).default([]).describe('Assertions run by `migrate verify` and after migrations in a release.'),

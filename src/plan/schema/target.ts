@@ -1,11 +1,14 @@
 /** `target:` where versions run and how traffic is split between them. */
 import { z } from 'zod';
+import { HEADER_NAME, httpUrl } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
 import { commandLine, countInt, envMap, listenAddress, positiveInt } from './common.js';
 
 export const DEFAULT_READY_TIMEOUT = '30s';
 export const DEFAULT_READY_PROBE_TIMEOUT = '5s';
 export const DEFAULT_DRAIN = '10s';
+/** More instances than this per version is a mistake on one machine, not a plan. */
+export const MAX_INSTANCES = 64;
 
 const readySchema = z
   .strictObject({
@@ -29,7 +32,7 @@ const localProcessFields = {
   shell: z.boolean().default(false).describe('Run `start` through /bin/sh instead of splitting it into argv.'),
   cwd: z.string().optional().describe('Working directory of each instance, relative to the plan; may use `{version}`.'),
   env: envMap('Environment of each instance; values may use `{version}` and `{port}`.').default({}),
-  instances: positiveInt('Instances of each version.').default(1),
+  instances: positiveInt(`Instances of each version, at most ${MAX_INSTANCES}.`).max(MAX_INSTANCES, { error: `expected at most ${MAX_INSTANCES} instances` }).default(1),
   ready: readySchema.prefault({}),
   restart: restartSchema.prefault({}),
   drain: durationMs('How long in-flight requests may take to finish before a version is stopped.').prefault(DEFAULT_DRAIN),
@@ -45,7 +48,7 @@ const processTarget = z
       .regex(/^(none|cookie|header:[A-Za-z0-9-]+)$/, { error: 'expected none, cookie or header:<Name>' })
       .default('none')
       .describe('Keep a user on one version during a release: `none`, `cookie`, or `header:X-User-Id`.'),
-    versionHeader: z.string().optional().describe('Response header that names the version that served, e.g. `X-Glidepath-Version`; off when unset.'),
+    versionHeader: z.string().regex(HEADER_NAME, { error: 'expected a header name of letters, digits and -' }).optional().describe('Response header that names the version that served, e.g. `X-Glidepath-Version`; off when unset.'),
     accessLog: z
       .strictObject({
         path: z.string().min(1).describe('File the proxy appends one line per request to, relative to the plan.'),
@@ -87,7 +90,7 @@ const commandTarget = z
     setWeights: commandLine('Routes traffic: `{version}` gets `{weight}` percent, the stable `{stable}` the rest.'),
     promote: commandLine('Makes `{version}` the only version serving.').optional(),
     stop: commandLine('Stops a version: `{version}`.'),
-    url: z.string().optional().describe('Direct address of a version, for checks (`{url}`); may use `{version}`.'),
+    url: httpUrl('Direct address of a version, for checks (`{url}`); may use `{version}`.', 'https://v-{version}.example.com').optional(),
     shell: z.boolean().default(false).describe('Run the commands through /bin/sh.'),
   })
   .describe('Drive releases with your own commands.');

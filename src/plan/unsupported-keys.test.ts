@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { PlanError, formatPlanIssue, type PlanIssue } from '../shared/errors.js';
+import { parsePlan } from './load.js';
+import { UNSUPPORTED_KEYS, unsupportedUses } from './unsupported-keys.js';
+
+const BASE = `version: 1
+service: s
+`;
+const PROCESS_TARGET = `target:
+  type: process
+  listen: 127.0.0.1:8080
+  start: node server.js --port {port}
+`;
+
+function issuesOf(text: string): PlanIssue[] {
+  try {
+    parsePlan(text, 'glidepath.yaml', {});
+  } catch (error) {
+    if (error instanceof PlanError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected the plan to be refused');
+}
+
+/** One plan per unsupported key, well-formed otherwise, and the single located error it must get. */
+const CASES: [string, string, string][] = [
+  ['alerts', `${BASE}checks: { h: { tcp: { port: 80 } } }\nalerts:\n  - { name: down, check: h, for: 30s }\n`, 'glidepath.yaml:4:1 alerts: alerts is not supported yet'],
+  ['notify', `${BASE}notify:\n  team: { webhook: "http://127.0.0.1:9/hook" }\n`, 'glidepath.yaml:3:1 notify: notify is not supported yet'],
+  ['jobs', `${BASE}jobs:\n  - { name: j, schedule: "0 0 * * *", run: "true" }\n`, 'glidepath.yaml:3:1 jobs: jobs is not supported yet'],
+  ['bench', `${BASE}bench:\n  requests: [ { path: / } ]\n`, 'glidepath.yaml:3:1 bench: bench is not supported yet'],
+  [
+    'backup.schedule',
+    `${BASE}backup:\n  sources: [ { name: db, sqlite: { path: db.sqlite } } ]\n  store: { dir: ./backups }\n  schedule: "0 2 * * *"\n`,
+    'glidepath.yaml:6:3 backup.schedule: schedule is not supported yet',
+  ],
+  ['checks.*.interval', `${BASE}checks:\n  h: { tcp: { port: 80 }, interval: 30s }\n`, 'glidepath.yaml:4:27 checks.h.interval: interval is not supported yet'],
+  ['checks.*.interval (other kind)', `${BASE}checks:\n  c: { command: { run: "true" }, interval: 1m }\n`, 'glidepath.yaml:4:34 checks.c.interval: interval is not supported yet'],
+  ['verify[].interval', `${BASE}verify:\n  - { tcp: { port: 80 }, interval: 30s }\n`, 'glidepath.yaml:4:26 verify[0].interval: interval is not supported yet'],
+  ['target nginx', `${BASE}target:\n  type: nginx\n  listen: 127.0.0.1:8080\n  start: x\n  config: /etc/nginx/x.conf\n`, 'glidepath.yaml:4:9 target.type: type: nginx is not supported yet'],
+  ['target kubernetes', `${BASE}target: { type: kubernetes, deployment: d, service: s, image: "i:{version}" }\n`, 'glidepath.yaml:3:17 target.type: type: kubernetes is not supported yet'],
+  ['target command', `${BASE}target:\n  type: command\n  start: deploy {version}\n  setWeights: w\n  stop: s\n`, 'glidepath.yaml:4:9 target.type: type: command is not supported yet'],
+];
+
+describe('keys glidepath does not carry out yet', () => {
+  it.each(CASES)('refuses %s at its line and column with its key path', (_name, text, located) => {
+    const issues = issuesOf(text);
+    expect(issues.map(formatPlanIssue)).toEqual([expect.stringMatching(new RegExp(`^${located.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(.+\\)$`))]);
+  });
+
+  it('has a test case for every entry of the list', () => {
+    for (const entry of UNSUPPORTED_KEYS) {
+      expect(CASES.some(([name]) => name.startsWith(entry.path) || (entry.value !== undefined && name === `target ${entry.value}`)), entry.path).toBe(true);
+    }
+  });
+
+  it('says why, and what to do meanwhile', () => {
+    const [issue] = issuesOf(CASES[4]?.[1] ?? '');
+    expect(issue?.message).toBe("schedule is not supported yet (scheduled backups come with the daemon's scheduled operations; run `glidepath backup run` from cron meanwhile)");
+  });
+
+  it('reports the unsupported key instead of the problems inside it', () => {
+    const issues = issuesOf(`${BASE}alerts:\n  - { name: "bad name!", check: nosuch, severity: loud }\n`);
+    expect(issues.map((issue) => issue.path)).toEqual(['alerts']);
+  });
+
+  it('still reports the rest of the plan in the same run', () => {
+    const issues = issuesOf(`${BASE}${PROCESS_TARGET}  drain: forever\nbench: { requests: [ { path: / } ] }\n`);
+    expect(issues.map((issue) => issue.path)).toEqual(['target.drain', 'bench']);
+  });
+
+  it('accepts the supported neighbours of unsupported keys', () => {
+    const plan = parsePlan(
+      `${BASE}${PROCESS_TARGET}  ready: { path: /health, interval: 100ms }\nchecks:\n  h: { tcp: { port: 80 }, timeout: 2s }\nanalysis:\n  interval: 5s\nbackup:\n  sources: [ { name: db, sqlite: { path: db.sqlite } } ]\n  store: { dir: ./backups }\n`,
+      'glidepath.yaml',
+      {},
+    );
+    expect(plan.analysis?.interval).toBe(5000);
+  });
+
+  it('turns a key on by deleting its entry', () => {
+    const data = { version: 1, service: 's', bench: { requests: [{ path: '/' }] }, alerts: [] };
+    expect(unsupportedUses(data).map((use) => use.path)).toEqual([['alerts'], ['bench']]);
+    expect(unsupportedUses(data, UNSUPPORTED_KEYS.filter((entry) => entry.path !== 'bench')).map((use) => use.path)).toEqual([['alerts']]);
+  });
+});
