@@ -117,10 +117,10 @@ export async function fuzzPlanLoader(from: number, to: number): Promise<{ valid:
         parsePlan(text, 'glidepath.yaml', ENV);
         valid++;
       } catch (error) {
-        if (!(error instanceof PlanError)) throw new Error(`seed ${seed}: loader threw ${String(error)}\n---\n${text}`);
+        if (!(error instanceof PlanError)) throw new Error(`seed ${seed}: loader threw ${String(error)}\n---\n${text}`, { cause: error });
         // Plain checks, not one expect per issue: ten thousand plans make expect's own cost count.
         const wrong = error.issues.length === 0 ? ['no issues'] : error.issues.flatMap((issue) => issueProblems(issue, error.message));
-        if (wrong.length > 0) throw new Error(`seed ${seed}: ${wrong.join('; ')}\n---\n${text}`);
+        if (wrong.length > 0) throw new Error(`seed ${seed}: ${wrong.join('; ')}\n---\n${text}`, { cause: error });
         refused++;
       }
     }

@@ -3,14 +3,13 @@ import { log1mExp, logAddExp, logBeta, logGamma, logIncompleteBeta } from './spe
 
 /** log P(Binomial(n, p) = j), summed directly: the reference for the incomplete beta via I_p(k, n−k+1) = P(X ≥ k). */
 function logBinomialTail(n: number, p: number, k: number): number {
-  let logFactorial = [0];
+  const logFactorial = [0];
   for (let i = 1; i <= n; i++) logFactorial.push(logFactorial[i - 1]! + Math.log(i));
   let total = -Infinity;
   for (let j = k; j <= n; j++) {
     const term = logFactorial[n]! - logFactorial[j]! - logFactorial[n - j]! + j * Math.log(p) + (n - j) * Math.log1p(-p);
     total = logAddExp(total, term);
   }
-  logFactorial = [];
   return total;
 }
 
