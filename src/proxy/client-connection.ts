@@ -1,3 +1,4 @@
+/** One client connection of the proxy: request heads read in order, one exchange at a time. */
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import { BODY_ERROR } from './body-tracker.js';

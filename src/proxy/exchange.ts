@@ -1,3 +1,4 @@
+/** One request's trip through the proxy: pick an instance, connect (with retries), forward, stream the response back. */
 import { performance } from 'node:perf_hooks';
 import { BODY_ERROR, BODY_MORE, BodyTracker } from './body-tracker.js';
 import { clientResponseBytes, clientResponseHead, proxyResponse, upstreamRequestHead } from './forward-head.js';

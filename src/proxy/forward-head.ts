@@ -1,3 +1,4 @@
+/** The request and response heads the proxy writes: hop-by-hop fields removed, X-Forwarded-* added, runs of kept lines copied. */
 import { isHopByHop, type HeaderFields } from './header-fields.js';
 import type { RequestHead } from './request-head.js';
 import type { ResponseHead } from './response-head.js';

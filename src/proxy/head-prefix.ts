@@ -1,3 +1,4 @@
+/** Early refusal of bytes that cannot become an HTTP/1.1 request head (bad methods, TLS, bare CR, control characters). */
 import { HeadError } from './header-fields.js';
 
 /**

@@ -1,3 +1,4 @@
+/** The proxy's per-version metrics as Prometheus series. */
 import {
   Counter,
   Histogram,

@@ -1,3 +1,4 @@
+/** What every connection and exchange of one proxy shares: options, router, pools, metrics. */
 import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
 import type { ForwardedFields } from './forward-head.js';

@@ -1,3 +1,4 @@
+/** The proxy on its own worker thread, driven from the daemon's thread by messages. */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';

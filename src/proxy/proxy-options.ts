@@ -1,3 +1,4 @@
+/** The proxy's settings and their defaults. */
 import type { AccessLogOptions } from './access-log.js';
 import type { BalanceMode, StickyMode } from './routing-table.js';
 

@@ -1,3 +1,4 @@
+/** The messages between the proxy's host and its worker thread. */
 import type { ProxyOptions } from './proxy-options.js';
 import type { ProxyMetricsSnapshot } from './proxy-server.js';
 import type { DrainResult } from './router.js';

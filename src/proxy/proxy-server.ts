@@ -1,3 +1,4 @@
+/** The proxy's listening server: accepts connections, holds the routing table and the metrics. */
 import { performance } from 'node:perf_hooks';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { AccessLog } from './access-log.js';

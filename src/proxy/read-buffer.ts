@@ -1,3 +1,4 @@
+/** One shared read buffer per thread for sockets, and copies of what must outlive a read. */
 import { Socket, type SocketConstructorOpts } from 'node:net';
 
 // Every socket of a proxy thread, client and upstream, reads into this one buffer (net's `onread`), which spares

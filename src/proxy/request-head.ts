@@ -1,3 +1,4 @@
+/** Request heads parsed from their bytes: method, target, version and the fields the proxy acts on. */
 import {
   HeadError,
   REQUEST_FIELDS,

@@ -1,3 +1,4 @@
+/** Upstream response heads parsed from their bytes, with how their body is delimited. */
 import {
   HeadError,
   contentLengthOf,

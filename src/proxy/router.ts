@@ -1,3 +1,4 @@
+/** Picks a version by weight (or stickiness) and an instance of it (round-robin or least connections), counting requests in flight for drains. */
 import type { BalanceMode, RoutingTable, UpstreamInstance } from './routing-table.js';
 import { setLongTimeout } from '../shared/long-timer.js';
 

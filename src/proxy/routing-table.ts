@@ -1,3 +1,4 @@
+/** The routing table: versions, their weights and instances, checked before use. */
 import { GlidepathError } from '../shared/errors.js';
 
 /** One running instance of a version, reached directly on loopback or the local network. */

@@ -1,3 +1,4 @@
+/** Sticky routing: a user keeps the version a cookie or a header hash chose. */
 import { valueOf } from './header-fields.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { RequestHead } from './request-head.js';

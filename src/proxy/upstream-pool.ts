@@ -1,3 +1,4 @@
+/** Keep-alive connection pools to upstream instances, bounded per instance. */
 import { performance } from 'node:perf_hooks';
 import { connect, type Socket } from 'node:net';
 import { sharedReadBuffer } from './read-buffer.js';

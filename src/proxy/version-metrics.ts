@@ -1,3 +1,4 @@
+/** Per-version request metrics: one-second HDR histograms in a sliding window, and monotonic totals. */
 import { build, type Histogram } from 'hdr-histogram-js';
 
 /** Seconds of history the sliding window keeps. */

@@ -1,3 +1,4 @@
+/** A free TCP port on loopback, for tests, the demo and benchmarks. */
 import { createServer } from 'node:net';
 
 /**

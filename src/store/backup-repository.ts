@@ -1,3 +1,4 @@
+/** The backup catalog in the store: one row per artifact. */
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from './id.js';
 import { fromJsonText, type JsonObject } from './json-column.js';

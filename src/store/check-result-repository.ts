@@ -1,3 +1,4 @@
+/** Check results in the store. */
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from './id.js';
 import { fromJsonText, type JsonObject } from './json-column.js';

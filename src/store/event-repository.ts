@@ -1,3 +1,4 @@
+/** The event log in the store: durable, in order, with contiguous sequence numbers. */
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { newId } from './id.js';
 import { fromJsonText, type JsonObject, toJsonText } from './json-column.js';

@@ -1,3 +1,4 @@
+/** Ids of releases, steps and backups: sortable by time, unique. */
 import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case

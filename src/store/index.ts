@@ -1,3 +1,4 @@
+/** The store's public face: the store, its repositories and the types of what it keeps. */
 export { newId } from './id.js';
 export type { JsonObject } from './json-column.js';
 export * from './backup-repository.js';

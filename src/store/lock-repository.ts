@@ -1,3 +1,4 @@
+/** Named leases in the store (the release lock, the maintenance lock). */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, IsoTime, LocksTable } from './schema.js';
 

@@ -1,3 +1,4 @@
+/** Releases in the store. */
 import type { Kysely, Selectable } from 'kysely';
 import { GlidepathError } from '../shared/errors.js';
 import { newId } from './id.js';

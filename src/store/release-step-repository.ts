@@ -1,3 +1,4 @@
+/** The steps of releases in the store. */
 import type { Kysely, Selectable } from 'kysely';
 import { GlidepathError } from '../shared/errors.js';
 import { newId } from './id.js';

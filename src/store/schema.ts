@@ -1,3 +1,4 @@
+/** The store's tables as Kysely types. */
 import type { Generated } from 'kysely';
 
 /**

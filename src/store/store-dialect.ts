@@ -1,3 +1,4 @@
+/** The Kysely dialect of a store: SQLite (node:sqlite) or PostgreSQL (pg), with their connection settings. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Dialect, PostgresDialect, SqliteDialect } from 'kysely';

@@ -1,3 +1,4 @@
+/** Store URLs (`sqlite:PATH`, `postgres://…`) parsed and resolved against the project. */
 import { isAbsolute, resolve } from 'node:path';
 import { EXIT, GlidepathError } from '../shared/errors.js';
 

@@ -1,3 +1,4 @@
+/** The store: a Kysely database with its migrations run and its repositories. */
 import { Kysely, Migrator } from 'kysely';
 import { describeError, UnavailableError } from '../shared/errors.js';
 import { sqliteErrorCode } from '../shared/sqlite.js';

@@ -1,3 +1,4 @@
+/** Test help: stops the process groups a test left behind and says which were still alive. */
 import { processGroupAlive, stopProcessGroup } from '../exec/process-group.js';
 
 /**

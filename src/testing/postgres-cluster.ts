@@ -1,3 +1,4 @@
+/** Test help: a real PostgreSQL cluster from initdb and pg_ctl in a temp dir. */
 import { execFile } from 'node:child_process';
 import { appendFile, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+/** Test help: a real redis-server on loopback. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';

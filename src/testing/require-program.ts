@@ -1,3 +1,4 @@
+/** Test help: finds the real programs a test needs, and skips (or fails in CI) without them. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

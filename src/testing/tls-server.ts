@@ -1,3 +1,4 @@
+/** Test help: certificates made with openssl and a real TLS server. */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';

@@ -25,7 +25,8 @@ describe('glidepath demo', () => {
     const cwd = await makeProject();
     try {
       const run = await runCli(['demo', '--json'], { cwd: cwd.dir, timeoutMs: 150_000 });
-      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+      // On failure, say how each release ended (stdout) as well as how the last one went (the end of stderr).
+      expect(run.code, `${run.stdout.slice(0, 3000)}\n---\n${run.stderr.slice(-2000)}`).toBe(0);
       const result = parseOneJson(run.stdout) as { asExpected: boolean; outcomes: { version: string; status: string; reason: string | null; load: { failed: number } }[] };
       expect(result.asExpected).toBe(true);
       expect(result.outcomes.map((o) => `${o.version}:${o.status}`)).toEqual(['v1:succeeded', 'v2:succeeded', 'v3:rolled_back', 'v4:rolled_back']);

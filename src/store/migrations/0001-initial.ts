@@ -1,3 +1,4 @@
+/** Store migration 0001: releases, steps, events, check results, locks and counters. */
 import type { Kysely, Migration } from 'kysely';
 
 /** The first store schema: releases, their steps, events, check results, locks and counters. */

@@ -1,3 +1,4 @@
+/** Store migration 0002: the backup catalog. */
 import type { Kysely, Migration } from 'kysely';
 
 /** The backup catalog: one row per artifact, with its checksum, timings, verification and last restore time. */

@@ -1,3 +1,4 @@
+/** The store's own schema migrations, in order. */
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { backupsMigration } from './0002-backups.js';
