@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { confirmBeforeRelease } from './deploy-confirm.js';
 import { assertSameProject, findDaemon, refuseOtherProjectDaemon, type DaemonConnection } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
+import { checkVersionArgument } from './version-argument.js';
 import { LiveReleaseView } from './release-view.js';
 import { startDetachedDaemon } from './up.js';
 
@@ -104,6 +105,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .option('--by <names...>', 'people taking part, for the launch record')
     .option('--detach', 'start the release and return without following it', false)
     .action(async (version: string, opts: { yes: boolean; notes?: string; by?: string[]; detach: boolean }) => {
+      checkVersionArgument(version);
       const loaded = ctx.loadPlan();
       if (!loaded.plan.target) throw new UsageError(`the plan has no target: add target: to ${ctx.displayPath(loaded.file)} to release ${loaded.plan.service}`);
       let notes: string | undefined;

@@ -10,8 +10,7 @@ import { TERMINAL_RELEASE_STATUSES } from '../store/release-repository.js';
 import { readLogs, versionLogsDir, type LogLine } from '../targets/process/log-reader.js';
 import type { CliContext } from './context.js';
 import { findDaemon } from './daemon-connection.js';
-
-const VERSION_RULE = 'a version name may use letters, digits, . _ + - and starts with a letter or digit';
+import { VERSION_RULE } from './version-argument.js';
 
 /** The version whose logs were written last, when none is named. */
 function latestVersion(logsDir: string): string | undefined {

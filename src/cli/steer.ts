@@ -6,6 +6,7 @@ import { offerDataRestore, restoreRolledBackMigration } from './data-restore-off
 import { followRelease, releaseExit, summary } from './deploy.js';
 import { requireDaemon } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
+import { checkVersionArgument } from './version-argument.js';
 
 const VERBS = {
   promote: 'skip the remaining steps and pauses: all traffic to the new version (verify still runs)',
@@ -35,6 +36,7 @@ export function registerSteering(program: Command, ctx: CliContext): void {
     .option('--restore-data', 'also restore the backup taken before the rolled-back release migrated the database', false)
     .option('--yes', 'confirm the data restore (for scripts)', false)
     .action(async (opts: { to?: string; restoreData: boolean; yes: boolean }) => {
+      if (opts.to !== undefined) checkVersionArgument(opts.to);
       const loaded = ctx.loadPlan();
       const daemon = await requireDaemon(loaded);
       if (opts.restoreData && opts.to === undefined) {

@@ -2,6 +2,8 @@
  * The command line as a person meets it, through the built CLI: `--version`, and output into a pipe whose reader
  * goes away early (`glidepath schema | head -1`): no stack trace, and the command's own exit code.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glidepathVersion } from '../../src/shared/version.js';
 import { BIN, ensureBuilt, makeProject, runCli, runProcess, shellQuote, type Project } from './helpers.js';
@@ -57,5 +59,27 @@ describe('output into a pipe closed early (real CLI, real pipes)', () => {
     expect(result.stderr).toMatch(/^error: plan has 1 problem/);
     expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(result.code).toBe(2);
+  });
+});
+
+describe('a version named on the command line (real CLI)', () => {
+  beforeAll(() => ensureBuilt());
+
+  it.each([
+    [['deploy', '../x']],
+    [['deploy', 'v 2']],
+    [['rollback', '--to', '-v1']],
+  ])('%j is refused in the user\'s words with exit 2, before any daemon starts', async (args) => {
+    const project = await makeProject({
+      'glidepath.yaml': 'version: 1\nservice: named\ntarget: { type: process, listen: "127.0.0.1:1", start: "node x.js {port}" }\n',
+    });
+    try {
+      const run = await runCli(args, { cwd: project.dir });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain('is not a version name (a version name may use letters, digits, . _ + - and starts with a letter or digit)');
+      expect(existsSync(join(project.dir, '.glidepath', 'daemon.json'))).toBe(false);
+    } finally {
+      await project.remove();
+    }
   });
 });
