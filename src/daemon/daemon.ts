@@ -19,7 +19,8 @@ import { releaseHooks } from './release-hooks.js';
 import { trafficDocument, trafficStatus, trafficTotals } from './traffic-status.js';
 import { DaemonMetrics } from './daemon-metrics.js';
 import { acquireDaemonLock, clearDaemonInfo, releaseDaemonLock, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
-import { PlanSource, planSha256, type PlanInForce } from './plan-in-force.js';
+import { PlanSource, planSha256, type PlanInForce, type PlanRef } from './plan-in-force.js';
+import { recordedPlan } from './recorded-plan.js';
 import { createDaemonLog, lineLogger, releaseEventFields, secretsOfPlan, type DaemonLogDestination, type DaemonLogger } from './daemon-log.js';
 
 /** What starts a daemon: the plan, its store, and where to log. */
@@ -143,6 +144,20 @@ export class Daemon {
           metrics.measured(event.data.metric, event.data.verdict);
         }
       });
+      /** The plan a release runs, validated against the daemon's; made the one in force once the release holds the lock. */
+      const readReleasePlan = (ref: PlanRef | undefined) => {
+        const inForce = plans.forRelease(ref);
+        const next = inForce.loaded.plan;
+        return {
+          inForce,
+          plan: next,
+          hooks: releaseHooks(next, planDir, store, log),
+          adopt: () => {
+            plans.adopt(inForce);
+            if (runtime instanceof ProcessTarget && next.target?.type === 'process') runtime.reconfigure(next.target);
+          },
+        };
+      };
       const api = await buildApiServer({
         service: plan.service,
         planFile: file,
@@ -155,19 +170,7 @@ export class Daemon {
         traffic: () => trafficDocument(plan.service, runtime),
         releases:
           releaseEngine &&
-          releaseControl(releaseEngine, events, plan.service, logger, (ref) => {
-            const inForce = plans.forRelease(ref);
-            const next = inForce.loaded.plan;
-            return {
-              inForce,
-              plan: next,
-              hooks: releaseHooks(next, planDir, store, log),
-              adopt: () => {
-                plans.adopt(inForce);
-                if (runtime instanceof ProcessTarget && next.target?.type === 'process') runtime.reconfigure(next.target);
-              },
-            };
-          }),
+          releaseControl(releaseEngine, events, plan.service, logger, readReleasePlan),
         metrics: () => metrics.exposition(),
         shutdown: () => void daemon?.stop('asked over the API'),
         logger,
@@ -181,7 +184,7 @@ export class Daemon {
       writeDaemonInfo(dir, { pid: process.pid, url, service: plan.service, plan: file, startedAt: startedAt.toISOString() });
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
       log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
-      const recovered = await engine?.recover();
+      const recovered = await engine?.recover((releaseId) => recordedPlan(store, releaseId, readReleasePlan, logger));
       if (recovered) {
         log(`resuming release ${recovered.releaseId} interrupted by the previous daemon`);
         recovered.finished.catch((error: unknown) => logger.error({ releaseId: recovered.releaseId, err: error }, `resumed release ${recovered.releaseId}: ${describeError(error)}`));

@@ -568,6 +568,28 @@ describe('ReleaseEngine: resume after a crash', () => {
     expect(h.events.some((e) => e.type === 'release.resumed' && e.releaseId === started.releaseId)).toBe(true);
   });
 
+  it('a resumed release goes on with the plan it started with, not one edited while it was interrupted', async () => {
+    const started_with = planText(SLOW_CANARY, ANALYSIS);
+    const first = await withStable(started_with);
+    const started = await first.start('v2', { owner: 'alice', yes: true });
+    await h.until(() => h.target.weightChanges.length === 1);
+    await first.close();
+    await expect(started.finished).rejects.toThrow('resumes when the engine starts again');
+
+    // The plan on disk now has other steps; the release recorded the one it started with.
+    const edited = planText('strategy:\n  canary:\n    steps:\n      - weight: 30\n      - pause: 60s', ANALYSIS);
+    const second = h.engine(edited);
+    let adopted = false;
+    const resumed = await second.recover(async (releaseId) => {
+      expect(releaseId).toBe(started.releaseId);
+      return { plan: parsePlan(started_with, 'glidepath.yaml', {}), adopt: () => void (adopted = true) };
+    });
+    const result = await h.drive(resumed!.finished);
+    expect(result.status).toBe('succeeded');
+    expect(adopted).toBe(true);
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 10, v1: 90 }, { v2: 50, v1: 50 }, { v2: 100 }]);
+  });
+
   it('a blue-green preview open when the daemon stopped is opened again after the restart', async () => {
     const text = planText(
       'strategy:\n  bluegreen: { preview: "127.0.0.1:18999", previewFor: 60s, keepOld: 0s }',

@@ -170,15 +170,22 @@ export class ReleaseEngine {
   /**
    * On startup: continues the service's unfinished release from its last persisted step (re-adopting or restarting
    * its versions and re-applying its split), or rolls it back when it cannot continue; a paused one stays paused.
-   * Also re-arms the stop of a version kept warm by a blue-green release.
+   * Also re-arms the stop of a version kept warm by a blue-green release. `planOf` gives the plan the release
+   * recorded when it started; without one the plan in force is used.
    */
-  async recover(): Promise<StartedRelease | undefined> {
+  async recover(planOf?: (releaseId: string) => Promise<ReleasePlan | undefined>): Promise<StartedRelease | undefined> {
     const { plan, store, clock } = this.#deps;
     this.#assertOpen();
     if (this.#current) return this.#current;
     await this.#rearmWarm();
     const release = await store.releases.active(plan.service);
     if (!release) return undefined;
+    // The release goes on with the plan it started with, not one edited on disk while it was interrupted.
+    const recorded = await planOf?.(release.id);
+    if (recorded) {
+      recorded.adopt?.();
+      this.#deps = { ...this.#deps, plan: recorded.plan, hooks: recorded.hooks };
+    }
     const state = readState(release.state, { canary: release.version, stable: release.previousVersion });
     if (state.lockHolder === '') state.lockHolder = `engine:${randomUUID()}`;
     const lease = await LockLease.acquire(store, plan.service, state.lockHolder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
