@@ -82,13 +82,24 @@ export function registerUp(program: Command, ctx: CliContext): void {
       letYoungGenerationGrow();
       const { Daemon } = await import('../daemon/daemon.js');
       // In the foreground the JSON log goes to stdout (journald, docker logs); a fatal error exits non-zero.
-      const daemon = await Daemon.start({ loaded, env: ctx.env, storeUrl: storeUrlFor(loaded, ctx.env), logTo: opts.logFile ? { file: opts.logFile } : { stdout: true } });
-      const stop = (signal: string) => void daemon.stop(`received ${signal}`);
+      // The signal handlers come before the start: a SIGTERM while the daemon starts (it already listens and logs
+      // then) stops it cleanly once it has started, instead of killing the process half way.
+      let daemon: Awaited<ReturnType<typeof Daemon.start>> | undefined;
+      let signalled: string | undefined;
+      const stop = (signal: string) => {
+        if (daemon) void daemon.stop(`received ${signal}`);
+        else signalled = signal;
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await daemon.stopped;
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      try {
+        daemon = await Daemon.start({ loaded, env: ctx.env, storeUrl: storeUrlFor(loaded, ctx.env), logTo: opts.logFile ? { file: opts.logFile } : { stdout: true } });
+        if (signalled !== undefined) void daemon.stop(`received ${signalled}`);
+        await daemon.stopped;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
       ctx.setExit(EXIT.ok);
     });
 }
