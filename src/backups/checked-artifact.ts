@@ -79,6 +79,9 @@ export function openCheckedArtifact(artifacts: ArtifactStore, record: BackupReco
     const source = await artifacts.get(record.key, { signal });
     const checking = new CheckingStream(expected);
     source.once('error', (error) => checking.destroy(error));
+    // pipe() does not pass a destroy upstream: a reader that stops early (a refused archive entry, an abort)
+    // must still release the artifact's file, which Node 26 no longer lets the garbage collector close.
+    checking.once('close', () => source.destroy());
     return source.pipe(checking);
   };
 }

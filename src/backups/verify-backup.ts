@@ -54,6 +54,8 @@ async function integrity(record: BackupRecord, driver: BackupDriver, signal?: Ab
     const hasher = new HashingStream();
     const stream = await artifacts.get(record.key, { signal });
     stream.once('error', (error) => hasher.destroy(error));
+    // An inspection that stops early destroys only the hasher; the artifact's file must be released too.
+    hasher.once('close', () => stream.destroy());
     const verdict = await driver.inspect(stream.pipe(hasher), { signal });
     const complete = hasher.readableEnded || hasher.writableFinished;
     const { sha256, size } = complete && verdict.status === 'pass' ? { sha256: hasher.sha256, size: hasher.bytes } : await hashArtifact(artifacts, record.key, signal);

@@ -25,15 +25,19 @@ async function youngCapacity(setup: string): Promise<{ before: number; after: nu
 }
 
 // The growth factor is the one V8 setting a running process can still change; a Node upgrade that stops reading
-// it at run time would fail here rather than quietly bring the CLI's memory back up.
+// it at run time would fail here rather than quietly bring the CLI's memory back up. V8 still resizes the young
+// generation a little on its own (between 1 and 4 MB on Node 22–26), so "small" is a bound, not equality: left
+// to grow, the same burst takes it to 32–64 MB.
+const SMALL = 8 * 1024 * 1024;
+
 describe('young generation', () => {
   it('stops growing for one-shot commands', async () => {
-    const { before, after } = await youngCapacity('keepYoungGenerationSmall();');
-    expect(after).toBe(before);
+    const { after } = await youngCapacity('keepYoungGenerationSmall();');
+    expect(after).toBeLessThanOrEqual(SMALL);
   });
 
   it('grows again once the daemon lets it', async () => {
-    const { before, after } = await youngCapacity('keepYoungGenerationSmall(); letYoungGenerationGrow();');
-    expect(after).toBeGreaterThan(before);
+    const { after } = await youngCapacity('keepYoungGenerationSmall(); letYoungGenerationGrow();');
+    expect(after).toBeGreaterThan(2 * SMALL);
   });
 });
