@@ -21,7 +21,7 @@ const LAYERS = [
   ['engine', 'alerts', 'jobs', 'monitors'], //  what decides and acts over time
   ['analysis'], //                              measurements judged by assess()
   ['backups', 'migrations', 'targets', 'metrics', 'notifiers'], // plugin kinds the engine drives
-  ['gates', 'supervisor', 'load'], //           runners shared by several kinds
+  ['preflight', 'supervisor', 'load'], //       runners shared by several kinds
   ['plan'], //                                  the plan file: schema, loading, references
   ['checks', 'proxy', 'store', 'scheduler'], // probes, the data plane, persistence, timing
   ['exec'], //                                  child processes

@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
 import { TEST_SERVICE_SCRIPT, processPlanLines } from '../../src/testing/test-service.js';
-import { Load, type LoadSample } from '../../src/demo/steady-load.js';
+import { Load, type LoadSample } from '../../src/load/steady-load.js';
 import { freePort } from '../../src/shared/free-port.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,5 +1,5 @@
 /** Reads one metric from its source: the target's built-in metrics, a named check, a comparison, or Prometheus. */
-import { checkVariables, runCheckEntry } from '../gates/plan-checks.js';
+import { checkVariables, runCheckEntry } from '../preflight/plan-checks.js';
 import type { Plan } from '../plan/plan-schema.js';
 import type { AnalysisMetric } from '../plan/schema/analysis.js';
 import { describeError } from '../shared/errors.js';

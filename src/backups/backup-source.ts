@@ -6,7 +6,7 @@ import { newId } from '../store/id.js';
 import { redactUrl } from '../store/store-url.js';
 import { artifactKey } from './artifact-key.js';
 import type { ArtifactStore } from './artifact-store.js';
-import type { BackupDriver } from './driver.js';
+import type { BackupDriver } from './backup.js';
 import { HashingStream } from './hashing-stream.js';
 
 /** What {@link backupSource} needs. */

@@ -9,7 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { EXIT, GlidepathError } from '../shared/errors.js';
 import type { BackupRecord } from '../store/backup-repository.js';
 import type { ArtifactStore } from './artifact-store.js';
-import type { OpenArtifact } from './driver.js';
+import type { OpenArtifact } from './backup.js';
 
 /** An artifact whose bytes differ from its catalog entry: the restore's outcome is bad (exit 1), and nothing changed. */
 export class DamagedArtifactError extends GlidepathError {

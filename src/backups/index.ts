@@ -6,5 +6,5 @@ export { planRestore, restoreBackup, type RestorePlan, type RestoreOutcome } fro
 export { planPrune, executePrune, type PruneDecision } from './prune.js';
 export { backupStatus, type SourceBackupStatus } from './backup-status.js';
 export { applyRetention, describePolicy, type RetentionPolicy, type RetentionDecision } from './retention.js';
-export type { BackupDriver } from './driver.js';
+export type { BackupDriver } from './backup.js';
 export type { ArtifactStore } from './artifact-store.js';

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { BackupConfig } from '../plan/schema/backup.js';
 import { UnknownPluginError } from '../shared/errors.js';
 import type { ArtifactStore } from './artifact-store.js';
-import type { BackupDriver } from './driver.js';
+import type { BackupDriver } from './backup.js';
 import { createFilesDriver } from './files/index.js';
 import { createHttpDriver } from './http/index.js';
 import { createPostgresDriver } from './postgres/index.js';

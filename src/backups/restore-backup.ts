@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { redactUrl } from '../store/store-url.js';
 import { backupSource } from './backup-source.js';
 import { checkArtifact, openCheckedArtifact } from './checked-artifact.js';
-import type { BackupDriver } from './driver.js';
+import type { BackupDriver } from './backup.js';
 import { driverForArtifact, storeForLocation, storeForPlan } from './registry.js';
 
 /** Where a restore would go and what is there now; decided before anyone confirms anything. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DriverCallOptions, DumpStream } from './driver.js';
+import type { DriverCallOptions, DumpStream } from './backup.js';
 
 /** Runs `use` with a path in a fresh temp directory, removed afterwards whatever happens. */
 export async function withTempPath<T>(options: DriverCallOptions, name: string, use: (path: string) => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 /** `glidepath check [NAME…]`: run the plan's checks now, print a table, record the results. */
 import type { Command } from 'commander';
-import { DEFAULT_CHECK_CONCURRENCY, checkVariables, runCheckEntries, selectChecks, type NamedCheckResult } from '../gates/plan-checks.js';
+import { DEFAULT_CHECK_CONCURRENCY, checkVariables, runCheckEntries, selectChecks, type NamedCheckResult } from '../preflight/plan-checks.js';
 import { formatDuration } from '../shared/duration.js';
 import { EXIT, UsageError } from '../shared/errors.js';
 import type { CliContext } from './context.js';

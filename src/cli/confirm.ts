@@ -1,6 +1,6 @@
 /** Asking a person to confirm, at a terminal only; scripts pass --yes. */
 import { createInterface } from 'node:readline/promises';
-import type { Confirmer } from '../gates/preflight.js';
+import type { Confirmer } from '../preflight/preflight.js';
 import type { CliContext } from './context.js';
 
 /** The confirmer for this invocation: `--yes`, a terminal prompt, or none when nobody can answer. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { ReleaseDocument } from '../api/contract.js';
 import { DEMO_RELEASES, writeDemoProject } from '../demo/demo-project.js';
-import { Load, type LoadReport } from '../demo/steady-load.js';
+import { Load, type LoadReport } from '../load/steady-load.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
 import { processAlive } from '../daemon/state-dir.js';
 import { EXIT } from '../shared/errors.js';

@@ -1,7 +1,7 @@
 /** `glidepath preflight`: run the plan's preflight list now and print the report. */
 import type { Command } from 'commander';
-import { checkVariables } from '../gates/plan-checks.js';
-import { runPreflight, type PreflightItemResult, type PreflightReport } from '../gates/preflight.js';
+import { checkVariables } from '../preflight/plan-checks.js';
+import { runPreflight, type PreflightItemResult, type PreflightReport } from '../preflight/preflight.js';
 import { formatDuration } from '../shared/duration.js';
 import { EXIT } from '../shared/errors.js';
 import { confirmerFor } from './confirm.js';

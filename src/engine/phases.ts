@@ -1,6 +1,6 @@
 /** The phases before traffic moves: preflight, backup, migrate, and starting the new version. */
-import { checkVariables } from '../gates/plan-checks.js';
-import { runPreflight } from '../gates/preflight.js';
+import { checkVariables } from '../preflight/plan-checks.js';
+import { runPreflight } from '../preflight/preflight.js';
 import { describeError } from '../shared/errors.js';
 import { type RunContext, ReleaseHalted } from './run-context.js';
 import { targetRuns } from './stable-version.js';

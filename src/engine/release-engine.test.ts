@@ -425,7 +425,7 @@ describe('ReleaseEngine: traffic grows only on conclusive evidence', () => {
     await engine.abort('alice');
     const result = await h.drive(started.finished);
     expect(result.status).toBe('aborted');
-    const gate = result.steps.find((s) => s.kind === 'gate');
+    const gate = result.steps.find((s) => s.kind === 'await-analysis');
     expect(gate?.detail).toMatchObject({ waitFor: 'conclusive evidence', weight: 10, metrics: ['errors'] });
   });
 
@@ -440,7 +440,7 @@ describe('ReleaseEngine: traffic grows only on conclusive evidence', () => {
     const result = await h.drive(started.finished);
     expect(result.status).toBe('succeeded');
     expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 50, v1: 50 }, { v2: 100 }]);
-    expect(result.steps.find((s) => s.kind === 'gate')).toMatchObject({ status: 'succeeded', detail: { conclusive: true, weight: 10 } });
+    expect(result.steps.find((s) => s.kind === 'await-analysis')).toMatchObject({ status: 'succeeded', detail: { conclusive: true, weight: 10 } });
   });
 
   it('onInconclusive: continue goes on after the bounded wait, recording the decision', async () => {

@@ -3,7 +3,7 @@
  * analysis, and verify; steers it on request; resumes it after a restart. The daemon hosts it; CI can too.
  */
 import { randomUUID } from 'node:crypto';
-import type { Confirmer } from '../gates/preflight.js';
+import type { Confirmer } from '../preflight/preflight.js';
 import type { Plan } from '../plan/plan-schema.js';
 import type { Clock } from '../shared/clock.js';
 import { GlidepathError, LockHeldError, UsageError } from '../shared/errors.js';

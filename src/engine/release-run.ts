@@ -14,7 +14,7 @@ import { evidenceWaitMs, missingEvidence, raisesTraffic } from './step-evidence.
 import { Mailbox, type SteeringCommand } from './steering.js';
 import { skippedByPromote, type RolloutAction, type Strategy } from './strategies/index.js';
 import { shiftTraffic } from './traffic.js';
-import { verifyStep } from './verify-gate.js';
+import { verifyStep } from './verify-step.js';
 
 /** One release in progress. */
 export class ReleaseRun {
@@ -153,8 +153,8 @@ export class ReleaseRun {
           await recorder.endStep(step, 'succeeded', state.promoted ? { promoted: true } : { resumed: true });
         }
         return;
-      case 'gate':
-        return this.#gate();
+      case 'await-analysis':
+        return this.#awaitAnalysis();
       case 'verify': {
         const problem = await verifyStep(this.#ctx);
         if (problem !== undefined) await this.#revert('rolled_back', problem);
@@ -189,11 +189,11 @@ export class ReleaseRun {
     await recorder.endStep(step, 'succeeded', state.promoted ? { promoted: true } : {});
   }
 
-  async #gate(): Promise<void> {
+  async #awaitAnalysis(): Promise<void> {
     const { state, recorder, clock, signal } = this.#ctx;
     const first = this.#analysis.current;
     if (!first) return;
-    const step = await recorder.beginStep('gate', { waitFor: 'one complete analysis round' });
+    const step = await recorder.beginStep('await-analysis', { waitFor: 'one complete analysis round' });
     let want = { run: first, round: first.rounds + 1 };
     while (!state.promoted) {
       const current = this.#analysis.current;
@@ -219,7 +219,7 @@ export class ReleaseRun {
     let missing = missingEvidence(config, state.analysis, since(), weight);
     if (missing.length === 0) return;
     const waitMs = evidenceWaitMs(config);
-    const step = await recorder.beginStep('gate', { waitFor: 'conclusive evidence', weight, metrics: missing.map((m) => m.metric), atMostMs: waitMs });
+    const step = await recorder.beginStep('await-analysis', { waitFor: 'conclusive evidence', weight, metrics: missing.map((m) => m.metric), atMostMs: waitMs });
     let deadline = clock.now().getTime() + waitMs;
     while (missing.length > 0 && !state.promoted) {
       const next = await this.#mailbox.next(clock, deadline - clock.now().getTime(), signal);

@@ -1,5 +1,5 @@
 /** What every part of a running release shares: the plan, the target, the clock, its recorder and its state. */
-import type { Confirmer } from '../gates/preflight.js';
+import type { Confirmer } from '../preflight/preflight.js';
 import type { Plan } from '../plan/plan-schema.js';
 import type { Clock } from '../shared/clock.js';
 import { GlidepathError } from '../shared/errors.js';

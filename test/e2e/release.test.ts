@@ -13,7 +13,7 @@ import type { StatusDocument } from '../../src/api/contract.js';
 import type { ReleaseStep, StoredEvent } from '../../src/store/index.js';
 import { TEST_SERVICE_SCRIPT, processPlanLines } from '../../src/testing/test-service.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type CliRun, type Project } from './helpers.js';
-import { Load, type LoadReport, type LoadSample } from '../../src/demo/steady-load.js';
+import { Load, type LoadReport, type LoadSample } from '../../src/load/steady-load.js';
 
 const SERVICE = 'shop';
 const DEPLOY_TIMEOUT_MS = 60_000;

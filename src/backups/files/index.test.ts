@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePrograms } from '../../testing/require-program.js';
-import { runDriverContract } from '../driver.contract.js';
+import { runDriverContract } from '../backup.contract.js';
 import { createFilesDriver } from './index.js';
 import { readTarGz } from './tar-reader.js';
 

@@ -2,7 +2,7 @@
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import type { BackupDriver } from '../driver.js';
+import type { BackupDriver } from '../backup.js';
 import { excludeMatcher } from './exclude.js';
 import { extractTarGz, readTarGz } from './tar-reader.js';
 import { tarGzStream } from './tar-writer.js';

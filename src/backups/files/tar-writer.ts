@@ -4,7 +4,7 @@ import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { DumpStream } from '../driver.js';
+import type { DumpStream } from '../backup.js';
 import { END_OF_ARCHIVE, tarHeader, tarPadding, type TarEntry } from './tar-header.js';
 
 /** Bytes read from a file at a time, into one of two buffers reused for every file of the tree. */

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDriverContract } from '../driver.contract.js';
+import { runDriverContract } from '../backup.contract.js';
 import { createHttpDriver } from './index.js';
 
 let dir = '';

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { redactUrl } from '../../store/store-url.js';
-import type { BackupDriver } from '../driver.js';
+import type { BackupDriver } from '../backup.js';
 import { streamToFile } from '../temp-file.js';
 
 /** The plan's `http:` source settings. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresClusterMissing, startPostgresCluster, type PostgresCluster } from '../../testing/postgres-cluster.js';
 import { runSql, tableChecksums } from '../../testing/postgres-data.js';
 import { requirePrograms } from '../../testing/require-program.js';
-import { runDriverContract } from '../driver.contract.js';
+import { runDriverContract } from '../backup.contract.js';
 import { createPostgresDriver } from './index.js';
 
 const missing = postgresClusterMissing() ?? requirePrograms('pgbench', 'pg_dump', 'pg_restore').missing;

@@ -1,5 +1,5 @@
 /** The `postgres` backup driver: pg_dump custom format out, pg_restore in, `pg_restore --list` to inspect. */
-import type { BackupDriver } from '../driver.js';
+import type { BackupDriver } from '../backup.js';
 import { programPath } from '../program-path.js';
 import { pgConnection } from './pg-connection.js';
 import { feed, spawnPg } from './pg-process.js';

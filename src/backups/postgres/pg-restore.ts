@@ -3,7 +3,7 @@
  * schemas is dropped first, then the archive is replayed. Streamed restores do both in one transaction.
  */
 import { stopProcessGroup } from '../../exec/process-group.js';
-import type { DriverCallOptions, OpenArtifact } from '../driver.js';
+import type { DriverCallOptions, OpenArtifact } from '../backup.js';
 import { programPath } from '../program-path.js';
 import { streamToFile, withTempPath } from '../temp-file.js';
 import { pgConnection, type PgConnection } from './pg-connection.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDriverContract } from '../driver.contract.js';
+import { runDriverContract } from '../backup.contract.js';
 import { openSqlite } from '../../shared/sqlite.js';
 import { createSqliteDriver } from './index.js';
 

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { openSqlite, type SqliteConnection } from '../../shared/sqlite.js';
-import type { BackupDriver, DriverCallOptions } from '../driver.js';
+import type { BackupDriver, DriverCallOptions } from '../backup.js';
 import { streamTempFile, streamToFile, withTempPath } from '../temp-file.js';
 
 /** The plan's `sqlite:` source settings, with `path` absolute. */

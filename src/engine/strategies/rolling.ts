@@ -15,7 +15,7 @@ export function rollingStrategy(config: RollingConfig, instances: number): Strat
   for (let batch = 1; batch < batches; batch++) {
     actions.push({ kind: 'weight', weight: Math.round((100 * batch) / batches) });
     if (batch === 1) actions.push({ kind: 'analyze' });
-    actions.push({ kind: 'gate' });
+    actions.push({ kind: 'await-analysis' });
     if (config.pause > 0) actions.push({ kind: 'pause', ms: config.pause });
   }
   actions.push({ kind: 'promote' }, { kind: 'verify' });

@@ -38,7 +38,7 @@ describe('strategyFor', () => {
   ])('rolling: %i instances in batches of %i shift weight %j between analysis rounds', (instances, batch, weights) => {
     const strategy = strategyFor(plan(`strategy:\n  rolling: { batch: ${batch}, pause: 10s }`, TARGET(instances)), { firstRelease: false });
     expect(strategy.actions.filter((a) => a.kind === 'weight').map((a) => (a.kind === 'weight' ? a.weight : 0))).toEqual(weights);
-    expect(strategy.actions.filter((a) => a.kind === 'gate')).toHaveLength(weights.length);
+    expect(strategy.actions.filter((a) => a.kind === 'await-analysis')).toHaveLength(weights.length);
     expect(strategy.actions.slice(-2)).toEqual([{ kind: 'promote' }, { kind: 'verify' }]);
   });
 

@@ -17,7 +17,7 @@ export type RolloutAction =
   /** Start the background analysis of the new version; it runs until `promote`. */
   | { kind: 'analyze' }
   /** Wait for one complete round of analysis measurements at the current weight. */
-  | { kind: 'gate' }
+  | { kind: 'await-analysis' }
   /** Run the plan's verify items against the new version. */
   | { kind: 'verify' }
   /** Give the new version all traffic in one change. */
@@ -33,5 +33,5 @@ export interface Strategy {
 
 /** Actions a manual promote skips: everything that only delays reaching 100%. Verify still runs. */
 export function skippedByPromote(action: RolloutAction): boolean {
-  return action.kind === 'weight' || action.kind === 'pause' || action.kind === 'gate' || action.kind === 'analyze';
+  return action.kind === 'weight' || action.kind === 'pause' || action.kind === 'await-analysis' || action.kind === 'analyze';
 }

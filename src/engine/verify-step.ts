@@ -1,5 +1,5 @@
-/** The verify gate: the plan's verify items, named checks or inline probes, run against the new version. */
-import { checkVariables, runCheckEntry } from '../gates/plan-checks.js';
+/** The verify step: the plan's verify items, named checks or inline probes, run against the new version. */
+import { checkVariables, runCheckEntry } from '../preflight/plan-checks.js';
 import { checkKindOf } from '../plan/schema/checks.js';
 import type { JsonObject } from '../store/index.js';
 import type { RunContext } from './run-context.js';
