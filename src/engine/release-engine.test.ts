@@ -526,7 +526,7 @@ describe('ReleaseEngine: blue-green and rolling', () => {
     const result = await deploy(engine, 'v2');
     expect(result.status).toBe('succeeded');
     expect(h.target.weightChanges).toEqual([{ v2: 25, v1: 75 }, { v2: 50, v1: 50 }, { v2: 75, v1: 25 }, { v2: 100 }]);
-    expect(kinds(result).filter((k) => k === 'gate:succeeded')).toHaveLength(3);
+    expect(kinds(result).filter((k) => k === 'await-analysis:succeeded')).toHaveLength(3);
     const weights = result.analysis.map((m) => m.reason.replace(/.* at weight /, ''));
     expect(new Set(weights)).toEqual(new Set(['25%', '50%', '75%']));
   });
