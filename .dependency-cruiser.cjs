@@ -17,7 +17,7 @@ const PLUGIN_KINDS = '(checks|targets|metrics|notifiers|backups)';
 const LAYERS = [
   ['cli'], //                                   verbs: parse, call, print
   ['daemon'], //                                composition root: wires everything, starts servers
-  ['api', 'records', 'demo', 'web'], //         what the daemon serves and reports
+  ['api', 'records', 'demo', 'web', 'exports'], // what the daemon serves and reports, and hands to others
   ['engine', 'alerts', 'jobs', 'monitors'], //  what decides and acts over time
   ['analysis'], //                              measurements judged by assess()
   ['backups', 'migrations', 'targets', 'metrics', 'notifiers'], // plugin kinds the engine drives
