@@ -17,8 +17,8 @@ declare module 'fastify' {
     role?: TokenRole;
   }
   interface FastifyContextConfig {
-    /** The least role a route needs; `public` routes need no token. */
-    access?: 'public' | 'read' | 'admin';
+    /** The least role a route needs; `public` routes need no token, `metrics` ones take the metrics token too. */
+    access?: 'public' | 'metrics' | 'read' | 'admin';
   }
 }
 
@@ -66,6 +66,10 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     const role = roleOf(request.headers.authorization, deps.tokens);
     if (!role) {
       await reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('unauthorized', 'a bearer token is required (see .glidepath/token)'));
+      return reply;
+    }
+    if (role === 'metrics' && access !== 'metrics') {
+      await reply.code(403).send(errorBody('forbidden', 'the metrics token may only scrape /metrics'));
       return reply;
     }
     if (access === 'admin' && role !== 'admin') {

@@ -1,19 +1,23 @@
-/** The daemon's bearer tokens: an admin token that may steer releases and a read-only one, kept in a 0600 file. */
+/**
+ * The daemon's bearer tokens: an admin token that may steer releases and a read-only one, kept in a 0600 file; and
+ * a token that may only scrape `/metrics`, alone in a file of its own (`metrics-token` beside it), which a
+ * Prometheus reads with `authorization: { credentials_file: … }`.
+ */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GlidepathError, EXIT } from '../shared/errors.js';
 
-/** What a bearer token may do: act (admin) or only read. */
-export type TokenRole = 'admin' | 'read';
+/** What a bearer token may do: act (admin), only read, or only scrape metrics. */
+export type TokenRole = 'admin' | 'read' | 'metrics';
 
-/** The daemon's two bearer tokens. */
+/** The daemon's bearer tokens. */
 export interface ApiTokens {
   admin: string;
   read: string;
+  /** Only `/metrics`; absent for callers that never serve it (the CLI). */
+  metrics?: string;
 }
-
-const newToken = (role: TokenRole) => `gp_${role}_${randomBytes(24).toString('base64url')}`;
 
 /** Reads the token file, creating it (mode 0600) with fresh tokens on first start; a file others can read is refused. */
 export function loadOrCreateTokens(file: string): ApiTokens {
@@ -40,6 +44,29 @@ export function loadOrCreateTokens(file: string): ApiTokens {
   return { admin: parsed.admin, read: parsed.read };
 }
 
+/** The file beside the token file that holds the metrics token alone. */
+export function metricsTokenFile(tokenFile: string): string {
+  return join(dirname(tokenFile), 'metrics-token');
+}
+
+/** Reads the metrics token, creating its file (mode 0600, the token alone, no newline) on first start. */
+export function loadOrCreateMetricsToken(tokenFile: string): string {
+  const file = metricsTokenFile(tokenFile);
+  try {
+    const token = readFileSync(file, 'utf8').trim();
+    if (/^gp_metrics_[A-Za-z0-9_-]{32}$/.test(token)) return token;
+    throw new GlidepathError(`token file ${file} is damaged; delete it to make a new metrics token`, { code: 'token_file', exitCode: EXIT.unavailable });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const token = newToken('metrics');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, token, { mode: 0o600, flag: 'wx' });
+  return token;
+}
+
+const newToken = (role: TokenRole) => `gp_${role}_${randomBytes(24).toString('base64url')}`;
+
 function same(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
@@ -52,5 +79,6 @@ export function roleOf(authorization: string | undefined, tokens: ApiTokens): To
   if (!match?.[1]) return undefined;
   if (same(match[1], tokens.admin)) return 'admin';
   if (same(match[1], tokens.read)) return 'read';
+  if (tokens.metrics !== undefined && same(match[1], tokens.metrics)) return 'metrics';
   return undefined;
 }

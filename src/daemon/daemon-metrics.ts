@@ -2,6 +2,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { ProxyMetricsExporter, type ProxyMetricsSnapshot } from '../proxy/index.js';
 import type { TargetVersion } from '../targets/target.js';
+import { glidepathVersion } from '../shared/version.js';
 
 /** Where the metrics come from at scrape time. */
 export interface MetricsSources {
@@ -49,6 +50,24 @@ export class DaemonMetrics {
         for (const version of versions()) this.set({ service, version: version.version }, version.weight);
       },
     });
+    // The same share as a 0–1 ratio, Prometheus' convention for fractions (the percent gauge stays for
+    // dashboards already built on it).
+    new Gauge({
+      name: 'glidepath_traffic_weight_ratio',
+      help: 'Share of new requests each running version gets, from 0 to 1.',
+      labelNames: ['service', 'version'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const version of versions()) this.set({ service, version: version.version }, version.weight / 100);
+      },
+    });
+    new Gauge({
+      name: 'glidepath_build_info',
+      help: 'Always 1; the labels say which glidepath and Node.js the daemon runs.',
+      labelNames: ['service', 'version', 'nodejs'],
+      registers: [this.registry],
+    }).set({ service, version: glidepathVersion(), nodejs: process.versions.node }, 1);
   }
 
   /** Connects the runtime whose traffic and weights are exported. */

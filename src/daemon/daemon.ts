@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { StatusDocument } from '../api/contract.js';
 import { buildApiServer } from '../api/server.js';
-import { loadOrCreateTokens } from '../api/tokens.js';
+import { loadOrCreateMetricsToken, loadOrCreateTokens } from '../api/tokens.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { UnavailableError, describeError } from '../shared/errors.js';
 import { glidepathVersion } from '../shared/version.js';
@@ -162,7 +162,7 @@ export class Daemon {
         service: plan.service,
         planFile: file,
         store,
-        tokens: loadOrCreateTokens(dir.token),
+        tokens: { ...loadOrCreateTokens(dir.token), metrics: loadOrCreateMetricsToken(dir.token) },
         startedAt,
         glidepathVersion: glidepathVersion(),
         subscribe: (listener) => events.subscribe(listener),

@@ -3,8 +3,12 @@ import { build, type Histogram } from 'hdr-histogram-js';
 
 /** Seconds of history the sliding window keeps. */
 export const DEFAULT_WINDOW_KEEP_SECONDS = 60;
-/** Upper bounds (seconds) of the cumulative duration histogram handed to Prometheus (prom-client's defaults). */
-export const DEFAULT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/**
+ * Upper bounds (seconds) of the cumulative duration histogram handed to Prometheus: prom-client's defaults, made
+ * dense between 50 ms and 2 s where latency objectives usually sit (p95 < 100/200/300/500 ms, p99 < 1–2 s), so a
+ * `histogram_quantile` or an alert on those limits is not off by a whole bucket.
+ */
+export const DEFAULT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 2.5, 5, 10];
 
 // latencies are recorded in microseconds, 1 µs to 1 h, at 2 significant digits (1 % error)
 const HIGHEST_US = 3_600_000_000;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive as alive } from '../../src/daemon/state-dir.js';
@@ -77,11 +77,26 @@ verify:
     expect(text).toMatch(/^glidepath_requests_total\{service="sample",version="v1",code="200"\} [1-9]\d*$/m);
     expect(text).toMatch(/^glidepath_request_duration_seconds_bucket\{.*version="v1".*\} \d+$/m);
     expect(text).toMatch(/^glidepath_traffic_weight_percent\{service="sample",version="v1"\} 100$/m);
+    expect(text).toMatch(/^glidepath_traffic_weight_ratio\{service="sample",version="v1"\} 1$/m);
+    expect(text).toMatch(/^glidepath_build_info\{service="sample",version="\d+\.\d+\.\d+[^"]*",nodejs="\d+\.\d+\.\d+"\} 1$/m);
+    // dense buckets where latency objectives sit
+    expect(text).toMatch(/^glidepath_request_duration_seconds_bucket\{.*version="v1",le="0.15"\} \d+$/m);
     expect(text).toMatch(/^glidepath_releases_total\{service="sample",outcome="succeeded"\} 1$/m);
     const file = join(project.dir, 'metrics.txt');
     writeFileSync(file, text);
     const lint = execFileSync('sh', ['-c', `${promtool.paths.promtool ?? 'promtool'} check metrics < ${file} 2>&1; echo "exit=$?"`], { encoding: 'utf8' });
     expect(lint).toMatch(/exit=0\s*$/);
+  });
+
+  it('lets a Prometheus scrape /metrics with the metrics token from its own file, and nothing else with it', async () => {
+    const file = join(project.dir, '.glidepath', 'metrics-token');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const token = readFileSync(file, 'utf8');
+    expect(token).toMatch(/^gp_metrics_\S+$/);
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await fetch(`http://127.0.0.1:${daemonPort}/metrics`, { headers })).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${daemonPort}/v1/status`, { headers })).status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${daemonPort}/v1/releases`, { headers })).status).toBe(403);
   });
 
   it('keeps the release in history, shows its timeline and writes its launch record', async () => {

@@ -38,7 +38,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
     deps.traffic(),
   );
 
-  app.get('/metrics', { config: { access: 'read' }, schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_request, reply) => {
+  app.get('/metrics', { config: { access: 'metrics' }, schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_request, reply) => {
     const { contentType, text } = await deps.metrics();
     return reply.type(contentType).send(text);
   });
