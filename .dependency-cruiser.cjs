@@ -72,6 +72,16 @@ module.exports = {
       to: { path: ['\\.test\\.ts$', '\\.contract\\.ts$', '^test/'] },
     },
 
+    {
+      name: 'one-postgres-client',
+      comment:
+        'The pg client is reached through src/shared/postgres-client.ts (one narrow type, injected); only the ' +
+        "store's Kysely dialect, which hands Kysely a pg Pool of its own, loads pg besides.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: [...TEST_CODE, '^src/shared/postgres-client\\.ts$', '^src/store/store-dialect\\.ts$'] },
+      to: { path: '(^|/)node_modules/(@types/)?pg/' },
+    },
+
     // ── plugins ───────────────────────────────────────────────────────────────────────────────
     {
       name: 'plugin-impl-not-to-sibling-impl',

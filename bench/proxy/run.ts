@@ -1,4 +1,4 @@
-// Proxy benchmark (issue 3, point 7): wrk against the backend directly, glidepath's proxy, nginx and HAProxy, each
+// Proxy benchmark: wrk against the backend directly, glidepath's proxy, nginx and HAProxy, each
 // with the same 90/10 split over two backend ports, on this machine. Not a timed test: it prints figures.
 //
 // The machine may be shared, so one run proves little: every contender is measured `--rounds` times (default 5),
@@ -274,7 +274,7 @@ backend versions
       '| target | req/s | p50 ms | p99 ms | CPU µs/req | user / system µs/req | req/s vs nginx | p99 vs nginx | CPU vs nginx |\n' +
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
       `${rows.join('\n')}\n\n` +
-      'glidepath against the goal (issue 3, point 7):\n' +
+      'glidepath against the goal (≥ 0.75× nginx req/s, p99 ≤ 1.5×, CPU per request ≤ 2×):\n' +
       `${goal('req/s', ratios(glidepath, (r) => r.rps), (x) => x >= 0.75, '≥ 0.75×')}\n` +
       `${goal('p99', ratios(glidepath, (r) => r.p99), (x) => x <= 1.5, '≤ 1.5×')}\n` +
       `${goal('CPU per request', ratios(glidepath, (r) => r.cpu), (x) => x <= 2, '≤ 2×')}\n`,

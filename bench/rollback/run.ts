@@ -1,4 +1,4 @@
-// Rollback benchmark (issue 4): how fast a bad canary is rolled back, and how many requests users saw fail meanwhile.
+// Rollback benchmark: how fast a bad canary is rolled back, and how many requests users saw fail meanwhile.
 // For canaries with 5% and 20% errors at first-step weights 10% and 20%, on the process target with the built-in
 // proxy and real sample-service processes, under steady keep-alive load through the proxy. Not a timed test.
 //

@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store, type StoredEvent } from '../store/index.js';
-import { buildApiServer } from './server.js';
+import type { Store, StoredEvent } from '../store/index.js';
+import { startTestApi, type TestApi } from '../testing/test-api.js';
 import { loadOrCreateTokens, type ApiTokens } from './tokens.js';
 
+let api: TestApi;
 let dir: string;
 let store: Store;
 let tokens: ApiTokens;
@@ -18,15 +18,7 @@ const bus = new EventEmitter();
 let shutdowns = 0;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'glidepath-api-'));
-  store = await openStore('sqlite:state.db', { baseDir: dir });
-  tokens = loadOrCreateTokens(join(dir, 'token'));
-  app = await buildApiServer({
-    service: 'shop',
-    store,
-    tokens,
-    startedAt: new Date(),
-    glidepathVersion: '0.0.0-test',
+  api = await startTestApi({
     subscribe: (listener) => {
       bus.on('event', listener);
       return () => bus.off('event', listener);
@@ -36,13 +28,10 @@ beforeAll(async () => {
     metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'glidepath_up 1\n' }),
     shutdown: () => void shutdowns++,
   });
+  ({ dir, store, tokens, app } = api);
 });
 
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api.close());
 
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 

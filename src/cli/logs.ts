@@ -10,7 +10,7 @@ import { TERMINAL_RELEASE_STATUSES } from '../store/release-repository.js';
 import { readLogs, versionLogsDir, type LogLine } from '../targets/process/log-reader.js';
 import type { CliContext } from './context.js';
 import { findDaemon } from './daemon-connection.js';
-import { VERSION_RULE } from './version-argument.js';
+import { checkVersionArgument } from './version-argument.js';
 
 /** The version whose logs were written last, when none is named. */
 function latestVersion(logsDir: string): string | undefined {
@@ -75,9 +75,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
       if (index !== undefined && (!Number.isInteger(index) || index < 0)) throw new UsageError(`--instance expects an instance number, got "${opts.instance ?? ''}"`);
       if (opts.follow && ctx.out.json) throw new UsageError('--follow streams lines; it cannot be combined with --json');
       const logsDir = join(stateDirOf(loaded.dir).root, 'logs');
-      if (version !== undefined && versionLogsDir(logsDir, version) === undefined) {
-        throw new UsageError(`"${version}" is not a version name (${VERSION_RULE})`);
-      }
+      if (version !== undefined) checkVersionArgument(version);
       let chosen = version;
       if (chosen === undefined) {
         const serving = existsSync(logsDir) ? await servingVersion(ctx, loaded) : undefined;

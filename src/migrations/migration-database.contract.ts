@@ -10,7 +10,7 @@ import { withMigrationDatabase, withMigrator } from './migration-session.js';
 import { openMigrationDatabase, parseMigrationUrl } from './open-migration-database.js';
 import { runVerifyAssertions } from './verify-assertions.js';
 
-/** SQL both PostgreSQL and SQLite accept: a seed of 100 user levels, as seed 004's runbook expects. */
+/** SQL both PostgreSQL and SQLite accept: 100 user levels, as the karma-api example's runbook expects. */
 export const SEED_100_LEVELS = `CREATE TABLE user_levels (level integer PRIMARY KEY, title text);
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100)
 INSERT INTO user_levels (level, title) SELECT x, 'level ' || x FROM n;

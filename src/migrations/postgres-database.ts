@@ -14,35 +14,20 @@ import {
   type MigrationDatabase,
   type MigrationStep,
 } from './migration-database.js';
+import { connectPg, type PgClient, type PgConnector } from '../shared/postgres-client.js';
 import { splitSqlStatements } from './sql-statements.js';
-
-/** The part of a `pg` Client migrations use. */
-export interface PgMigrationClient {
-  connect(): Promise<unknown>;
-  query(config: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;
-  end(): Promise<void>;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-}
-
-/** Creates a client; the default loads `pg` on first use. */
-export type PgMigrationConnector = (options: { connectionString: string; connectionTimeoutMillis: number; application_name: string }) => Promise<PgMigrationClient>;
 
 /** Bound on opening the connection. */
 export const MIGRATION_CONNECT_TIMEOUT_MS = 10_000;
 /** How often a waiting runner asks for the lock again. */
 export const LOCK_POLL_MS = 200;
 
-const connectPg: PgMigrationConnector = async (options) => {
-  const { default: pg } = await import('pg');
-  return new pg.Client(options);
-};
-
 /** Connects to PostgreSQL for migrations; an unreachable server is an UnavailableError naming the redacted URL. */
 export async function openPostgresMigrationDatabase(
   url: string,
   table: string,
   label: string,
-  connector: PgMigrationConnector = connectPg,
+  connector: PgConnector = connectPg,
 ): Promise<MigrationDatabase> {
   const quoted = quoteTableName(table);
   const client = await connector({ connectionString: url, connectionTimeoutMillis: MIGRATION_CONNECT_TIMEOUT_MS, application_name: 'glidepath migrate' });
@@ -60,12 +45,12 @@ export async function openPostgresMigrationDatabase(
 class PostgresMigrationDatabase implements MigrationDatabase {
   readonly dialect = 'postgres' as const;
   readonly label: string;
-  readonly #client: PgMigrationClient;
+  readonly #client: PgClient;
   readonly #table: string;
   readonly #quoted: string;
   readonly #key: string;
 
-  constructor(client: PgMigrationClient, table: string, quoted: string, label: string) {
+  constructor(client: PgClient, table: string, quoted: string, label: string) {
     this.#client = client;
     this.#table = table;
     this.#quoted = quoted;

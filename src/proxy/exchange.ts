@@ -1,47 +1,46 @@
 /** One request's trip through the proxy: pick an instance, connect (with retries), forward, stream the response back. */
 import { performance } from 'node:perf_hooks';
 import { BODY_ERROR, BODY_MORE, BodyTracker } from './body-tracker.js';
+import { RequestBody } from './request-body.js';
 import { clientResponseBytes, clientResponseHead, proxyResponse, upstreamRequestHead } from './forward-head.js';
 import { HeadError, findHeadEnd } from './header-fields.js';
+import { logExchange } from './exchange-log.js';
+import { checkTransition, type ExchangeEnding, type ExchangeState } from './exchange-state.js';
 import type { ExchangeHost } from './proxy-context.js';
 import { isRetryable, type RequestHead } from './request-head.js';
 import { parseResponseHead, type ResponseHead } from './response-head.js';
 import type { InstanceState, Route } from './router.js';
-import { copyOf, keepable } from './read-buffer.js';
+import { copyOf } from './read-buffer.js';
 import type { ConnectionRequester, UpstreamConnection, UpstreamOwner } from './upstream-pool.js';
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
-// request body bytes kept while the exchange waits for an upstream connection before the client is paused
-const MAX_QUEUED_BODY = 64 * 1024;
 const MAX_STALE_RETRIES = 2;
 // wall time of performance.now()'s zero, to turn one clock reading into both a latency and a wall time
 const TIME_ORIGIN = performance.timeOrigin;
 
-/** One request's trip to an upstream instance and back: connect (with retries), forward, stream the response. */
+/**
+ * One request's trip to an upstream instance and back: connect (with retries), forward, stream the response.
+ * Its life is the state machine of `exchange-state.ts`: `#to` makes every move, `#settle` every ending.
+ */
 export class Exchange implements UpstreamOwner, ConnectionRequester {
+  #state: ExchangeState = 'connecting';
   readonly #host: ExchangeHost;
   readonly #req: RequestHead;
   readonly #route: Route;
   #instance: InstanceState;
   #conn: UpstreamConnection | null = null;
   #upstreamHead: string | null = null;
-  readonly #reqBody: BodyTracker | null;
+  // the request's body, when it has one
+  readonly #reqBody: RequestBody | null;
   #reqDone: boolean;
-  #queued: Buffer[] | null = null;
-  #queuedBytes = 0;
   #respBuf: Buffer | null = null;
   #resp: ResponseHead | null = null;
   readonly #respBody = new BodyTracker();
-  #headSent = false;
-  #gotBytes = false;
   #closeClient: boolean;
-  #done = false;
   #tried: InstanceState[] | null = null;
   #staleRetries = 0;
   // the upstream is paused because the client does not take the response fast enough
   #clientStalled = false;
-  // the request body waits because the upstream does not take it
-  #upstreamFull = false;
   readonly #t0 = performance.now();
   readonly #setCookie: string | null;
   // the client socket's bytesWritten when the exchange began, for the access log's byte count
@@ -55,9 +54,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     this.#setCookie = setCookie;
     this.#sent0 = host.ctx.accessLog === null ? 0 : host.socket.bytesWritten;
     this.#closeClient = !req.keepAlive;
-    if (req.chunked) this.#reqBody = new BodyTracker().chunked(host.ctx.options.maxHeaderBytes);
-    else if (req.contentLength > 0) this.#reqBody = new BodyTracker().length(req.contentLength);
-    else this.#reqBody = null;
+    this.#reqBody = req.chunked || req.contentLength > 0 ? new RequestBody(host, req) : null;
     this.#reqDone = this.#reqBody === null;
     host.ctx.router.begin(route.state, instance);
   }
@@ -74,120 +71,91 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
 
   /** Forwards request body bytes from `buf[start…]`; returns where the body ended, `BODY_MORE` or `BODY_ERROR`. */
   feedBody(buf: Buffer, start: number): number {
-    const body = this.#reqBody as BodyTracker;
-    const end = body.feed(buf, start);
-    if (end === BODY_ERROR) {
-      this.#fail(400, 'malformed chunked request body', true);
-      return end;
-    }
-    if (end !== BODY_MORE) this.#reqDone = true;
-    const stop = end === BODY_MORE ? buf.length : end;
-    if (stop > start) {
-      // `buf` may lie in the shared read buffer; a socket write can hold on to what it is given
-      const part = keepable(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop));
-      if (this.#conn === null) {
-        (this.#queued ??= []).push(part);
-        // no upstream to write to yet: stop reading the client once a socket buffer's worth waits here
-        this.#queuedBytes += part.length;
-        if (this.#queuedBytes > MAX_QUEUED_BODY) this.#host.holdClient(true);
-      } else {
-        if (!this.#conn.socket.write(part)) {
-          this.#upstreamFull = true;
-          this.#host.holdClient(true);
-        }
-        this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
-      }
-    }
+    const end = (this.#reqBody as RequestBody).feed(buf, start, this.#conn);
+    if (end === BODY_ERROR) this.#settle('refused', 400, 'malformed chunked request body', true);
+    else if (end !== BODY_MORE) this.#reqDone = true;
     return end;
   }
 
   /** The client went away or broke the connection: drop the upstream side without reusing it. */
   abort(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#conn !== null) this.#host.ctx.pool.discard(this.#conn);
-    this.#conn = null;
-    this.#host.ctx.metrics(this.#route.state.version).abort(Date.now());
-    this.#host.ctx.router.end(this.#route.state, this.#instance);
+    this.#settle('aborted', 0, '', true);
   }
 
   /** The timeout in force expired: the upstream's silence, or a client that stopped sending or reading. */
   timeout(): void {
-    if (this.#done) return;
+    if (this.#state === 'settled') return;
     if (this.#clientStalled) {
       // the client stopped reading the response for longer than an idle connection is kept: its fault
       this.abort();
       this.#host.destroy();
-    } else if (this.#headSent) {
-      this.#broken();
-    } else if (!this.#reqDone && !this.#upstreamFull) {
+    } else if (this.#state === 'streaming') {
+      this.#settle('broken', 502, '', true);
+    } else if (!this.#reqDone && !(this.#reqBody as RequestBody).upstreamFull) {
       // the upstream cannot answer a request it has not received whole: the client is too slow (RFC 9110 §15.5.9)
-      this.#fail(408, 'request body not received in time', true);
+      this.#settle('refused', 408, 'request body not received in time', true);
     } else {
-      this.#fail(504, 'upstream did not answer in time', !this.#reqDone);
+      this.#settle('refused', 504, 'upstream did not answer in time', false);
     }
   }
 
   /** The client can take more response bytes again. */
   onClientDrain(): void {
-    if (this.#conn === null || this.#done) return;
+    if (this.#conn === null || this.#state === 'settled') return;
     this.#clientStalled = false;
     this.#conn.socket.resume();
     this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
   }
 
-  // The upstream failed after the response head went to the client (closed early, fell silent, broke the
-  // framing): the client connection is cut, and the version is charged an error, as a 502 would have been.
-  #broken(): void {
-    this.#done = true;
-    if (this.#conn !== null) this.#host.ctx.pool.discard(this.#conn);
-    this.#conn = null;
-    const now = performance.now();
-    this.#host.ctx.metrics(this.#route.state.version).record(502, now - this.#t0, TIME_ORIGIN + now);
-    this.#log(502, now);
-    this.#host.ctx.router.end(this.#route.state, this.#instance);
-    this.#host.destroy();
-  }
-
   onUpstreamDrain(): void {
-    this.#upstreamFull = false;
+    if (this.#reqBody !== null) this.#reqBody.upstreamFull = false;
     this.#host.holdClient(false);
   }
 
   onUpstreamData(chunk: Buffer): void {
-    if (this.#done) return;
-    this.#gotBytes = true;
-    if (this.#resp === null) this.#headBytes(chunk);
-    else this.#bodyBytes(chunk, 0, null);
+    const state = this.#state;
+    if (state === 'settled') return;
+    if (state === 'streaming') this.#bodyBytes(chunk, 0, null);
+    else {
+      if (state === 'awaiting-head') this.#to('reading-head');
+      this.#headBytes(chunk);
+    }
     // more of the response is awaited: the upstream's silence is timed afresh (a finished exchange set its own)
-    if (!this.#done && !this.#clientStalled) this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
+    if (this.#state !== 'settled' && !this.#clientStalled) this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
   }
 
   onUpstreamEnd(): void {
-    if (this.#done) return;
-    if (this.#resp !== null && this.#resp.framing === 'close') {
-      this.#finish();
+    if (this.#state === 'settled') return;
+    if (this.#state === 'streaming' && (this.#resp as ResponseHead).framing === 'close') {
+      this.#answered();
       return;
     }
     this.#upstreamLost(null);
   }
 
   onUpstreamClose(error: Error | null): void {
-    if (this.#done) return;
-    if (this.#resp !== null && this.#resp.framing === 'close' && error === null) {
+    if (this.#state === 'settled') return;
+    if (this.#state === 'streaming' && (this.#resp as ResponseHead).framing === 'close' && error === null) {
       this.#conn = null;
-      this.#finish();
+      this.#answered();
       return;
     }
     this.#upstreamLost(error);
   }
 
+  // moves to `to`, a state `exchange-state.ts` allows after the one in force
+  #to(to: ExchangeState): void {
+    checkTransition(this.#state, to);
+    this.#state = to;
+  }
+
   #acquire(): void {
+    if (this.#state !== 'connecting') this.#to('connecting');
     this.#host.ctx.pool.acquire(this.#instance, this.#instance.key, this);
   }
 
   onAcquired(conn: UpstreamConnection | null, _error: Error | null, timedOut: boolean): void {
-    if (this.#done) {
+    if (this.#state === 'settled') {
       if (conn !== null) this.#host.ctx.pool.release(conn);
       return;
     }
@@ -197,30 +165,15 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     }
     this.#conn = conn;
     conn.owner = this;
+    this.#to('awaiting-head');
     this.#send(conn);
   }
 
   #send(conn: UpstreamConnection): void {
-    const ctx = this.#host.ctx;
-    this.#upstreamHead ??= upstreamRequestHead(this.#req, this.#host.forwarded, this.#instance.key);
-    const queued = this.#queued;
-    this.#queued = null;
-    let ok: boolean;
-    if (queued === null) {
-      ok = conn.socket.write(this.#upstreamHead, 'latin1');
-    } else {
-      conn.socket.cork();
-      conn.socket.write(this.#upstreamHead, 'latin1');
-      for (const q of queued) conn.socket.write(q);
-      ok = conn.socket.writableLength < conn.socket.writableHighWaterMark;
-      conn.socket.uncork();
-    }
-    if (!ok) {
-      this.#upstreamFull = true;
-      this.#host.holdClient(true);
-    } else if (this.#queuedBytes > MAX_QUEUED_BODY) this.#host.holdClient(false); // the queue that held it is sent
-    this.#queuedBytes = 0;
-    this.#host.setDeadline(ctx.options.upstreamResponseTimeoutMs);
+    const head = (this.#upstreamHead ??= upstreamRequestHead(this.#req, this.#host.forwarded, this.#instance.key));
+    if (this.#reqBody !== null) this.#reqBody.send(conn, head);
+    else if (!conn.socket.write(head, 'latin1')) this.#host.holdClient(true);
+    this.#host.setDeadline(this.#host.ctx.options.upstreamResponseTimeoutMs);
   }
 
   #connectFailed(status: 502 | 504): void {
@@ -228,7 +181,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     ctx.metrics(this.#route.state.version).connectionFailure(Date.now());
     if (isRetryable(this.#req)) {
       (this.#tried ??= []).push(this.#instance);
-      const next = this.#otherInstance();
+      const next = ctx.router.pickInstance(this.#route, this.#tried);
       if (next !== null) {
         ctx.router.end(this.#route.state, this.#instance);
         this.#instance = next;
@@ -237,11 +190,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
         return;
       }
     }
-    this.#fail(status, status === 504 ? 'upstream connect timed out' : 'upstream unreachable', !this.#reqDone);
-  }
-
-  #otherInstance(): InstanceState | null {
-    return this.#host.ctx.router.pickInstance(this.#route, this.#tried);
+    this.#settle('refused', status, status === 504 ? 'upstream connect timed out' : 'upstream unreachable', false);
   }
 
   // the upstream closed or failed before the response was complete
@@ -249,13 +198,14 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     const conn = this.#conn;
     this.#conn = null;
     if (conn !== null) this.#host.ctx.pool.discard(conn);
-    if (this.#headSent) {
-      this.#broken();
+    if (this.#state === 'streaming') {
+      this.#settle('broken', 502, '', true);
       return;
     }
     // a reused keep-alive connection may have been closed (FIN) or reset (RST) by the upstream just as we reused it
     const stale = conn === null ? false : conn.uses > 0;
-    if (!this.#gotBytes && isRetryable(this.#req)) {
+    const gotBytes = this.#state === 'reading-head';
+    if (!gotBytes && isRetryable(this.#req)) {
       // a keep-alive connection the upstream closed just as we reused it: the instance is fine, try afresh
       if (stale && this.#staleRetries < MAX_STALE_RETRIES) {
         this.#staleRetries++;
@@ -266,8 +216,8 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       this.#connectFailed(502);
       return;
     }
-    if (!this.#gotBytes) this.#host.ctx.metrics(this.#route.state.version).connectionFailure(Date.now());
-    this.#fail(502, 'upstream closed the connection', !this.#reqDone);
+    if (!gotBytes) this.#host.ctx.metrics(this.#route.state.version).connectionFailure(Date.now());
+    this.#settle('refused', 502, 'upstream closed the connection', false);
   }
 
   #headBytes(chunk: Buffer): void {
@@ -276,19 +226,18 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     let buf = volatile ? chunk : Buffer.concat([this.#respBuf as Buffer, chunk]);
     for (;;) {
       const end = findHeadEnd(buf, 0);
+      if (end < 0 ? buf.length > MAX_RESPONSE_HEAD : end > MAX_RESPONSE_HEAD) {
+        this.#settle('refused', 502, 'upstream response head too large', true);
+        return;
+      }
       if (end < 0) {
-        if (buf.length > MAX_RESPONSE_HEAD) this.#fail(502, 'upstream response head too large', true);
-        else this.#respBuf = volatile ? copyOf(buf) : buf;
+        this.#respBuf = volatile ? copyOf(buf) : buf;
         return;
       }
       this.#respBuf = null;
-      if (end > MAX_RESPONSE_HEAD) {
-        this.#fail(502, 'upstream response head too large', true);
-        return;
-      }
       const head = parseResponseHead(buf.toString('latin1', 0, end), this.#req.method === 'HEAD', buf);
       if (head instanceof HeadError) {
-        this.#fail(502, head.reason, true);
+        this.#settle('refused', 502, head.reason, true);
         return;
       }
       if (head.status >= 200 || head.status === 101) {
@@ -307,20 +256,13 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     const version = this.#route.state.version;
     if (head.status === 101) {
       if (this.#req.upgrade === null) {
-        this.#fail(502, 'upstream switched protocols unasked', true);
+        this.#settle('refused', 502, 'upstream switched protocols unasked', true);
         return;
       }
-      this.#resp = head;
-      this.#headSent = true;
       this.#host.write(clientResponseHead(head, false, this.#extras(version)));
-      ctx.metrics(version).record(101, performance.now() - this.#t0, Date.now());
-      this.#log(101, performance.now());
       const conn = this.#conn as UpstreamConnection;
-      this.#conn = null;
-      this.#done = true;
-      const router = ctx.router;
-      const state = this.#route.state;
-      const inst = this.#instance;
+      this.#settle('upgraded', 101, '', false);
+      const [router, state, inst] = [ctx.router, this.#route.state, this.#instance];
       // a tunnel counts as in flight until it closes, so drain waits for it
       this.#host.startTunnel(conn, end < buf.length ? copyOf(buf.subarray(end)) : null, () => router.end(state, inst));
       return;
@@ -335,7 +277,7 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
       this.#respBody.untilClose();
     } else if (head.framing === 'chunked') this.#respBody.chunked(MAX_RESPONSE_HEAD);
     else this.#respBody.length(head.framing === 'length' ? head.contentLength : 0);
-    this.#headSent = true;
+    this.#to('streaming');
     this.#bodyBytes(buf, end, head);
   }
 
@@ -349,12 +291,9 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
   #bodyBytes(buf: Buffer, start: number, head: ResponseHead | null): void {
     const end = this.#respBody.feed(buf, start);
     if (end === BODY_ERROR) {
-      if (head !== null) {
-        // nothing went to the client yet: it can still be told
-        this.#fail(502, 'upstream sent a malformed chunked body', true);
-        return;
-      }
-      this.#broken();
+      // nothing went to the client yet when the head is still to be written: it can still be told
+      if (head !== null) this.#settle('refused', 502, 'upstream sent a malformed chunked body', true);
+      else this.#settle('broken', 502, '', true);
       return;
     }
     const stop = end === BODY_MORE ? buf.length : end;
@@ -380,60 +319,48 @@ export class Exchange implements UpstreamOwner, ConnectionRequester {
     }
     // an upstream that answered before the whole request body arrived: the rest of it is not read
     if (!this.#reqDone) this.#closeClient = true;
-    this.#finish();
+    this.#answered();
   }
 
-  #finish(): void {
-    if (this.#done) return;
-    this.#done = true;
+  // the upstream's whole response went to the client
+  #answered(): void {
+    this.#settle('answered', (this.#resp as ResponseHead).status, '', false);
+  }
+
+  // The one way an exchange ends, once (later calls do nothing). `status` is what the version's metrics and the
+  // access log record; `message` and `close` serve a `refused` exchange: the proxy's own answer, and whether
+  // the client connection ends after it. A `broken` exchange cuts the client connection: the upstream failed
+  // after the response head went out (closed early, fell silent, broke the framing), and the version is charged
+  // an error, as a 502 would have been. An `upgraded` one leaves the upstream connection to the tunnel.
+  #settle(ending: ExchangeEnding, status: number, message: string, close: boolean): void {
+    if (this.#state === 'settled') return;
+    this.#state = 'settled';
     const ctx = this.#host.ctx;
     const conn = this.#conn;
     this.#conn = null;
-    const resp = this.#resp as ResponseHead;
     const now = performance.now();
-    if (conn !== null) {
-      if (resp.reusable && this.#reqDone && resp.framing !== 'close') ctx.pool.release(conn, now);
+    const version = this.#route.state.version;
+    if (conn !== null && ending !== 'upgraded') {
+      const resp = this.#resp;
+      const reusable = ending === 'answered' && resp !== null && resp.reusable && resp.framing !== 'close';
+      if (reusable && this.#reqDone) ctx.pool.release(conn, now);
       else ctx.pool.discard(conn);
     }
-    ctx.metrics(this.#route.state.version).record(resp.status, now - this.#t0, TIME_ORIGIN + now);
-    if (ctx.accessLog !== null) this.#log(resp.status, now);
+    if (ending === 'aborted') {
+      ctx.metrics(version).abort(Date.now());
+    } else {
+      if (ending === 'refused') {
+        if (close || !this.#reqDone) this.#closeClient = true;
+        this.#host.write(proxyResponse(status, message, this.#closeClient, ctx.versionLine(version)));
+      }
+      ctx.metrics(version).record(status, now - this.#t0, TIME_ORIGIN + now);
+      const log = ctx.accessLog;
+      if (log !== null) logExchange(log, this.#host, this.#req, this.#instance, version, status, this.#sent0, now - this.#t0);
+    }
+    // a tunnel counts as in flight until it closes (its own end), so drain waits for it
+    if (ending === 'upgraded') return;
     ctx.router.end(this.#route.state, this.#instance);
-    this.#host.exchangeDone(!this.#closeClient && this.#reqDone, now);
-  }
-
-  // one access log line for this exchange, when the log is on
-  #log(status: number, now: number): void {
-    const log = this.#host.ctx.accessLog;
-    if (log === null) return;
-    const req = this.#req;
-    log.record({
-      address: this.#host.address,
-      method: req.method,
-      target: req.target,
-      minor: req.minor,
-      fields: req,
-      status,
-      bytes: this.#host.socket.bytesWritten - this.#sent0,
-      durationMs: now - this.#t0,
-      version: this.#route.state.version,
-      upstream: `${this.#instance.host}:${this.#instance.port}`,
-    });
-  }
-
-  // answers the client by the proxy itself, before any upstream response byte was sent on
-  #fail(status: number, message: string, close: boolean): void {
-    if (this.#done) return;
-    this.#done = true;
-    const ctx = this.#host.ctx;
-    if (this.#conn !== null) ctx.pool.discard(this.#conn);
-    this.#conn = null;
-    const version = this.#route.state.version;
-    const closing = close || this.#closeClient || !this.#reqDone;
-    this.#host.write(proxyResponse(status, message, closing, ctx.versionLine(version)));
-    const now = performance.now();
-    ctx.metrics(version).record(status, now - this.#t0, TIME_ORIGIN + now);
-    this.#log(status, now);
-    ctx.router.end(this.#route.state, this.#instance);
-    this.#host.exchangeDone(!closing, now);
+    if (ending === 'broken') this.#host.destroy();
+    else if (ending !== 'aborted') this.#host.exchangeDone(!this.#closeClient && this.#reqDone, now);
   }
 }

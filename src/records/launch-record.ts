@@ -1,5 +1,5 @@
 /**
- * The launch record of a release, after the template teams fill in by hand (seed 002): basic facts, what
+ * The launch record of a release, after the template teams fill in by hand: basic facts, what
  * changed, every gate's result with its evidence, the outcome, problems found and follow-ups.
  */
 import { readReleaseResult, type ReleaseResult } from '../engine/release-result.js';

@@ -1,5 +1,5 @@
 /**
- * Releases end to end (issue 4, "Done when"): the built CLI, a detached daemon, the built-in proxy, and REAL
+ * Releases end to end: the built CLI, a detached daemon, the built-in proxy, and REAL
  * sample-service processes, one per version, each run from `releases/<version>/` whose service.json decides how
  * it behaves. Real keep-alive load goes through the proxy during every release. Each scenario has its own temp
  * project on free ports and ends with `glidepath down`, the daemon's pid gone and no sample-service left.

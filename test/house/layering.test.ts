@@ -54,6 +54,16 @@ describe('layering', () => {
     const tree = await lint('depcruise', ['src', '--config', '.dependency-cruiser.cjs']);
     expect(tree.output).toContain('no dependency violations');
   });
+
+  it('refuses pg loaded anywhere but the one narrow client (src/shared/postgres-client.ts)', { timeout: 120_000 }, async () => {
+    const probe = "/** Probe. */\nexport const probe = async (): Promise<unknown> => (await import('pg')).default;\n";
+    const suffix = `house-probe-${process.pid}.ts`;
+    await withProbes({ [`checks/${suffix}`]: probe }, async (paths) => {
+      const result = await lint('depcruise', [...paths, '--config', '.dependency-cruiser.cjs']);
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain(`one-postgres-client: src/checks/${suffix} →`);
+    });
+  });
 });
 
 describe('size and documentation', () => {

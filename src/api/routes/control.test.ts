@@ -1,16 +1,13 @@
 /** POST /v1/releases refuses during a maintenance window and checks what a retry names (in-process, a real store). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireMaintenanceLock, releaseMaintenanceLock } from '../../store/maintenance-lock.js';
-import { openStore, type Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
+import { startTestApi, type TestApi } from '../../testing/test-api.js';
 import type { ReleaseControl } from '../api-deps.js';
-import { buildApiServer } from '../server.js';
-import { loadOrCreateTokens, type ApiTokens } from '../tokens.js';
+import type { ApiTokens } from '../tokens.js';
 
-let dir: string;
+let api: TestApi;
 let store: Store;
 let tokens: ApiTokens;
 let app: FastifyInstance;
@@ -30,29 +27,11 @@ const control: ReleaseControl = {
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'glidepath-control-'));
-  store = await openStore('sqlite:state.db', { baseDir: dir });
-  tokens = loadOrCreateTokens(join(dir, 'token'));
-  app = await buildApiServer({
-    service: 'shop',
-    store,
-    tokens,
-    startedAt: new Date(),
-    glidepathVersion: '0.0.0-test',
-    subscribe: () => () => undefined,
-    status: () => Promise.resolve({ service: 'shop', stable: null, canary: null, release: null }),
-    traffic: () => Promise.resolve({ service: 'shop', windowMs: 10_000, versions: [] }),
-    releases: control,
-    metrics: () => Promise.resolve({ contentType: 'text/plain', text: '' }),
-    shutdown: () => undefined,
-  });
+  api = await startTestApi({ releases: control });
+  ({ store, tokens, app } = api);
 });
 
-afterAll(async () => {
-  await app.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => api.close());
 
 const deploy = (body: Record<string, unknown>) =>
   app.inject({ method: 'POST', url: '/v1/releases', headers: { authorization: `Bearer ${tokens.admin}` }, payload: body });

@@ -7,16 +7,7 @@ import { fillConfigPlaceholders } from '../placeholders.js';
 import { elapsedSince, oneLine, probe, type ProbeOutcome } from '../probe.js';
 import { urlPassword } from '../redact.js';
 import { compareValue, type ExpectedValue } from '../../shared/compare-value.js';
-
-/** The part of a `pg` Client this check uses. */
-export interface PgClientLike {
-  connect(): Promise<unknown>;
-  query(config: { text: string; rowMode: 'array' }): Promise<{ rows: unknown[][] }>;
-  end(): Promise<void>;
-}
-
-/** Creates a client; the default loads `pg` on first use, tests and embedders may inject another. */
-export type PgConnector = (options: { connectionString: string; connectionTimeoutMillis: number }) => Promise<PgClientLike>;
+import { connectPg, type PgConnector } from '../../shared/postgres-client.js';
 
 /** Query run when the plan gives none. */
 export const DEFAULT_POSTGRES_QUERY = 'SELECT 1';
@@ -44,18 +35,8 @@ export const postgresCheckSchema = z
 /** Parsed configuration of a `postgres` check (durations in ms, defaults applied). */
 export type PostgresCheckConfig = z.output<typeof postgresCheckSchema>;
 
-/** Loads `pg` lazily, so plans without a postgres check never pay for it. */
-export const connectPostgres: PgConnector = async (options) => {
-  const { Client } = await import('pg');
-  const client = new Client(options);
-  // A server that ends the session (a shutdown, a restart) emits 'error' on the client even when no query runs;
-  // without a listener that crashes the process. Query failures still arrive through the query's promise.
-  client.on('error', () => undefined);
-  return client;
-};
-
 /** Creates a `postgres` check. */
-export function createPostgresCheck(config: PostgresCheckConfig, deps: CheckDeps, connector: PgConnector = connectPostgres): Check {
+export function createPostgresCheck(config: PostgresCheckConfig, deps: CheckDeps, connector: PgConnector = connectPg): Check {
   const filled = fillConfigPlaceholders(config, deps.variables);
   const label = `postgres ${where(filled.url)}`;
   return {
@@ -85,7 +66,7 @@ async function query(config: PostgresCheckConfig, label: string, connector: PgCo
   let rows: unknown[][];
   try {
     await client.connect();
-    rows = (await client.query({ text: config.query, rowMode: 'array' })).rows;
+    rows = (await client.query({ text: config.query, rowMode: 'array' })).rows as unknown[][];
   } catch (error) {
     if (signal.aborted) throw error;
     // Refused connections, bad credentials, a missing table: the database is not as the plan expects.
