@@ -1,5 +1,6 @@
 /** The plan's JSON Schema, generated from the same zod schema that validates plans. */
 import { z } from 'zod';
+import { forEditors } from './json-schema-editors.js';
 import { planSchema } from './plan-schema.js';
 import { UNSUPPORTED_KEYS, patternSegments, type UnsupportedKey } from './unsupported-keys.js';
 
@@ -48,7 +49,7 @@ function markUnsupported(schema: JsonObject, keys: readonly UnsupportedKey[]): v
 export function planJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(planSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   markUnsupported(generated, UNSUPPORTED_KEYS);
-  return { $schema: generated.$schema, $id: PLAN_SCHEMA_ID, title: 'glidepath plan', ...generated };
+  return { $schema: generated.$schema, $id: PLAN_SCHEMA_ID, title: 'glidepath plan', ...forEditors(generated) };
 }
 
 /** The schema as committed in `schema/glidepath.schema.json`. */

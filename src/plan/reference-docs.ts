@@ -1,4 +1,5 @@
 /** The plan's reference documentation, written from the JSON Schema's descriptions. */
+import { REFERENCE_PATTERN } from './json-schema-editors.js';
 import { planJsonSchema } from './json-schema.js';
 
 type JsonSchema = {
@@ -21,7 +22,8 @@ type JsonSchema = {
 function typeOf(schema: JsonSchema): string {
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
   if (schema.enum) return schema.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
-  const options = schema.anyOf ?? schema.oneOf;
+  // every typed value may be a `${VAR}` instead: the page says so once, at its top
+  const options = (schema.anyOf ?? schema.oneOf)?.filter((option) => option.pattern !== REFERENCE_PATTERN);
   if (options) return [...new Set(options.map(typeOf))].join(' \\| ');
   if (schema.type === 'array') return `list of ${schema.items ? typeOf(schema.items) : 'any'}`;
   if (schema.type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object' && !schema.properties) {
