@@ -26,6 +26,7 @@ const ROUTES: Record<string, Route> = {
   migrate: 'store',
   validate: 'none',
   schema: 'none',
+  export: 'none', // writes what the plan says for systemd and Grafana
 };
 
 const dir = new URL('./', import.meta.url);
