@@ -40,13 +40,6 @@ const jobSchema = z
 
 export const jobsSchema = z
   .array(jobSchema)
-  .superRefine((jobs, ctx) => {
-    const seen = new Set<string>();
-    jobs.forEach((job, index) => {
-      if (seen.has(job.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `expected a unique name; "${job.name}" is used twice` });
-      seen.add(job.name);
-    });
-  })
   .describe('Scheduled jobs run by the daemon; `glidepath jobs` lists, runs, disables and enables them.');
 
 /** One job as validated. */
