@@ -1,4 +1,5 @@
 /** What the API needs from the daemon: the store, the tokens, live events, status, metrics and shutdown. */
+import type { JobRunner } from '../jobs/job-runner.js';
 import type { StoredEvent, Store } from '../store/index.js';
 import type { StatusDocument, TrafficDocument } from './contract.js';
 import type { ApiTokens } from './tokens.js';
@@ -31,6 +32,8 @@ export interface ApiDeps {
   /** Live share and metrics of each running version. */
   traffic(): Promise<TrafficDocument>;
   releases?: ReleaseControl;
+  /** The scheduled jobs of the plan in force (list, run, history, disable, enable). */
+  jobs?: Pick<JobRunner, 'list' | 'run' | 'history' | 'setDisabled'>;
   /** Prometheus exposition text and its content type. */
   metrics(): Promise<{ contentType: string; text: string }>;
   /** Stops the daemon after the answer is sent. */

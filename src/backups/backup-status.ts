@@ -14,6 +14,12 @@ export interface SourceBackupStatus {
   rpoMs: number | null;
   /** Restore time last measured (by a drill or a restore) for any backup of the source. */
   rtoMs: number | null;
+  /** The plan's `backup.rpo` and whether the RPO now meets it (null without a target or a verified backup). */
+  rpoTargetMs: number | null;
+  rpoMet: boolean | null;
+  /** The plan's `backup.rto` and whether the last measured restore met it (null without a target or a measure). */
+  rtoTargetMs: number | null;
+  rtoMet: boolean | null;
   backups: number;
 }
 
@@ -26,12 +32,20 @@ export async function backupStatus(options: { store: Store; plan: Plan; now?: Da
   return names.map((source) => {
     const own = records.filter((r) => r.source === source && r.status === 'succeeded');
     const latestVerified = own.find((r) => r.verifyStatus === 'pass') ?? null;
+    const rpoMs = latestVerified ? now.getTime() - Date.parse(latestVerified.startedAt) : null;
+    const rtoMs = own.find((r) => r.restoreMs !== null)?.restoreMs ?? null;
+    const rpoTargetMs = options.plan.backup?.rpo ?? null;
+    const rtoTargetMs = options.plan.backup?.rto ?? null;
     return {
       source,
       latest: own[0] ?? null,
       latestVerified,
-      rpoMs: latestVerified ? now.getTime() - Date.parse(latestVerified.startedAt) : null,
-      rtoMs: own.find((r) => r.restoreMs !== null)?.restoreMs ?? null,
+      rpoMs,
+      rtoMs,
+      rpoTargetMs,
+      rpoMet: rpoTargetMs === null || rpoMs === null ? null : rpoMs <= rpoTargetMs,
+      rtoTargetMs,
+      rtoMet: rtoTargetMs === null || rtoMs === null ? null : rtoMs <= rtoTargetMs,
       backups: own.length,
     };
   });

@@ -17,12 +17,12 @@ export interface ScheduledBackupResult {
 }
 
 /**
- * Backs up every source, verifies each new artifact (integrity, plus a drill when the plan has
+ * Backs up every source (or those named), verifies each new artifact (integrity, plus a drill when the plan has
  * `verify.restoreTo`), then deletes what retention lets go; prune runs only when all backups succeeded, so a
  * failing source never loses its older backups to a schedule.
  */
-export async function scheduledBackup(options: { plan: Plan; planDir: string; store: Store; signal?: AbortSignal; now?: () => Date }): Promise<ScheduledBackupResult> {
-  const backups = await runBackups({ plan: options.plan, planDir: options.planDir, store: options.store, reason: 'schedule', signal: options.signal });
+export async function scheduledBackup(options: { plan: Plan; planDir: string; store: Store; sources?: readonly string[]; signal?: AbortSignal; now?: () => Date }): Promise<ScheduledBackupResult> {
+  const backups = await runBackups({ plan: options.plan, planDir: options.planDir, store: options.store, sources: options.sources, reason: 'schedule', signal: options.signal });
   const verified: ScheduledBackupResult['verified'] = [];
   for (const record of backups.filter((b) => b.status === 'succeeded')) {
     const { report } = await verifyBackup({ record, plan: options.plan, planDir: options.planDir, catalog: options.store.backups, signal: options.signal });

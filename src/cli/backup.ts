@@ -53,6 +53,13 @@ function renderBackups(records: readonly BackupRecord[]): string {
   );
 }
 
+/** How a measure compares with the plan's target: ", within the RPO of 1d" or ", OVER the RTO of 4h". */
+function against(met: boolean | null, targetMs: number | null, name: string): string {
+  if (targetMs === null) return '';
+  if (met === null) return `, ${name} target ${formatDuration(targetMs)}`;
+  return met ? `, within the ${name} of ${formatDuration(targetMs)}` : `, OVER the ${name} of ${formatDuration(targetMs)}`;
+}
+
 function renderStatus(sources: readonly SourceBackupStatus[]): string {
   return renderTable(
     ['SOURCE', 'BACKUPS', 'LATEST', 'RPO NOW (newest verified)', 'RTO (last restore)'],
@@ -60,8 +67,8 @@ function renderStatus(sources: readonly SourceBackupStatus[]): string {
       s.source,
       String(s.backups),
       s.latest ? `${s.latest.id} (${formatBytes(s.latest.size)})` : 'none',
-      s.rpoMs === null ? 'no verified backup' : `${formatDuration(s.rpoMs)} (${s.latestVerified?.id ?? ''})`,
-      ms(s.rtoMs),
+      (s.rpoMs === null ? 'no verified backup' : `${formatDuration(s.rpoMs)} (${s.latestVerified?.id ?? ''})`) + against(s.rpoMet, s.rpoTargetMs, 'RPO'),
+      ms(s.rtoMs) + against(s.rtoMet, s.rtoTargetMs, 'RTO'),
     ]),
   );
 }

@@ -23,6 +23,7 @@ import { registerWait } from './wait.js';
 import { registerRetry } from './retry.js';
 import { registerLock } from './lock.js';
 import { registerExport } from './export.js';
+import { registerJobs } from './jobs.js';
 
 /** What `main` reads from the outside world: streams, environment and working directory. */
 export interface MainDeps {
@@ -97,6 +98,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerBackup(program, ctx);
   registerLock(program, ctx);
   registerExport(program, ctx);
+  registerJobs(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

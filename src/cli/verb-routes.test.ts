@@ -27,6 +27,7 @@ const ROUTES: Record<string, Route> = {
   validate: 'none',
   schema: 'none',
   export: 'none', // writes what the plan says for systemd and Grafana
+  jobs: 'api',
 };
 
 const dir = new URL('./', import.meta.url);

@@ -12,6 +12,8 @@ import { ProcessTarget } from '../targets/process/process-target.js';
 import { createTarget } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 import { ReleaseEngine } from '../engine/release-engine.js';
+import { JobRunner } from '../jobs/job-runner.js';
+import { planJobs } from '../jobs/plan-jobs.js';
 import { systemClock } from '../shared/clock.js';
 import { EventBus } from './event-bus.js';
 import { releaseControl } from './release-control.js';
@@ -47,6 +49,7 @@ export class Daemon {
   readonly #closeLog: () => Promise<void>;
   readonly #target: Target | undefined;
   readonly #engine: ReleaseEngine | undefined;
+  readonly #jobs: JobRunner;
   #stopping: Promise<void> | undefined;
   #resolveStopped: () => void = () => undefined;
 
@@ -57,11 +60,13 @@ export class Daemon {
     dir: StateDir;
     target: Target | undefined;
     engine: ReleaseEngine | undefined;
+    jobs: JobRunner;
     log: (line: string) => void;
     closeLog: () => Promise<void>;
   }) {
     this.#target = parts.target;
     this.#engine = parts.engine;
+    this.#jobs = parts.jobs;
     this.url = parts.url;
     this.#api = parts.api;
     this.#store = parts.store;
@@ -110,6 +115,8 @@ export class Daemon {
     const startedAt = new Date();
     const events = new EventBus(store);
     const metrics = new DaemonMetrics(plan.service);
+    const env = options.env ?? process.env;
+    const jobs = new JobRunner({ service: plan.service, repository: store.jobs, clock: systemClock, secrets: () => secretsOfPlan([plans.started.text, plans.current.text], env), log });
     let daemon: Daemon | undefined;
     let target: Target | undefined;
     let engine: ReleaseEngine | undefined;
@@ -154,6 +161,8 @@ export class Daemon {
           hooks: releaseHooks(next, planDir, store, log),
           adopt: () => {
             plans.adopt(inForce);
+            // The jobs follow the plan in force, as the release does.
+            jobs.apply(planJobs(next, planDir, store)).catch((error: unknown) => logger.error({ err: error }, `jobs of the new plan: ${describeError(error)}`));
             if (runtime instanceof ProcessTarget && next.target?.type === 'process') runtime.reconfigure(next.target);
           },
         };
@@ -171,6 +180,7 @@ export class Daemon {
         releases:
           releaseEngine &&
           releaseControl(releaseEngine, events, plan.service, logger, readReleasePlan),
+        jobs,
         metrics: () => metrics.exposition(),
         shutdown: () => void daemon?.stop('asked over the API'),
         logger,
@@ -180,10 +190,11 @@ export class Daemon {
         throw new UnavailableError(`daemon cannot listen on ${plan.daemon.listen}: ${describeError(error)}`, error);
       });
       const url = `http://${plan.daemon.listen}`;
-      daemon = new Daemon({ url, api, store, dir, target, engine, log, closeLog: parts.closeLog });
+      daemon = new Daemon({ url, api, store, dir, target, engine, jobs, log, closeLog: parts.closeLog });
       writeDaemonInfo(dir, { pid: process.pid, url, service: plan.service, plan: file, startedAt: startedAt.toISOString() });
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
       log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
+      await jobs.apply(planJobs(plan, planDir, store));
       const recovered = await engine?.recover((releaseId) => recordedPlan(store, releaseId, readReleasePlan, logger));
       if (recovered) {
         log(`resuming release ${recovered.releaseId} interrupted by the previous daemon`);
@@ -191,6 +202,7 @@ export class Daemon {
       }
       return daemon;
     } catch (error) {
+      await jobs.stop().catch(() => undefined);
       await engine?.close().catch(() => undefined);
       await target?.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -204,6 +216,7 @@ export class Daemon {
     this.#stopping ??= (async () => {
       this.#log(`stopping: ${reason}`);
       await this.#api.close().catch(() => undefined);
+      await this.#jobs.stop().catch(() => undefined);
       // A running release stays as persisted; the next daemon resumes it.
       await this.#engine?.close().catch(() => undefined);
       // Nothing the daemon started may outlive it: the proxy and every version's processes stop here.

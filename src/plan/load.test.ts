@@ -154,7 +154,7 @@ preflight:
     expect(issues.map(formatPlanIssue)).toEqual(['glidepath.yaml:18:36 analysis.metrics[0].max: expected a duration like 250ms or 2s, got 2']);
   });
 
-  it('checks cron expressions (kept for the scheduled keys, which the loader refuses until they run)', () => {
+  it('checks cron expressions', () => {
     const result = cronExpression('When it runs.').safeParse('61 * * * *');
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(/^expected a cron expression like "0 2 \* \* \*" \(.*minute/);

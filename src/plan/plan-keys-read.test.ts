@@ -82,7 +82,12 @@ const READERS_BY_PATH: Record<string, Record<string, RegExp>> = {
     'target.ready.interval': /\bready\.interval\b/,
     'analysis.interval': /\banalysis\?\.interval\b|\bconfig\.interval\b/,
   },
-  schedule: {},
+  schedule: {
+    'jobs[].schedule': /\bjob\.schedule\b/,
+    'backup.schedule': /\bbackup\.schedule\b/,
+    'backup.sources[].schedule': /\bsource\.schedule\b/,
+    'backup.verify.schedule': /\bverify\?\.schedule\b/,
+  },
 };
 
 /**

@@ -5,6 +5,7 @@ import { sqliteErrorCode } from '../shared/sqlite.js';
 import { BackupRepository } from './backup-repository.js';
 import { CheckResultRepository } from './check-result-repository.js';
 import { EventRepository } from './event-repository.js';
+import { JobRepository } from './job-repository.js';
 import { LockRepository } from './lock-repository.js';
 import { storeMigrationProvider } from './migrations/index.js';
 import { ReleaseRepository } from './release-repository.js';
@@ -35,6 +36,7 @@ export interface Store {
   readonly checks: CheckResultRepository;
   readonly locks: LockRepository;
   readonly backups: BackupRepository;
+  readonly jobs: JobRepository;
   /** Closes every connection; the store cannot be used afterwards. */
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
     checks: new CheckResultRepository(db, now),
     locks: new LockRepository(db, now),
     backups: new BackupRepository(db, now),
+    jobs: new JobRepository(db, now),
     close: () => db.destroy(),
   };
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { httpHeaders, httpUrl, urlString } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
-import { countInt, cronExpression, exactlyOne, refName } from './common.js';
+import { countInt, cronExpression, exactlyOne, refName, timeZone } from './common.js';
 
 const postgresSource = z
   .strictObject({
@@ -38,6 +38,7 @@ const sourceSchema = z
     sqlite: sqliteSource.optional(),
     files: filesSource.optional(),
     http: httpSource.optional(),
+    schedule: cronExpression('When this source is backed up on its own schedule (cron, in `backup.timezone`); it is then left out of `backup.schedule`.').optional(),
   })
   .superRefine(exactlyOne(SOURCE_KINDS, 'a backup source kind'))
   .describe('One thing to back up.');
@@ -73,12 +74,16 @@ export const backupSchema = z
     sources: z.array(sourceSchema).min(1, { error: 'expected at least one source' }).describe('What to back up.'),
     store: storeSchema,
     before: z.array(z.enum(['migrate', 'deploy'])).default([]).describe('Release phases that take a backup first.'),
-    schedule: cronExpression('When scheduled backups run (cron, in the daemon\'s time zone).').optional(),
+    schedule: cronExpression('When the daemon backs up every source without a schedule of its own, verifies and applies retention (cron).').optional(),
+    timezone: timeZone('Time zone the backup and drill schedules are read in (default UTC).').optional(),
+    rpo: durationMs('Recovery point objective: the newest backup of each source should be younger than this.').optional(),
+    rto: durationMs('Recovery time objective: a restore drill should finish within this.').optional(),
     retention: retentionSchema.optional(),
     verify: z
       .strictObject({
         restoreTo: z.string().optional().describe('Scratch database URL or directory a verify drill restores into.'),
         checks: z.array(refName('A check name.')).default([]).describe('Checks that must pass after the drill restore.'),
+        schedule: cronExpression('When the daemon runs a restore drill of the newest backup of each source and times it against `rto` (cron).').optional(),
       })
       .optional()
       .describe('How backups are proven restorable.'),

@@ -52,6 +52,23 @@ export const cronExpression = (description: string) =>
     })
     .describe(description);
 
+/** An IANA time zone name (`Europe/Berlin`, `UTC`), as the runtime's time-zone database knows it. */
+export const timeZone = (description: string) =>
+  z
+    .string({ error: 'expected a time zone like Europe/Berlin or UTC' })
+    .refine(
+      (zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'expected a time zone like Europe/Berlin or UTC (an IANA name)' },
+    )
+    .describe(description);
+
 /** Environment variables passed to a process; names are POSIX-style (`[A-Za-z_][A-Za-z0-9_]*`). */
 export const envMap = (description: string) =>
   z.record(envName(), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a value: text, a number or true/false' }).transform(String)).describe(description);
