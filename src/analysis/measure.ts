@@ -83,6 +83,9 @@ async function measureCompare(what: 'latency' | 'error_rate', subject: AnalysisS
   const [canary, stable] = await Promise.all([versionMetrics(subject.canary.version, deps), versionMetrics(subject.stable.version, deps)]);
   if (typeof canary === 'string') return { kind: 'error', detail: canary };
   if (typeof stable === 'string') return { kind: 'error', detail: stable };
+  if (canary.totals && stable.totals) {
+    return { kind: 'counters', canary: { version: canary.version, totals: canary.totals }, stable: { version: stable.version, totals: stable.totals } };
+  }
   const read = (m: VersionMetrics) => ({
     version: m.version,
     value: what === 'latency' ? m.p95 : m.requests > 0 ? m.errorRate : null,
