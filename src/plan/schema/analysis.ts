@@ -41,7 +41,7 @@ const metricSchema = z
     prometheus: z
       .strictObject({
         url: httpUrl('Prometheus base URL.', 'http://127.0.0.1:9090'),
-        query: z.string().describe('PromQL returning one number; `{version}` and `{service}` are filled in.'),
+        query: z.string().describe('PromQL returning one number; `{version}`, `{service}` and `{interval}` (the analysis interval as a PromQL duration, e.g. `5s`) are filled in.'),
       })
       .optional()
       .describe('A PromQL query.'),

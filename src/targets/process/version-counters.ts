@@ -6,14 +6,10 @@ import type { VersionCounters } from '../target.js';
 export function versionCounters(totals: VersionTotals): VersionCounters {
   let fivexx = 0;
   for (const [code, count] of Object.entries(totals.byCode)) if (code.startsWith('5')) fivexx += count;
-  const { bounds, cumulative } = totals.duration;
   return {
     requests: totals.requests + totals.connectionFailures,
     errors: fivexx + totals.connectionFailures,
-    latency: {
-      // The proxy's last bucket is +Inf implicitly: every request is counted there.
-      upperBoundsMs: [...bounds.map((seconds) => seconds * 1000), Infinity],
-      cumulative: [...cumulative, totals.duration.count],
-    },
+    // The ladder's last count is the open bucket above its last bound.
+    latency: { upperBoundsMs: [...totals.latency.boundsMs, Infinity], cumulative: [...totals.latency.cumulative] },
   };
 }
