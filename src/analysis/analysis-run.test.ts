@@ -5,6 +5,7 @@ import { FakeClock } from '../testing/fake-clock.js';
 import { TestTarget } from '../testing/test-target.js';
 import { AnalysisRun } from './analysis-run.js';
 import type { MeasurementRecord, MetricOutcome } from './measurement.js';
+import type { VersionCounters } from '../targets/target.js';
 
 const plan = (metrics: string) =>
   parsePlan(
@@ -39,6 +40,7 @@ function run(metrics: string, history: MeasurementRecord[] = []) {
   const records: MeasurementRecord[] = [];
   const outcomes: MetricOutcome[] = [];
   const rounds: number[] = [];
+  const equivalence: string[] = [];
   const url = target.versions().find((v) => v.version === 'v2')?.url;
   const analysis = new AnalysisRun({
     plan: plan(metrics),
@@ -50,8 +52,9 @@ function run(metrics: string, history: MeasurementRecord[] = []) {
     onMeasurement: (record) => void records.push(record),
     onOutcome: (outcome) => void outcomes.push(outcome),
     onRound: (round) => void rounds.push(round),
+    onEquivalence: (reason) => void equivalence.push(reason),
   });
-  return { analysis, records, outcomes, rounds };
+  return { analysis, records, outcomes, rounds, equivalence };
 }
 
 /** Advances the clock an interval at a time until `done` holds (real I/O such as a check needs a few turns). */
@@ -60,6 +63,16 @@ async function until(done: () => boolean, stepMs = 5000, maxSteps = 20): Promise
     await clock.advance(stepMs);
     for (let j = 0; j < 50 && !done(); j++) await new Promise((resolve) => setTimeout(resolve, 2));
   }
+}
+
+/** Counters that grow by `perRead` requests at each reading, all in the bucket (4, 5] ms, or (100, 200] ms when `slow`. */
+function growing(perRead: number, slow: number): () => VersionCounters {
+  let requests = 0;
+  return () => {
+    requests += perRead;
+    const fast = slow ? 0 : requests;
+    return { requests, errors: 0, latency: { upperBoundsMs: [4, 5, 100, 200, Infinity], cumulative: [0, fast, fast, requests, requests] } };
+  };
 }
 
 describe('AnalysisRun', () => {
@@ -93,6 +106,27 @@ describe('AnalysisRun', () => {
     await until(() => rounds.length >= 1);
     await analysis.stop();
     expect(outcomes[0]?.reason).toBe('p95 vs stable 420ms (v2) > 100ms (v1) × 1.2 = 120ms over 100 canary vs 400 stable requests at weight 20%');
+  });
+
+  it('judges compare metrics sequentially on running counters: a slower canary fails with the test\'s reason', async () => {
+    target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+    const { analysis, outcomes, records, rounds } = run('    - { name: vs-stable, compare: latency }\n');
+    analysis.start();
+    await until(() => outcomes.length > 0 || rounds.length >= 10);
+    await analysis.stop();
+    expect(outcomes[0]?.status).toBe('fail');
+    expect(outcomes[0]?.reason).toMatch(/^p95 latency 195 ms vs stable 4.95 ms: canary ≥ 100 ms > stable ≤ 5 ms × 1.2 at 99% confidence after \d+ canary requests$/);
+    // The baseline was read before the first interval: the first round already judged 200 requests of each.
+    expect(records[0]?.samples).toBe(200);
+  });
+
+  it('reports equivalence after a round where every promoteEarly comparison shows the canary within tolerance', async () => {
+    target.script('v2', { counters: growing(400, 0) }).script('v1', { counters: growing(400, 0) });
+    const { analysis, equivalence, rounds } = run('    - { name: vs-stable, compare: latency, tolerance: 1, promoteEarly: true }\n');
+    analysis.start();
+    await until(() => equivalence.length > 0 || rounds.length >= 10);
+    await analysis.stop();
+    expect(equivalence[0]).toMatch(/^vs-stable: p95 latency 4.95 ms vs stable 4.95 ms: canary ≤ 5 ms ≤ stable ≥ 4 ms × 2 at 99% confidence/);
   });
 
   it('counts measurements from before a restart towards the limits', async () => {

@@ -5,7 +5,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Target } from '../targets/target.js';
 import { assessMeasurement, assessMetric } from './assess.js';
 import { measureMetric, type AnalysisSubject } from './measure.js';
-import type { MeasurementRecord, MetricOutcome } from './measurement.js';
+import type { Assessment, MeasurementRecord, MetricOutcome } from './measurement.js';
+import { SequentialComparison } from './sequential-compare.js';
 
 /** What an analysis run needs: where to measure, when, and whom to tell. */
 export interface AnalysisRunOptions {
@@ -23,6 +24,11 @@ export interface AnalysisRunOptions {
   onOutcome(outcome: MetricOutcome): void;
   /** Called after each complete round of measurements with its number (1, 2, …). */
   onRound?(round: number): void;
+  /**
+   * Called after a round in which every `compare` metric with `promoteEarly` showed the new version within its
+   * tolerance and no metric objected; the engine may promote.
+   */
+  onEquivalence?(reason: string): void;
   /** Called when recording a measurement throws; the run goes on. */
   onError?(error: unknown): void;
   fetch?: typeof fetch;
@@ -35,13 +41,17 @@ export class AnalysisRun {
   readonly #controller = new AbortController();
   readonly #history = new Map<string, MeasurementRecord[]>();
   readonly #reported = new Set<string>();
+  readonly #comparisons = new Map<string, SequentialComparison>();
   #loop: Promise<void> | undefined;
   #rounds = 0;
 
   constructor(options: AnalysisRunOptions) {
     this.#options = options;
     this.#metrics = options.plan.analysis?.metrics ?? [];
-    for (const metric of this.#metrics) this.#history.set(metric.name, []);
+    for (const metric of this.#metrics) {
+      this.#history.set(metric.name, []);
+      if (metric.compare !== undefined) this.#comparisons.set(metric.name, new SequentialComparison(metric));
+    }
     for (const record of options.history ?? []) this.#history.get(record.metric)?.push(record);
   }
 
@@ -79,6 +89,7 @@ export class AnalysisRun {
     const config = this.#options.plan.analysis;
     if (!config || this.#metrics.length === 0) return;
     const signal = this.#controller.signal;
+    await this.#baseline(config.interval, signal);
     while (!signal.aborted) {
       try {
         await this.#options.clock.sleep(config.interval, signal);
@@ -100,7 +111,12 @@ export class AnalysisRun {
     const assessed = await Promise.all(
       this.#metrics.map(async (metric) => {
         const sample = await measureMetric(metric, subject, { plan, planDir, target, windowMs, signal, fetch: this.#options.fetch });
-        return { metric, assessment: assessMeasurement(metric, sample, { minRequests, weight: subject.weight }) };
+        const comparison = this.#comparisons.get(metric.name);
+        if (sample.kind === 'counters' && comparison) {
+          const judged = comparison.observe(sample, minRequests);
+          return { metric, assessment: judged, equivalent: judged.sequential === 'pass' };
+        }
+        return { metric, assessment: assessMeasurement(metric, sample, { minRequests, weight: subject.weight }), equivalent: false };
       }),
     );
     // A round cut short by stop() measured nothing a decision should rest on.
@@ -127,6 +143,28 @@ export class AnalysisRun {
       this.#reported.add(metric.name);
       this.#options.onOutcome({ metric: metric.name, status, reason, at });
     }
+    this.#equivalence(assessed);
     this.#options.onRound?.(this.#rounds);
+  }
+
+  /** Reads both versions' counters once before the first interval, so the first round already judges one interval. */
+  async #baseline(windowMs: number, signal: AbortSignal): Promise<void> {
+    if (this.#comparisons.size === 0) return;
+    const { plan, planDir, target } = this.#options;
+    const subject = this.#options.subject();
+    for (const metric of this.#metrics) {
+      const comparison = this.#comparisons.get(metric.name);
+      if (!comparison) continue;
+      const sample = await measureMetric(metric, subject, { plan, planDir, target, windowMs, signal, fetch: this.#options.fetch });
+      if (sample.kind === 'counters') comparison.baseline(sample);
+    }
+  }
+
+  #equivalence(assessed: readonly { metric: AnalysisMetric; assessment: Assessment; equivalent: boolean }[]): void {
+    const early = assessed.filter(({ metric }) => metric.promoteEarly === true);
+    if (early.length === 0 || !this.#options.onEquivalence) return;
+    if (!early.every(({ equivalent }) => equivalent)) return;
+    if (assessed.some(({ assessment }) => assessment.verdict !== 'pass')) return;
+    this.#options.onEquivalence(early.map(({ metric, assessment }) => `${metric.name}: ${assessment.reason}`).join('; '));
   }
 }

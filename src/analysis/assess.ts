@@ -41,6 +41,9 @@ export function assessMeasurement(metric: AnalysisMetric, sample: MetricSample, 
       return assessCompare(metric, sample.canary, sample.stable, context.minRequests ?? 0, at);
     case 'value':
       return assessValue(metric, sample.value, sample.samples, context.minRequests ?? 0, at);
+    case 'counters':
+      // Counters mean something only against an earlier reading: the analysis run's sequential test judges them.
+      return { verdict: 'error', value: null, threshold: null, samples: 0, reason: `${metricLabel(metric)}: counters need a sequential comparison` };
   }
 }
 

@@ -34,13 +34,21 @@ export async function measureMetric(metric: AnalysisMetric, subject: AnalysisSub
     if (metric.check !== undefined) return await measureCheck(metric.check, subject, deps);
     if (metric.compare !== undefined) return await measureCompare(metric.compare, subject, deps);
     if (metric.prometheus !== undefined) {
-      const query = metric.prometheus.query.replaceAll('{version}', subject.canary.version).replaceAll('{service}', deps.plan.service);
+      const query = metric.prometheus.query
+        .replaceAll('{version}', subject.canary.version)
+        .replaceAll('{service}', deps.plan.service)
+        .replaceAll('{interval}', promDuration(deps.windowMs));
       return await queryPrometheus(metric.prometheus.url, query, { signal: deps.signal, fetch: deps.fetch });
     }
     return { kind: 'error', detail: 'the metric names no source' };
   } catch (error) {
     return { kind: 'error', detail: describeError(error) };
   }
+}
+
+/** A PromQL range duration for the analysis interval: whole seconds as `5s`, else milliseconds. */
+function promDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${Math.round(ms)}ms`;
 }
 
 async function versionMetrics(version: string, deps: MeasureDeps): Promise<VersionMetrics | string> {
@@ -83,6 +91,9 @@ async function measureCompare(what: 'latency' | 'error_rate', subject: AnalysisS
   const [canary, stable] = await Promise.all([versionMetrics(subject.canary.version, deps), versionMetrics(subject.stable.version, deps)]);
   if (typeof canary === 'string') return { kind: 'error', detail: canary };
   if (typeof stable === 'string') return { kind: 'error', detail: stable };
+  if (canary.totals && stable.totals) {
+    return { kind: 'counters', canary: { version: canary.version, totals: canary.totals }, stable: { version: stable.version, totals: stable.totals } };
+  }
   const read = (m: VersionMetrics) => ({
     version: m.version,
     value: what === 'latency' ? m.p95 : m.requests > 0 ? m.errorRate : null,

@@ -1,4 +1,5 @@
 /** What analysis measures and decides: samples read from a source, verdicts, and the records a release keeps. */
+import type { VersionCounters } from '../targets/target.js';
 
 /** Verdict of one measurement. */
 export type MeasurementVerdict = 'pass' | 'fail' | 'inconclusive' | 'error';
@@ -21,6 +22,8 @@ export type MetricSample =
   | { kind: 'check'; status: 'pass' | 'fail' | 'error'; detail: string }
   /** The new version's value beside the stable version's. */
   | { kind: 'compare'; canary: ComparedSide; stable: ComparedSide }
+  /** Both versions' monotonic counters, for a sequential comparison that differences successive readings. */
+  | { kind: 'counters'; canary: { version: string; totals: VersionCounters }; stable: { version: string; totals: VersionCounters } }
   /** The source could not be read. */
   | { kind: 'error'; detail: string };
 

@@ -9,13 +9,18 @@ export class ReleaseAnalysis {
   readonly #ctx: RunContext;
   readonly #onOutcome: (outcome: MetricOutcome) => void;
   readonly #onRound: (run: AnalysisRun, round: number) => void;
+  readonly #onEquivalence: (reason: string) => void;
   #run: AnalysisRun | undefined;
   #step: StepHandle | undefined;
 
-  constructor(ctx: RunContext, hooks: { onOutcome: (outcome: MetricOutcome) => void; onRound: (run: AnalysisRun, round: number) => void }) {
+  constructor(
+    ctx: RunContext,
+    hooks: { onOutcome: (outcome: MetricOutcome) => void; onRound: (run: AnalysisRun, round: number) => void; onEquivalence: (reason: string) => void },
+  ) {
     this.#ctx = ctx;
     this.#onOutcome = hooks.onOutcome;
     this.#onRound = hooks.onRound;
+    this.#onEquivalence = hooks.onEquivalence;
   }
 
   /** The run in progress, if any. */
@@ -58,6 +63,7 @@ export class ReleaseAnalysis {
       },
       onOutcome: (outcome) => this.#onOutcome(outcome),
       onRound: (round) => this.#onRound(run, round),
+      onEquivalence: (reason) => this.#onEquivalence(reason),
     });
     this.#run = run;
     await recorder.saveState(state);

@@ -380,6 +380,41 @@ describe('ReleaseEngine: steering', () => {
     expect(result.steps.find((s) => s.kind === 'promote' && s.detail.manual)?.detail).toMatchObject({ by: 'bob' });
   });
 
+  it('promoteEarly: analysis promotes once the comparison shows the canary within tolerance, skipping the remaining steps', async () => {
+    const same = () => {
+      let requests = 0;
+      return () => ((requests += 400), { requests, errors: 0, latency: { upperBoundsMs: [4, 5, Infinity], cumulative: [0, requests, requests] } });
+    };
+    const plan = `analysis:\n  interval: 5s\n  minRequests: 20\n  metrics:\n    - { name: vs-stable, compare: latency, tolerance: 1, promoteEarly: true }`;
+    const engine = await withStable(planText(CANARY, plan));
+    h.target.script('v1', { counters: same() }).script('v2', { counters: same() });
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+    expect(h.target.weightChanges).toEqual([{ v2: 10, v1: 90 }, { v2: 100 }]);
+    const promote = result.steps.find((s) => s.kind === 'promote' && s.detail.early === true);
+    expect(promote?.detail).toMatchObject({ by: 'analysis' });
+    expect(String(promote?.detail.reason)).toMatch(/^vs-stable: p95 latency .* canary ≤ 5 ms ≤ stable ≥ 4 ms × 2 at 99% confidence/);
+  });
+
+  it('promoteEarly does not lift a pause {} that waits for a person', async () => {
+    const same = () => {
+      let requests = 0;
+      return () => ((requests += 400), { requests, errors: 0, latency: { upperBoundsMs: [4, 5, Infinity], cumulative: [0, requests, requests] } });
+    };
+    const plan = `analysis:\n  interval: 5s\n  minRequests: 20\n  metrics:\n    - { name: vs-stable, compare: latency, tolerance: 1, promoteEarly: true }`;
+    const engine = await withStable(planText('strategy:\n  canary:\n    steps:\n      - weight: 20\n      - pause: {}', plan));
+    h.target.script('v1', { counters: same() }).script('v2', { counters: same() });
+    const started = await engine.start('v2', { owner: 'alice', yes: true });
+    await h.until(async () => (await h.status(started.releaseId)) === 'paused');
+    await h.clock.advance(60_000);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await h.status(started.releaseId)).toBe('paused');
+    await engine.promote('bob');
+    const result = await h.drive(started.finished);
+    expect(result.status).toBe('succeeded');
+  });
+
   it('a manual pause stops the clock of a timed pause; abort during a timed pause rolls back', async () => {
     const engine = await withStable(planText(CANARY, ANALYSIS));
     const started = await engine.start('v2', { owner: 'alice', yes: true });

@@ -33,6 +33,7 @@ export class ReleaseRun {
     this.#analysis = new ReleaseAnalysis(ctx, {
       onOutcome: (outcome) => this.#mailbox.post({ kind: 'outcome', outcome }),
       onRound: (run, round) => this.#mailbox.post({ kind: 'round', run, round }),
+      onEquivalence: (reason) => this.#mailbox.post({ kind: 'promote', by: 'analysis', reason }),
     });
     // A new version that keeps crashing is not worth waiting for analysis: roll back as soon as the target gives up.
     const stopWatching = ctx.target.onEvent((event) => {
@@ -244,7 +245,7 @@ export class ReleaseRun {
     const { recorder } = this.#ctx;
     switch (command.kind) {
       case 'promote':
-        return this.#promote(command.by);
+        return this.#promote(command.by, command.reason);
       case 'pause':
         await recorder.instantStep('pause', 'succeeded', { by: command.by, manual: true });
         await recorder.event('release.steered', { action: 'pause', by: command.by });
@@ -260,13 +261,14 @@ export class ReleaseRun {
     }
   }
 
-  async #promote(by: string): Promise<void> {
+  async #promote(by: string, reason?: string): Promise<void> {
     const { state, recorder } = this.#ctx;
     if (state.promoted) return;
     state.promoted = true;
     await recorder.saveState(state);
-    await recorder.instantStep('promote', 'succeeded', { by, manual: true, skips: 'remaining weights and pauses' });
-    await recorder.event('release.steered', { action: 'promote', by });
+    const how = reason === undefined ? { manual: true } : { early: true, reason };
+    await recorder.instantStep('promote', 'succeeded', { by, ...how, skips: 'remaining weights and pauses' });
+    await recorder.event('release.steered', { action: 'promote', by, ...how });
   }
 
   async #abort(by: string): Promise<never> {
@@ -305,6 +307,8 @@ export class ReleaseRun {
     for (;;) {
       const next = await this.#mailbox.next(clock, undefined, signal);
       if (next === 'elapsed' || next.kind === 'round' || next.kind === 'pause') continue;
+      // Analysis does not lift a pause that waits for a person: only a person promotes from there.
+      if (next.kind === 'promote' && next.reason !== undefined) continue;
       if (next.kind === 'abort') await this.#abort(next.by);
       if (next.kind === 'crashed') return this.#revert('rolled_back', next.reason);
       if (next.kind === 'outcome') {

@@ -4,7 +4,8 @@ import type { Clock } from '../shared/clock.js';
 
 /** Something that may change the course of a release while it runs. */
 export type SteeringCommand =
-  | { kind: 'promote'; by: string }
+  /** `reason` is set when analysis promotes early (equivalence with stable shown), not a person. */
+  | { kind: 'promote'; by: string; reason?: string }
   | { kind: 'pause'; by: string }
   | { kind: 'resume'; by: string }
   | { kind: 'abort'; by: string }

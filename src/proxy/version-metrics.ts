@@ -1,5 +1,6 @@
 /** Per-version request metrics: one-second HDR histograms in a sliding window, and monotonic totals. */
 import { build, type Histogram } from 'hdr-histogram-js';
+import { LATENCY_LADDER_MS, ladderIndex } from './latency-ladder.js';
 
 /** Seconds of history the sliding window keeps. */
 export const DEFAULT_WINDOW_KEEP_SECONDS = 60;
@@ -41,6 +42,8 @@ export interface VersionTotals {
   aborted: number;
   /** Cumulative counts per bound of `bounds` (seconds), their sum and count, in Prometheus' shape. */
   duration: { bounds: number[]; cumulative: number[]; sum: number; count: number };
+  /** Fine latency histogram for analysis: bounds in ms (see latency-ladder.ts) and cumulative counts, the last over all. */
+  latency: { boundsMs: number[]; cumulative: number[] };
 }
 
 interface Bucket {
@@ -62,6 +65,7 @@ export class VersionMetrics {
   readonly #codes = new Float64Array(600);
   readonly #bounds: number[];
   readonly #durationCounts: Float64Array;
+  readonly #ladder = new Float64Array(LATENCY_LADDER_MS.length + 1);
   #durationSum = 0;
   #requests = 0;
   #failures = 0;
@@ -84,6 +88,8 @@ export class VersionMetrics {
     if (cls >= 1 && cls <= 5) b.classes[cls] = (b.classes[cls] as number) + 1;
     if (status < 600) this.#codes[status] = (this.#codes[status] as number) + 1;
     this.#requests++;
+    const rung = ladderIndex(latencyMs);
+    this.#ladder[rung] = (this.#ladder[rung] as number) + 1;
     const seconds = latencyMs / 1000;
     this.#durationSum += seconds;
     const bounds = this.#bounds;
@@ -155,12 +161,16 @@ export class VersionMetrics {
     const cumulative: number[] = [];
     let acc = 0;
     for (const n of this.#durationCounts) cumulative.push((acc += n));
+    const ladder: number[] = [];
+    let below = 0;
+    for (const n of this.#ladder) ladder.push((below += n));
     return {
       requests: this.#requests,
       byCode,
       connectionFailures: this.#failures,
       aborted: this.#aborted,
       duration: { bounds: [...this.#bounds], cumulative, sum: this.#durationSum, count: this.#requests },
+      latency: { boundsMs: [...LATENCY_LADDER_MS], cumulative: ladder },
     };
   }
 

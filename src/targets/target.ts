@@ -21,6 +21,21 @@ export interface VersionMetrics {
   /** CPU in cores used by the version's processes, and their resident memory in bytes; null where unknown. */
   cpu: number | null;
   memory: number | null;
+  /**
+   * Monotonic counts since the target first saw the version, for sequential tests that difference two readings
+   * (so consecutive intervals never overlap); absent where the target cannot count.
+   */
+  totals?: VersionCounters;
+}
+
+/** Requests, errors and a cumulative latency histogram of one version since the target first saw it. */
+export interface VersionCounters {
+  /** Requests finished (answered or failed to connect). */
+  requests: number;
+  /** 5xx answers plus connection failures. */
+  errors: number;
+  /** Latency histogram: ascending upper bounds in ms (the last may be Infinity) and cumulative counts at each. */
+  latency: { upperBoundsMs: number[]; cumulative: number[] };
 }
 
 /** Where one version is in its life. */

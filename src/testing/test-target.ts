@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics } from '../targets/target.js';
+import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionCounters, VersionMetrics } from '../targets/target.js';
 
 /** How a version behaves. */
 export interface TestVersionScript {
@@ -19,6 +19,8 @@ export interface TestVersionScript {
   p99?: number;
   cpu?: number;
   memory?: number;
+  /** Monotonic counters the version reports (`totals`), read at each call; none by default. */
+  counters?: () => VersionCounters;
 }
 
 interface Running {
@@ -158,6 +160,7 @@ export class TestTarget implements Target {
       p99: latency(script.p99 ?? 80),
       cpu: script.cpu ?? null,
       memory: script.memory ?? null,
+      ...(script.counters ? { totals: script.counters() } : {}),
     };
   }
 

@@ -41,19 +41,45 @@ const metricSchema = z
     prometheus: z
       .strictObject({
         url: httpUrl('Prometheus base URL.', 'http://127.0.0.1:9090'),
-        query: z.string().describe('PromQL returning one number; `{version}` and `{service}` are filled in.'),
+        query: z.string().describe('PromQL returning one number; `{version}`, `{service}` and `{interval}` (the analysis interval as a PromQL duration, e.g. `5s`) are filled in.'),
       })
       .optional()
       .describe('A PromQL query.'),
     max: threshold.optional().describe('Highest acceptable value (durations for latency, fractions or % for rates).'),
     min: threshold.optional().describe('Lowest acceptable value.'),
-    tolerance: fraction('For `compare`: how much worse than stable is still a pass (0.2 = 20%).').optional(),
+    tolerance: fraction(
+      'For `compare`: how much worse than stable is still a pass, and the smallest regression worth catching (0.2 = 20%; default 0.2).',
+    ).optional(),
+    alpha: z
+      .number()
+      .gt(0)
+      .lt(0.5)
+      .optional()
+      .describe('For `compare`: the false-alarm rate, the chance that a canary no worse than the tolerance is ever failed, however often it is looked at (default 0.01).'),
+    quantile: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe('For `compare: latency`: the latency quantile compared, 0 to 1 (default 0.95).'),
+    promoteEarly: z
+      .boolean()
+      .optional()
+      .describe('For `compare`: promote the new version as soon as the test shows it within the tolerance of stable (default false).'),
     failureLimit: countInt('Failed measurements tolerated; one more fails the metric.').default(DEFAULT_FAILURE_LIMIT),
     consecutiveErrorLimit: countInt('Consecutive errors of the source tolerated; one more errors the metric.').default(DEFAULT_CONSECUTIVE_ERROR_LIMIT),
     inconclusiveLimit: countInt('Inconclusive measurements tolerated; one more makes the metric inconclusive.').default(DEFAULT_INCONCLUSIVE_LIMIT),
     noData: z.enum(['inconclusive', 'fail', 'pass']).default('inconclusive').describe('Verdict of a measurement with no data.'),
   })
   .superRefine(exactlyOne(['metric', 'check', 'compare', 'prometheus'], 'a metric source'))
+  .superRefine((item, ctx) => {
+    for (const key of ['alpha', 'promoteEarly'] as const) {
+      if (item[key] !== undefined && item.compare === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` applies to \`compare\` metrics only` });
+    }
+    if (item.quantile !== undefined && item.compare !== 'latency') {
+      ctx.addIssue({ code: 'custom', path: ['quantile'], message: '`quantile` applies to `compare: latency` only' });
+    }
+  })
   .transform((item, ctx) => {
     const units = item.metric ? METRIC_UNITS[item.metric] : undefined;
     const read = (key: 'max' | 'min'): number | undefined => {

@@ -10,6 +10,7 @@ import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics }
 import { ProcessSupervisor } from './process-supervisor.js';
 import type { InstanceAddress, SupervisorEvent } from './types.js';
 import { versionSpecOf } from './version-spec.js';
+import { versionCounters } from './version-counters.js';
 
 /** What a process target needs: its plan section, the service, and the project and state directories. */
 export interface ProcessTargetOptions {
@@ -240,7 +241,8 @@ export class ProcessTarget implements Target {
     // The proxy counts in one-second buckets and the newest is still filling: one more keeps N full seconds in view.
     const seconds = Math.max(1, Math.ceil(windowMs / 1000)) + 1;
     const snapshot: ProxyMetricsSnapshot = await this.#proxy.getMetrics(seconds);
-    const window = snapshot.versions.find((v) => v.version === version)?.window;
+    const found = snapshot.versions.find((v) => v.version === version);
+    const window = found?.window;
     const usage = await this.#supervisor.usage(version).catch(() => undefined);
     const requests = window ? window.requests + window.connectionFailures : 0;
     return {
@@ -255,6 +257,7 @@ export class ProcessTarget implements Target {
       p99: window?.p99 ?? null,
       cpu: usage ? this.#coresSince(version, usage.cpuSeconds) : null,
       memory: usage?.rssBytes ?? null,
+      totals: found ? versionCounters(found.totals) : { requests: 0, errors: 0, latency: { upperBoundsMs: [Infinity], cumulative: [0] } },
     };
   }
 
