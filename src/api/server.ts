@@ -8,6 +8,7 @@ import type { ApiDeps } from './api-deps.js';
 import type { ErrorBody } from './contract.js';
 import { registerControlRoutes } from './routes/control.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerOperationsRoutes } from './routes/operations.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { roleOf, type TokenRole } from './tokens.js';
@@ -97,5 +98,6 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerReleaseRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerControlRoutes(app, deps);
+  registerOperationsRoutes(app, deps);
   return app;
 }

@@ -13,6 +13,8 @@ import { createTarget } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 import { ReleaseEngine } from '../engine/release-engine.js';
 import { systemClock } from '../shared/clock.js';
+import { clockTicker } from '../shared/ticker.js';
+import { startOperations, type Operations } from './operations.js';
 import { EventBus } from './event-bus.js';
 import { releaseControl } from './release-control.js';
 import { releaseHooks } from './release-hooks.js';
@@ -47,6 +49,7 @@ export class Daemon {
   readonly #closeLog: () => Promise<void>;
   readonly #target: Target | undefined;
   readonly #engine: ReleaseEngine | undefined;
+  readonly #operations: Operations;
   #stopping: Promise<void> | undefined;
   #resolveStopped: () => void = () => undefined;
 
@@ -57,11 +60,13 @@ export class Daemon {
     dir: StateDir;
     target: Target | undefined;
     engine: ReleaseEngine | undefined;
+    operations: Operations;
     log: (line: string) => void;
     closeLog: () => Promise<void>;
   }) {
     this.#target = parts.target;
     this.#engine = parts.engine;
+    this.#operations = parts.operations;
     this.url = parts.url;
     this.#api = parts.api;
     this.#store = parts.store;
@@ -113,6 +118,7 @@ export class Daemon {
     let daemon: Daemon | undefined;
     let target: Target | undefined;
     let engine: ReleaseEngine | undefined;
+    let operations: Operations | undefined;
     try {
       target = await createTarget(plan, { planDir, stateDir: dir.root });
       const runtime = target;
@@ -158,6 +164,7 @@ export class Daemon {
           },
         };
       };
+      operations = await startOperations({ plan, planDir, store, events, logger, target: runtime, engine: releaseEngine, clock: systemClock, ticker: clockTicker(systemClock) });
       const api = await buildApiServer({
         service: plan.service,
         planFile: file,
@@ -171,6 +178,7 @@ export class Daemon {
         releases:
           releaseEngine &&
           releaseControl(releaseEngine, events, plan.service, logger, readReleasePlan),
+        operations: operations.control,
         metrics: () => metrics.exposition(),
         shutdown: () => void daemon?.stop('asked over the API'),
         logger,
@@ -180,7 +188,7 @@ export class Daemon {
         throw new UnavailableError(`daemon cannot listen on ${plan.daemon.listen}: ${describeError(error)}`, error);
       });
       const url = `http://${plan.daemon.listen}`;
-      daemon = new Daemon({ url, api, store, dir, target, engine, log, closeLog: parts.closeLog });
+      daemon = new Daemon({ url, api, store, dir, target, engine, operations, log, closeLog: parts.closeLog });
       writeDaemonInfo(dir, { pid: process.pid, url, service: plan.service, plan: file, startedAt: startedAt.toISOString() });
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
       log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
@@ -191,6 +199,7 @@ export class Daemon {
       }
       return daemon;
     } catch (error) {
+      operations?.stop();
       await engine?.close().catch(() => undefined);
       await target?.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -204,6 +213,7 @@ export class Daemon {
     this.#stopping ??= (async () => {
       this.#log(`stopping: ${reason}`);
       await this.#api.close().catch(() => undefined);
+      this.#operations.stop();
       // A running release stays as persisted; the next daemon resumes it.
       await this.#engine?.close().catch(() => undefined);
       // Nothing the daemon started may outlive it: the proxy and every version's processes stop here.
