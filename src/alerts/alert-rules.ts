@@ -91,8 +91,8 @@ export class AlertRules {
     const step = stepAlert(before, sample, { forMs: rule.for, keepFiringForMs: rule.keepFiringFor }, now);
     const labels = this.#labels(rule, step.memory.value);
     const silencedBy = silencing(await this.#deps.store.alerts.silences(service, { at: now }), labels);
-    const decision = decideNotification(before, step.memory.state, silencedBy.length > 0, { repeatIntervalMs: rule.repeatInterval, groupIntervalMs: rule.groupInterval }, now);
-    const after: RuleMemory = { ...step.memory, ...decision.memory };
+    const decision = decideNotification({ notified: before.notified, notifiedAt: before.notifiedAt }, step.memory.state, silencedBy.length > 0, { repeatIntervalMs: rule.repeatInterval, groupIntervalMs: rule.groupInterval }, now);
+    const after: RuleMemory = { ...step.memory, notified: decision.memory.notified, notifiedAt: decision.memory.notifiedAt };
     this.#memory.set(rule.name, after);
     const change = step.changed ? { from: before.state, severity: rule.severity, data: { value: after.value, detail: after.detail, silencedBy } as JsonObject } : undefined;
     await this.#deps.store.alerts.save(service, rule.name, after as unknown as JsonObject & { state: string }, change);
