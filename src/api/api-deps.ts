@@ -1,6 +1,8 @@
 /** What the API needs from the daemon: the store, the tokens, live events, status, metrics and shutdown. */
 import type { JobRunner } from '../jobs/job-runner.js';
-import type { StoredEvent, Store } from '../store/index.js';
+import type { AlertHistoryRecord, SilenceRecord, StoredEvent, Store } from '../store/index.js';
+import type { AlertView } from '../alerts/alert-rules.js';
+import type { MonitorView } from '../monitors/monitor-report.js';
 import type { StatusDocument, TrafficDocument } from './contract.js';
 import type { ApiTokens } from './tokens.js';
 
@@ -14,6 +16,17 @@ export interface ReleaseControl {
   abort(by: string): Promise<void>;
   /** Rolls a finished release back (to the previous version, or `to`); resolves with the rollback's release id. */
   rollback(options: { to?: string; by: string }): Promise<{ id: string }>;
+}
+
+/** Monitors, alert rules and silences: what the daemon's operating half offers the API. */
+export interface OperationsControl {
+  monitors(): Promise<{ service: string; monitors: MonitorView[]; changes: { name: string; at: string; from: string; to: string; detail: string }[] }>;
+  alerts(): Promise<{ service: string; alerts: AlertView[] }>;
+  alertHistory(query: { rule?: string; limit?: number }): Promise<{ service: string; history: AlertHistoryRecord[] }>;
+  /** Silences in effect now, or every one (`all`). */
+  silences(all: boolean): Promise<{ service: string; silences: SilenceRecord[] }>;
+  silence(input: { matchers: string[]; author: string; comment: string; durationMs: number }): Promise<SilenceRecord>;
+  unsilence(id: string, by: string): Promise<void>;
 }
 
 /** What the API routes need from the daemon. */
@@ -34,6 +47,7 @@ export interface ApiDeps {
   releases?: ReleaseControl;
   /** The scheduled jobs of the plan in force (list, run, history, disable, enable). */
   jobs?: Pick<JobRunner, 'list' | 'run' | 'history' | 'setDisabled'>;
+  operations?: OperationsControl;
   /** Prometheus exposition text and its content type. */
   metrics(): Promise<{ contentType: string; text: string }>;
   /** Stops the daemon after the answer is sent. */

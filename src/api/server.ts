@@ -9,6 +9,7 @@ import type { ErrorBody } from './contract.js';
 import { registerControlRoutes } from './routes/control.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerOperationsRoutes } from './routes/operations.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { roleOf, type TokenRole } from './tokens.js';
@@ -103,5 +104,6 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, deps);
   registerControlRoutes(app, deps);
   registerJobRoutes(app, deps);
+  registerOperationsRoutes(app, deps);
   return app;
 }

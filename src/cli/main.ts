@@ -24,6 +24,8 @@ import { registerRetry } from './retry.js';
 import { registerLock } from './lock.js';
 import { registerExport } from './export.js';
 import { registerJobs } from './jobs.js';
+import { registerMonitors } from './monitors.js';
+import { registerAlerts } from './alerts.js';
 
 /** What `main` reads from the outside world: streams, environment and working directory. */
 export interface MainDeps {
@@ -99,6 +101,8 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerLock(program, ctx);
   registerExport(program, ctx);
   registerJobs(program, ctx);
+  registerMonitors(program, ctx);
+  registerAlerts(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

@@ -28,6 +28,8 @@ const ROUTES: Record<string, Route> = {
   schema: 'none',
   export: 'none', // writes what the plan says for systemd and Grafana
   jobs: 'api',
+  monitors: 'api',
+  alerts: 'api',
 };
 
 const dir = new URL('./', import.meta.url);

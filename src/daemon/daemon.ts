@@ -15,6 +15,8 @@ import { ReleaseEngine } from '../engine/release-engine.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { planJobs } from '../jobs/plan-jobs.js';
 import { systemClock } from '../shared/clock.js';
+import { clockTicker } from '../shared/ticker.js';
+import { startOperations, type Operations } from './operations.js';
 import { EventBus } from './event-bus.js';
 import { releaseControl } from './release-control.js';
 import { releaseHooks } from './release-hooks.js';
@@ -50,6 +52,7 @@ export class Daemon {
   readonly #target: Target | undefined;
   readonly #engine: ReleaseEngine | undefined;
   readonly #jobs: JobRunner;
+  readonly #operations: Operations;
   #stopping: Promise<void> | undefined;
   #resolveStopped: () => void = () => undefined;
 
@@ -61,12 +64,14 @@ export class Daemon {
     target: Target | undefined;
     engine: ReleaseEngine | undefined;
     jobs: JobRunner;
+    operations: Operations;
     log: (line: string) => void;
     closeLog: () => Promise<void>;
   }) {
     this.#target = parts.target;
     this.#engine = parts.engine;
     this.#jobs = parts.jobs;
+    this.#operations = parts.operations;
     this.url = parts.url;
     this.#api = parts.api;
     this.#store = parts.store;
@@ -120,6 +125,7 @@ export class Daemon {
     let daemon: Daemon | undefined;
     let target: Target | undefined;
     let engine: ReleaseEngine | undefined;
+    let operations: Operations | undefined;
     try {
       target = await createTarget(plan, { planDir, stateDir: dir.root });
       const runtime = target;
@@ -167,6 +173,7 @@ export class Daemon {
           },
         };
       };
+      operations = await startOperations({ plan, planDir, store, events, logger, target: runtime, engine: releaseEngine, clock: systemClock, ticker: clockTicker(systemClock) });
       const api = await buildApiServer({
         service: plan.service,
         planFile: file,
@@ -181,6 +188,7 @@ export class Daemon {
           releaseEngine &&
           releaseControl(releaseEngine, events, plan.service, logger, readReleasePlan),
         jobs,
+        operations: operations.control,
         metrics: () => metrics.exposition(),
         shutdown: () => void daemon?.stop('asked over the API'),
         logger,
@@ -190,7 +198,7 @@ export class Daemon {
         throw new UnavailableError(`daemon cannot listen on ${plan.daemon.listen}: ${describeError(error)}`, error);
       });
       const url = `http://${plan.daemon.listen}`;
-      daemon = new Daemon({ url, api, store, dir, target, engine, jobs, log, closeLog: parts.closeLog });
+      daemon = new Daemon({ url, api, store, dir, target, engine, jobs, operations, log, closeLog: parts.closeLog });
       writeDaemonInfo(dir, { pid: process.pid, url, service: plan.service, plan: file, startedAt: startedAt.toISOString() });
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
       log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
@@ -203,6 +211,7 @@ export class Daemon {
       return daemon;
     } catch (error) {
       await jobs.stop().catch(() => undefined);
+      operations?.stop();
       await engine?.close().catch(() => undefined);
       await target?.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -217,6 +226,7 @@ export class Daemon {
       this.#log(`stopping: ${reason}`);
       await this.#api.close().catch(() => undefined);
       await this.#jobs.stop().catch(() => undefined);
+      this.#operations.stop();
       // A running release stays as persisted; the next daemon resumes it.
       await this.#engine?.close().catch(() => undefined);
       // Nothing the daemon started may outlive it: the proxy and every version's processes stop here.

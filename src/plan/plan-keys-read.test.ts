@@ -81,6 +81,11 @@ const READERS_BY_PATH: Record<string, Record<string, RegExp>> = {
   interval: {
     'target.ready.interval': /\bready\.interval\b/,
     'analysis.interval': /\banalysis\?\.interval\b|\bconfig\.interval\b/,
+    'checks.*.interval': /\bentry\.interval\b/,
+    'alerts[].interval': /\brule\.interval\b/,
+  },
+  retryInterval: {
+    'checks.*.retryInterval': /\bentry\.retryInterval\b/,
   },
   schedule: {
     'jobs[].schedule': /\bjob\.schedule\b/,

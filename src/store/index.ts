@@ -1,11 +1,13 @@
 /** The store's public face: the store, its repositories and the types of what it keeps. */
 export { newId } from './id.js';
 export type { JsonObject } from './json-column.js';
+export * from './alert-repository.js';
 export * from './backup-repository.js';
 export * from './check-result-repository.js';
 export * from './event-repository.js';
 export * from './job-repository.js';
 export * from './lock-repository.js';
+export * from './monitor-repository.js';
 export * from './release-repository.js';
 export * from './release-step-repository.js';
 export type { Database } from './schema.js';

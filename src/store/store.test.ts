@@ -71,7 +71,7 @@ for (const backend of backends) {
       const again = await open();
       await again.close();
       const ran = await sql<{ name: string }>`select name from ${sql.table(STORE_MIGRATION_TABLE)}`.execute(store.db);
-      expect(ran.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_backups', '0004_jobs']);
+      expect(ran.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_backups', '0004_jobs', '0006_monitors_alerts']);
       expect(store.dialect).toBe(backend.name);
     });
 

@@ -2,11 +2,13 @@
 import { Kysely, Migrator } from 'kysely';
 import { describeError, UnavailableError } from '../shared/errors.js';
 import { sqliteErrorCode } from '../shared/sqlite.js';
+import { AlertRepository } from './alert-repository.js';
 import { BackupRepository } from './backup-repository.js';
 import { CheckResultRepository } from './check-result-repository.js';
 import { EventRepository } from './event-repository.js';
 import { JobRepository } from './job-repository.js';
 import { LockRepository } from './lock-repository.js';
+import { MonitorRepository } from './monitor-repository.js';
 import { storeMigrationProvider } from './migrations/index.js';
 import { ReleaseRepository } from './release-repository.js';
 import { ReleaseStepRepository } from './release-step-repository.js';
@@ -37,6 +39,8 @@ export interface Store {
   readonly locks: LockRepository;
   readonly backups: BackupRepository;
   readonly jobs: JobRepository;
+  readonly monitors: MonitorRepository;
+  readonly alerts: AlertRepository;
   /** Closes every connection; the store cannot be used afterwards. */
   close(): Promise<void>;
 }
@@ -62,6 +66,8 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
     locks: new LockRepository(db, now),
     backups: new BackupRepository(db, now),
     jobs: new JobRepository(db, now),
+    monitors: new MonitorRepository(db),
+    alerts: new AlertRepository(db, now),
     close: () => db.destroy(),
   };
 }

@@ -13,8 +13,9 @@ const kindFields = Object.fromEntries(
 /** The fields every check has besides its kind. */
 export const checkCommonFields = {
   timeout: durationMs('How long one attempt may take.').optional(),
-  retries: countInt('Attempts after a failed one before the check fails.').default(DEFAULT_CHECK_RETRIES),
-  interval: durationMs('How often monitors run this check.').optional(),
+  retries: countInt('Attempts after a failed one before the check fails; for a monitor, failed beats shown as pending before it is down.').default(DEFAULT_CHECK_RETRIES),
+  interval: durationMs('How often the daemon runs this check as a monitor (`glidepath monitors`).').optional(),
+  retryInterval: durationMs('How soon a monitor rechecks after a failure while `retries` remain (default: `interval`).').optional(),
 };
 
 /** One probe: exactly one kind key (`http`, `tcp`, …) plus the common fields. */

@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlan } from '../plan/load.js';
+import { sampleCondition, type ConditionDeps } from './alert-conditions.js';
+import { HostUsage } from './host-usage.js';
+import { numberAtJsonPath, seriesValue } from './published-value.js';
+
+let server: Server;
+let base = '';
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    if (request.url === '/stats') response.end(JSON.stringify({ stats: { concept_ratio: 0.42, items: [{ n: 7 }] } }));
+    else response.end('# HELP concept_ratio x\n# TYPE concept_ratio gauge\nconcept_ratio 0.42\njobs_total{state="failed"} 3\njobs_total{state="ok"} 10\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const deps = (over: Partial<ConditionDeps> = {}): ConditionDeps => ({
+  servingMetric: () => Promise.resolve(0.2),
+  checkDown: () => Promise.resolve({ down: false, detail: '' }),
+  backupAgeMs: () => Promise.resolve(null),
+  host: new HostUsage(),
+  planDir: '.',
+  fill: (text) => text.replace('{service_url}', base),
+  ...over,
+});
+const rule = (when: string) => parsePlan(`version: 1\nservice: s\nalerts:\n  - { name: r, when: ${when} }\n`, 'glidepath.yaml', {}).alerts[0]!;
+
+describe('sampleCondition', () => {
+  it('reads a built-in metric with its units', async () => {
+    expect(await sampleCondition(rule('{ metric: error_rate, max: 5% }'), deps())).toEqual({ active: true, value: 0.2, detail: 'error_rate = 20% (max 5%)' });
+  });
+
+  it("reads a value the service publishes: a JSON path, and a series of its /metrics (seed 000's concept_ratio)", async () => {
+    expect(await sampleCondition(rule('{ http: { url: "{service_url}/stats", json: "$.stats.concept_ratio" }, min: 0.5 }'), deps())).toMatchObject({ active: true, value: 0.42 });
+    expect(await sampleCondition(rule('{ scrape: { url: "{service_url}/metrics", series: concept_ratio }, min: 0.4 }'), deps())).toMatchObject({ active: false, value: 0.42 });
+    expect(await sampleCondition(rule('{ scrape: { url: "{service_url}/metrics", series: "jobs_total{state=\\"failed\\"}" }, max: 0 }'), deps())).toMatchObject({ active: true, value: 3 });
+  });
+
+  it('fires on backup age over the RPO, and when there is no backup at all', async () => {
+    expect(await sampleCondition(rule('{ backupAge: "*", max: 26h }'), deps({ backupAgeMs: () => Promise.resolve(27 * 3_600_000) }))).toMatchObject({ active: true });
+    expect(await sampleCondition(rule('{ backupAge: "*", max: 26h }'), deps({ backupAgeMs: () => Promise.resolve(3_600_000) }))).toMatchObject({ active: false });
+    expect(await sampleCondition(rule('{ backupAge: db, max: 26h }'), deps())).toMatchObject({ active: true });
+  });
+
+  it('reads host resources as fractions', async () => {
+    const sample = await sampleCondition(rule('{ host: disk, max: 100% }'), deps());
+    expect(sample).toMatchObject({ active: false });
+    expect('value' in sample && sample.value !== null && sample.value > 0 && sample.value <= 1).toBe(true);
+  });
+
+  it('an unreachable source is an error sample, not a throw', async () => {
+    expect(await sampleCondition(rule('{ http: { url: "http://127.0.0.1:9/x", json: "a" }, max: 1 }'), deps())).toHaveProperty('error');
+  });
+});
+
+describe('published values', () => {
+  it('finds numbers at JSON paths and sums matching series', () => {
+    expect(numberAtJsonPath({ a: { items: [{ n: 7 }] } }, 'a.items[0].n')).toBe(7);
+    expect(numberAtJsonPath({ a: '1.5' }, '$.a')).toBe(1.5);
+    expect(numberAtJsonPath({ a: 'x' }, '$.a')).toBeUndefined();
+    expect(seriesValue('x{a="1"} 2\nx{a="2"} 3\nxy 9\n', 'x')).toBe(5);
+    expect(seriesValue('x{a="1"} 2\n', 'y')).toBeUndefined();
+  });
+});

@@ -1,0 +1,94 @@
+/** Samples an alert rule's condition: where its value comes from, and whether it crosses the threshold. */
+import { queryPrometheus } from '../analysis/prometheus-query.js';
+import type { AlertRule } from '../plan/schema/alerts.js';
+import { formatDuration } from '../shared/duration.js';
+import { describeError } from '../shared/errors.js';
+import type { AlertSample } from './alert-state.js';
+import { formatValue } from './alert-template.js';
+import type { HostUsage } from './host-usage.js';
+import { numberAtJsonPath, seriesValue } from './published-value.js';
+
+/** What conditions read from the daemon. */
+export interface ConditionDeps {
+  /** A built-in metric of the serving version; null when nothing serves or there was no traffic. */
+  servingMetric(metric: string): Promise<number | null>;
+  /** Whether a check is down now (its monitor's state, or a fresh run when it has no monitor). */
+  checkDown(name: string): Promise<{ down: boolean; detail: string }>;
+  /** Age in ms of the newest good backup of a source (`*`: of any), or null when there is none. */
+  backupAgeMs(source: string): Promise<number | null>;
+  host: HostUsage;
+  /** The plan's directory, for `host: disk` without a path. */
+  planDir: string;
+  /** Fills `{service}`, `{service_url}` in URLs and queries. */
+  fill(text: string): string;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+const HTTP_TIMEOUT_MS = 10_000;
+
+async function fetchText(url: string, deps: ConditionDeps): Promise<string> {
+  const timeout = AbortSignal.timeout(HTTP_TIMEOUT_MS);
+  const response = await (deps.fetch ?? fetch)(url, { signal: deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  return text;
+}
+
+/** Samples one rule's condition now; never throws (a failure is an `error` sample). */
+export async function sampleCondition(rule: AlertRule, deps: ConditionDeps): Promise<AlertSample> {
+  try {
+    if (rule.check !== undefined) {
+      const { down, detail } = await deps.checkDown(rule.check);
+      return { active: down, value: down ? 1 : 0, detail: `check ${rule.check} ${down ? 'is down' : 'is up'}${detail ? `: ${detail}` : ''}` };
+    }
+    const when = rule.when;
+    if (!when) return { error: 'the rule has no condition' };
+    const { value, what } = await readValue(when, deps);
+    if (value === null) return { active: false, value: null, detail: `${what}: no data` };
+    const above = when.max !== undefined && value > when.max;
+    const below = when.min !== undefined && value < when.min;
+    const limit = when.max !== undefined ? `max ${show(when, when.max)}` : `min ${show(when, when.min ?? 0)}`;
+    return { active: above || below, value, detail: `${what} = ${show(when, value)} (${limit})` };
+  } catch (error) {
+    return { error: describeError(error) };
+  }
+}
+
+type When = NonNullable<AlertRule['when']>;
+
+function show(when: When, value: number): string {
+  if (when.backupAge !== undefined || when.metric === 'p50' || when.metric === 'p95' || when.metric === 'p99') return formatDuration(value);
+  if (when.host !== undefined || when.metric === 'error_rate') return `${formatValue(value * 100)}%`;
+  return formatValue(value);
+}
+
+async function readValue(when: When, deps: ConditionDeps): Promise<{ value: number | null; what: string }> {
+  if (when.metric !== undefined) return { value: await deps.servingMetric(when.metric), what: when.metric };
+  if (when.host !== undefined) {
+    const value = when.host === 'cpu' ? deps.host.cpu() : when.host === 'memory' ? deps.host.memory() : await deps.host.disk(when.path ?? deps.planDir);
+    return { value, what: `host ${when.host}` };
+  }
+  if (when.prometheus !== undefined) {
+    const sample = await queryPrometheus(when.prometheus.url, deps.fill(when.prometheus.query), { signal: deps.signal, fetch: deps.fetch });
+    if (sample.kind === 'error') throw new Error(sample.detail);
+    return { value: sample.kind === 'value' ? sample.value : null, what: 'prometheus query' };
+  }
+  if (when.http !== undefined) {
+    const url = deps.fill(when.http.url);
+    const value = numberAtJsonPath(JSON.parse(await fetchText(url, deps)) as unknown, when.http.json);
+    if (value === undefined) throw new Error(`GET ${url}: no number at ${when.http.json}`);
+    return { value, what: when.http.json };
+  }
+  if (when.scrape !== undefined) {
+    const url = deps.fill(when.scrape.url);
+    const value = seriesValue(await fetchText(url, deps), when.scrape.series);
+    return { value: value ?? null, what: when.scrape.series };
+  }
+  if (when.backupAge !== undefined) {
+    const age = await deps.backupAgeMs(when.backupAge);
+    // No backup at all is as bad as one that is too old.
+    return { value: age ?? Number.MAX_SAFE_INTEGER, what: `age of the newest backup of ${when.backupAge}` };
+  }
+  throw new Error('the condition has no value source');
+}

@@ -1,0 +1,148 @@
+/** The daemon's alert rules: each evaluated on its interval, its state persisted, its changes sent to the sink. */
+import type { AlertRule } from '../plan/schema/alerts.js';
+import { DEFAULT_ALERT_INTERVAL_MS } from '../plan/schema/alerts.js';
+import type { Clock } from '../shared/clock.js';
+import { describeError } from '../shared/errors.js';
+import type { JsonObject, SilenceRecord, Store } from '../store/index.js';
+import { INITIAL_ALERT_MEMORY, stepAlert, type AlertMemory, type AlertSample } from './alert-state.js';
+import type { AlertActions, AlertSink } from './alert-sink.js';
+import { renderAlertTemplate } from './alert-template.js';
+import { decideNotification, INITIAL_NOTIFY_MEMORY, type NotifyMemory } from './notify-policy.js';
+import { silenceMatches } from './silence-match.js';
+import type { StopTicking, Ticker } from '../shared/ticker.js';
+
+/** A rule's persisted memory: its state and its notification state. */
+export type RuleMemory = AlertMemory & NotifyMemory;
+
+/** One rule in `GET /v1/alerts`. */
+export interface AlertView extends RuleMemory {
+  name: string;
+  severity: string;
+  for: number;
+  keepFiringFor: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  silencedBy: string[];
+}
+
+/** What alert rules need from the daemon. */
+export interface AlertRulesDeps {
+  service: string;
+  rules: readonly AlertRule[];
+  store: Pick<Store, 'alerts'>;
+  ticker: Ticker;
+  clock: Clock;
+  sample(rule: AlertRule): Promise<AlertSample>;
+  sink: AlertSink;
+  actions: AlertActions;
+  onError(rule: string, error: unknown): void;
+}
+
+/** Evaluates the plan's alert rules until stopped. */
+export class AlertRules {
+  readonly #deps: AlertRulesDeps;
+  readonly #memory = new Map<string, RuleMemory>();
+  readonly #stops: StopTicking[] = [];
+
+  constructor(deps: AlertRulesDeps) {
+    this.#deps = deps;
+  }
+
+  /** Loads the persisted states (a firing alert stays firing across a restart) and starts evaluating. */
+  async start(): Promise<void> {
+    const saved = await this.#deps.store.alerts.states(this.#deps.service);
+    for (const rule of this.#deps.rules) {
+      this.#memory.set(rule.name, { ...INITIAL_ALERT_MEMORY, ...INITIAL_NOTIFY_MEMORY, ...(saved.get(rule.name) as Partial<RuleMemory> | undefined) });
+      const every = rule.interval ?? DEFAULT_ALERT_INTERVAL_MS;
+      this.#stops.push(this.#deps.ticker.loop(0, async () => (await this.evaluate(rule), every), (error) => this.#deps.onError(rule.name, error)));
+    }
+  }
+
+  /** Stops evaluating. */
+  stop(): void {
+    for (const stop of this.#stops.splice(0)) stop();
+  }
+
+  /** Every rule with its state, the silences that hold for it now, and its templated labels and annotations. */
+  async list(): Promise<AlertView[]> {
+    const silences = await this.#deps.store.alerts.silences(this.#deps.service, { at: this.#deps.clock.now() });
+    return this.#deps.rules.map((rule) => {
+      const memory = this.#memory.get(rule.name) ?? { ...INITIAL_ALERT_MEMORY, ...INITIAL_NOTIFY_MEMORY };
+      const labels = this.#labels(rule, memory.value);
+      return {
+        name: rule.name,
+        severity: rule.severity,
+        for: rule.for,
+        keepFiringFor: rule.keepFiringFor,
+        ...memory,
+        labels,
+        annotations: this.#annotations(rule, memory.value, labels),
+        silencedBy: silencing(silences, labels),
+      };
+    });
+  }
+
+  /** Evaluates one rule now: sample, step, persist, tell the sink, act. */
+  async evaluate(rule: AlertRule): Promise<void> {
+    const { clock, sink, service } = this.#deps;
+    const before = this.#memory.get(rule.name) ?? { ...INITIAL_ALERT_MEMORY, ...INITIAL_NOTIFY_MEMORY };
+    const sample = await this.#deps.sample(rule);
+    const now = clock.now();
+    const step = stepAlert(before, sample, { forMs: rule.for, keepFiringForMs: rule.keepFiringFor }, now);
+    const labels = this.#labels(rule, step.memory.value);
+    const silencedBy = silencing(await this.#deps.store.alerts.silences(service, { at: now }), labels);
+    const decision = decideNotification({ notified: before.notified, notifiedAt: before.notifiedAt }, step.memory.state, silencedBy.length > 0, { repeatIntervalMs: rule.repeatInterval, groupIntervalMs: rule.groupInterval }, now);
+    const after: RuleMemory = { ...step.memory, notified: decision.memory.notified, notifiedAt: decision.memory.notifiedAt };
+    this.#memory.set(rule.name, after);
+    const change = step.changed ? { from: before.state, severity: rule.severity, data: { value: after.value, detail: after.detail, silencedBy } as JsonObject } : undefined;
+    await this.#deps.store.alerts.save(service, rule.name, after as unknown as JsonObject & { state: string }, change);
+    if (step.changed) {
+      await sink.stateChanged({ rule: rule.name, severity: rule.severity, from: before.state, to: after.state, at: now.toISOString(), value: after.value, detail: after.detail, silencedBy });
+    }
+    if (decision.send !== null) {
+      await sink.notify({
+        status: decision.send,
+        rule: rule.name,
+        severity: rule.severity,
+        labels,
+        annotations: this.#annotations(rule, after.value, labels),
+        value: after.value,
+        activeAt: after.activeAt,
+        firedAt: after.firedAt,
+        resolvedAt: after.resolvedAt,
+        repeat: decision.repeat,
+        notify: rule.notify,
+      });
+    }
+    // Actions run once per firing, and not during a silence (a maintenance window must not roll back).
+    if (step.changed && after.state === 'firing' && silencedBy.length === 0 && rule.do !== undefined) await this.#act(rule, after);
+  }
+
+  async #act(rule: AlertRule, memory: RuleMemory): Promise<void> {
+    const { actions, sink } = this.#deps;
+    try {
+      if (rule.do === 'rollback') {
+        const detail = await actions.rollback(`alert ${rule.name} fired: ${memory.detail}`);
+        await sink.acted(rule.name, 'rollback', { ok: true, detail });
+      } else if (rule.do === 'run' && rule.run !== undefined) {
+        await sink.acted(rule.name, 'run', await actions.run(rule.run));
+      }
+    } catch (error) {
+      await sink.acted(rule.name, rule.do ?? 'none', { ok: false, detail: describeError(error) });
+    }
+  }
+
+  #labels(rule: AlertRule, value: number | null): Record<string, string> {
+    const base = { alertname: rule.name, severity: rule.severity, service: this.#deps.service };
+    const own = Object.fromEntries(Object.entries(rule.labels).map(([k, v]) => [k, renderAlertTemplate(v, value, base)]));
+    return { ...own, ...base };
+  }
+
+  #annotations(rule: AlertRule, value: number | null, labels: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, renderAlertTemplate(v, value, labels)]));
+  }
+}
+
+function silencing(silences: readonly SilenceRecord[], labels: Record<string, string>): string[] {
+  return silences.filter((s) => silenceMatches(s.matchers, labels)).map((s) => s.id);
+}

@@ -1,0 +1,100 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parsePlan } from '../plan/load.js';
+import { openStore, type Store } from '../store/index.js';
+import { FakeClock } from '../testing/fake-clock.js';
+import { monitorReport } from './monitor-report.js';
+import { Monitors, type MonitorChange } from './monitors.js';
+import { clockTicker } from '../shared/ticker.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'gp-monitors-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const flag = join(dir, 'up');
+  writeFileSync(flag, '');
+  const plan = parsePlan(
+    `version: 1\nservice: mon\nchecks:\n  flag: { command: { run: "test -f ${flag}" }, interval: 60s, retries: 2, retryInterval: 10s }\n  once: { command: { run: "true" } }\n`,
+    'glidepath.yaml',
+    {},
+  );
+  const clock = new FakeClock('2025-03-01T12:00:00.000Z');
+  const store: Store = await openStore('sqlite::memory:', { baseDir: dir, now: () => clock.now() });
+  cleanups.push(() => store.close());
+  const changes: MonitorChange[] = [];
+  const errors: unknown[] = [];
+  const monitors = new Monitors({
+    service: 'mon',
+    plan,
+    cwd: dir,
+    variables: {},
+    store,
+    ticker: clockTicker(clock),
+    clock,
+    onChange: (change) => changes.push(change),
+    onError: (_name, error) => errors.push(error),
+  });
+  cleanups.push(() => monitors.stop());
+  return { flag, clock, store, monitors, changes, errors };
+}
+
+/** Advances the fake clock and waits (real time, bounded) until every monitor's beat ended and it sleeps again. */
+async function advance(clock: FakeClock, ms: number, loops = 1): Promise<void> {
+  await clock.advance(ms);
+  for (let i = 0; i < 500 && clock.pendingSleeps < loops; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(clock.pendingSleeps).toBe(loops);
+}
+
+describe('Monitors', () => {
+  it('runs only checks with an interval: up, then pending on retries at retryInterval, then down, then up again', async () => {
+    const { flag, clock, store, monitors, changes, errors } = await setup();
+    expect(monitors.definitions.map((d) => d.name)).toEqual(['flag']);
+    await monitors.start();
+    await advance(clock, 0);
+    expect(monitors.status('flag')).toBe('up');
+    rmSync(flag);
+    await advance(clock, 60_000);
+    expect(monitors.status('flag')).toBe('pending');
+    await advance(clock, 10_000);
+    expect(monitors.status('flag')).toBe('pending');
+    await advance(clock, 10_000);
+    expect(monitors.status('flag')).toBe('down');
+    writeFileSync(flag, '');
+    await advance(clock, 30_000);
+    expect(monitors.status('flag')).toBe('down'); // down beats at the interval, not the retry interval
+    await advance(clock, 30_000);
+    expect(monitors.status('flag')).toBe('up');
+    expect(changes.map((c) => `${c.from}>${c.to}`)).toEqual(['unknown>up', 'up>pending', 'pending>down', 'down>up']);
+    expect(errors).toEqual([]);
+
+    const report = await monitorReport('mon', monitors.definitions, store, clock.now());
+    expect(report.monitors).toHaveLength(1);
+    expect(report.monitors[0]).toMatchObject({ name: 'flag', status: 'up', intervalMs: 60_000, retryIntervalMs: 10_000, retries: 2 });
+    // 5 beats: up, pending, pending, down, up
+    expect(report.monitors[0]?.uptime['24h']).toBeCloseTo(2 / 5);
+    expect(report.monitors[0]?.uptime['30d']).toBeCloseTo(2 / 5);
+    expect(report.changes.map((c) => c.to)).toEqual(['up', 'down', 'pending', 'up']);
+  });
+
+  it('goes on from the persisted state after a restart', async () => {
+    const { flag, clock, store, monitors } = await setup();
+    rmSync(flag);
+    await monitors.start();
+    for (let i = 0; i < 3; i++) await advance(clock, i === 0 ? 0 : 10_000);
+    expect(monitors.status('flag')).toBe('down');
+    monitors.stop();
+    expect(existsSync(flag)).toBe(false);
+    const again = new Monitors({ service: 'mon', plan: parsePlan(`version: 1\nservice: mon\nchecks:\n  flag: { command: { run: "test -f ${flag}" }, interval: 60s, retries: 2 }\n`, 'glidepath.yaml', {}), cwd: '.', variables: {}, store, ticker: clockTicker(clock), clock, onChange: () => undefined, onError: () => undefined });
+    cleanups.push(() => again.stop());
+    await again.start();
+    expect(again.status('flag')).toBe('down');
+    await advance(clock, 0);
+    expect(again.status('flag')).toBe('down'); // not pending again
+  });
+});

@@ -1,0 +1,112 @@
+/** The daemon's monitors: every plan check with an `interval`, run on a Ticker, its state kept in the store. */
+import { runCheckEntry } from '../preflight/plan-checks.js';
+import type { CheckVariables } from '../checks/check.js';
+import type { Plan } from '../plan/plan-schema.js';
+import type { CheckEntry } from '../plan/schema/checks.js';
+import type { Clock } from '../shared/clock.js';
+import { describeError } from '../shared/errors.js';
+import type { MonitorStateRecord, Store } from '../store/index.js';
+import { nextMonitorState, type MonitorMemory, type MonitorStatus, type MonitorTiming } from './monitor-state.js';
+import type { StopTicking, Ticker } from '../shared/ticker.js';
+
+/** A state change of a monitor, as the daemon reports it. */
+export interface MonitorChange {
+  name: string;
+  from: MonitorStatus;
+  to: MonitorStatus;
+  at: string;
+  detail: string;
+}
+
+/** What the monitors need from the daemon. */
+export interface MonitorsDeps {
+  service: string;
+  plan: Plan;
+  cwd: string;
+  variables: CheckVariables;
+  store: Pick<Store, 'monitors'>;
+  ticker: Ticker;
+  clock: Clock;
+  onChange(change: MonitorChange): void;
+  onError(name: string, error: unknown): void;
+}
+
+/** One monitor as the plan defines it. */
+export interface MonitorDefinition {
+  name: string;
+  entry: CheckEntry;
+  timing: MonitorTiming;
+}
+
+/** The plan's checks that have an `interval`, as monitors. */
+export function monitorDefinitions(plan: Plan): MonitorDefinition[] {
+  return Object.entries(plan.checks).flatMap(([name, entry]) => {
+    if (entry.interval === undefined) return [];
+    return [{ name, entry, timing: { intervalMs: entry.interval, retryIntervalMs: entry.retryInterval ?? entry.interval, retries: entry.retries } }];
+  });
+}
+
+/** Runs the plan's monitors until stopped. */
+export class Monitors {
+  readonly #deps: MonitorsDeps;
+  readonly #stops: StopTicking[] = [];
+  readonly #abort = new AbortController();
+  readonly #current = new Map<string, MonitorStateRecord>();
+
+  constructor(deps: MonitorsDeps) {
+    this.#deps = deps;
+  }
+
+  /** The definitions this instance runs. */
+  get definitions(): MonitorDefinition[] {
+    return monitorDefinitions(this.#deps.plan);
+  }
+
+  /** Loads the persisted states and starts every monitor (each beats once right away). */
+  async start(): Promise<void> {
+    const { store, service } = this.#deps;
+    for (const saved of await store.monitors.states(service)) this.#current.set(saved.name, saved);
+    for (const definition of this.definitions) {
+      this.#stops.push(this.#deps.ticker.loop(0, () => this.#beat(definition), (error) => this.#deps.onError(definition.name, error)));
+    }
+  }
+
+  /** The current status of a monitor (`unknown` before its first beat). */
+  status(name: string): MonitorStatus {
+    return (this.#current.get(name)?.status as MonitorStatus | undefined) ?? 'unknown';
+  }
+
+  /** Stops every monitor; a beat running now is aborted. */
+  stop(): void {
+    for (const stop of this.#stops.splice(0)) stop();
+    this.#abort.abort(new Error('monitors stopped'));
+  }
+
+  async #beat(definition: MonitorDefinition): Promise<number> {
+    const { name, entry, timing } = definition;
+    // One attempt per beat: retries are the monitor's pending beats, not attempts within one.
+    const result = await runCheckEntry(name, { ...entry, retries: 0 }, { cwd: this.#deps.cwd, variables: this.#deps.variables, signal: this.#abort.signal });
+    if (this.#abort.signal.aborted) return timing.intervalMs;
+    const saved = this.#current.get(name);
+    const previous: MonitorMemory = { status: (saved?.status as MonitorStatus | undefined) ?? 'unknown', failures: saved?.failures ?? 0 };
+    const step = nextMonitorState(previous, result.status === 'pass', timing);
+    const at = this.#deps.clock.now().toISOString();
+    const state: MonitorStateRecord = {
+      name,
+      status: step.memory.status,
+      failures: step.memory.failures,
+      since: step.changed || !saved ? at : saved.since,
+      checkedAt: at,
+      detail: result.detail,
+      durationMs: result.durationMs,
+    };
+    this.#current.set(name, state);
+    try {
+      await this.#deps.store.monitors.recordBeat(this.#deps.service, state, step.changed ? { from: previous.status } : undefined, result.status === 'pass');
+    } catch (error) {
+      this.#deps.onError(name, new Error(`record monitor ${name}: ${describeError(error)}`, { cause: error }));
+    }
+    if (step.changed) this.#deps.onChange({ name, from: previous.status, to: step.memory.status, at, detail: result.detail });
+    return step.nextInMs;
+  }
+}
