@@ -22,6 +22,7 @@ import { registerValidate } from './validate.js';
 import { registerWait } from './wait.js';
 import { registerRetry } from './retry.js';
 import { registerLock } from './lock.js';
+import { registerNotify } from './notify.js';
 
 /** What `main` reads from the outside world: streams, environment and working directory. */
 export interface MainDeps {
@@ -95,6 +96,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerMigrate(program, ctx);
   registerBackup(program, ctx);
   registerLock(program, ctx);
+  registerNotify(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

@@ -21,7 +21,6 @@ const PROCESS_ONLY = 'only type: process (the built-in proxy) is built so far';
 /** Every unsupported key; delete an entry once the key does what the plan reference says. */
 export const UNSUPPORTED_KEYS: readonly UnsupportedKey[] = [
   { path: 'alerts', reason: `alert rules ${SCHEDULED}` },
-  { path: 'notify', reason: `notifiers ${SCHEDULED}, with alert rules` },
   { path: 'jobs', reason: `scheduled jobs ${SCHEDULED}; run them from cron meanwhile` },
   { path: 'bench', reason: 'the `glidepath bench` command that runs it is not built yet' },
   { path: 'backup.schedule', reason: `scheduled backups ${SCHEDULED}; run \`glidepath backup run\` from cron meanwhile` },

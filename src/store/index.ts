@@ -3,6 +3,7 @@ export { newId } from './id.js';
 export type { JsonObject } from './json-column.js';
 export * from './backup-repository.js';
 export * from './check-result-repository.js';
+export * from './delivery-repository.js';
 export * from './event-repository.js';
 export * from './lock-repository.js';
 export * from './release-repository.js';

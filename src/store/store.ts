@@ -4,6 +4,7 @@ import { describeError, UnavailableError } from '../shared/errors.js';
 import { sqliteErrorCode } from '../shared/sqlite.js';
 import { BackupRepository } from './backup-repository.js';
 import { CheckResultRepository } from './check-result-repository.js';
+import { DeliveryRepository } from './delivery-repository.js';
 import { EventRepository } from './event-repository.js';
 import { LockRepository } from './lock-repository.js';
 import { storeMigrationProvider } from './migrations/index.js';
@@ -35,6 +36,7 @@ export interface Store {
   readonly checks: CheckResultRepository;
   readonly locks: LockRepository;
   readonly backups: BackupRepository;
+  readonly deliveries: DeliveryRepository;
   /** Closes every connection; the store cannot be used afterwards. */
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
     checks: new CheckResultRepository(db, now),
     locks: new LockRepository(db, now),
     backups: new BackupRepository(db, now),
+    deliveries: new DeliveryRepository(db, now),
     close: () => db.destroy(),
   };
 }

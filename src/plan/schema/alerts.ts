@@ -1,6 +1,5 @@
-/** `alerts:` conditions held for a duration, with severity and what to do; `notify:` where alerts go. */
+/** `alerts:` conditions held for a duration, with severity and what to do. */
 import { z } from 'zod';
-import { httpUrl } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
 import { BUILTIN_METRICS, METRIC_UNITS } from './analysis.js';
 import { commandLine, exactlyOne, refName } from './common.js';
@@ -38,14 +37,3 @@ const alertRule = z
   .describe('An alert rule.');
 
 export const alertsSchema = z.array(alertRule).describe('Alert rules evaluated by the daemon.');
-
-const notifier = z
-  .strictObject({
-    webhook: httpUrl('URL that receives a POST per alert or release event.', 'https://hooks.slack.com/services/…').optional(),
-    format: z.enum(['slack', 'json', 'alertmanager']).default('json').describe('Body format of the webhook.'),
-    command: commandLine('A command run per event, with the event as JSON on stdin.').optional(),
-  })
-  .superRefine(exactlyOne(['webhook', 'command'], 'a notifier'))
-  .describe('Where notifications go.');
-
-export const notifySchema = z.record(z.string(), notifier).describe('Named notifiers.');
