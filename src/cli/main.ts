@@ -26,6 +26,7 @@ import { registerExport } from './export.js';
 import { registerJobs } from './jobs.js';
 import { registerMonitors } from './monitors.js';
 import { registerAlerts } from './alerts.js';
+import { registerNotify } from './notify.js';
 
 /** What `main` reads from the outside world: streams, environment and working directory. */
 export interface MainDeps {
@@ -103,6 +104,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerJobs(program, ctx);
   registerMonitors(program, ctx);
   registerAlerts(program, ctx);
+  registerNotify(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

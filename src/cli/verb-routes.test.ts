@@ -30,6 +30,7 @@ const ROUTES: Record<string, Route> = {
   jobs: 'api',
   monitors: 'api',
   alerts: 'api',
+  notify: 'store', // a test message is one-shot work; the delivery log is a record
 };
 
 const dir = new URL('./', import.meta.url);

@@ -25,6 +25,7 @@ import { DaemonMetrics } from './daemon-metrics.js';
 import { acquireDaemonLock, clearDaemonInfo, releaseDaemonLock, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
 import { PlanSource, planSha256, type PlanInForce, type PlanRef } from './plan-in-force.js';
 import { recordedPlan } from './recorded-plan.js';
+import { startNotifications, type DaemonNotifications } from './notifications.js';
 import { createDaemonLog, lineLogger, releaseEventFields, secretsOfPlan, type DaemonLogDestination, type DaemonLogger } from './daemon-log.js';
 
 /** What starts a daemon: the plan, its store, and where to log. */
@@ -53,6 +54,7 @@ export class Daemon {
   readonly #engine: ReleaseEngine | undefined;
   readonly #jobs: JobRunner;
   readonly #operations: Operations;
+  readonly #notifications: DaemonNotifications;
   #stopping: Promise<void> | undefined;
   #resolveStopped: () => void = () => undefined;
 
@@ -65,6 +67,7 @@ export class Daemon {
     engine: ReleaseEngine | undefined;
     jobs: JobRunner;
     operations: Operations;
+    notifications: DaemonNotifications;
     log: (line: string) => void;
     closeLog: () => Promise<void>;
   }) {
@@ -72,6 +75,7 @@ export class Daemon {
     this.#engine = parts.engine;
     this.#jobs = parts.jobs;
     this.#operations = parts.operations;
+    this.#notifications = parts.notifications;
     this.url = parts.url;
     this.#api = parts.api;
     this.#store = parts.store;
@@ -122,6 +126,7 @@ export class Daemon {
     const metrics = new DaemonMetrics(plan.service);
     const env = options.env ?? process.env;
     const jobs = new JobRunner({ service: plan.service, repository: store.jobs, clock: systemClock, secrets: () => secretsOfPlan([plans.started.text, plans.current.text], env), log });
+    const notifications = startNotifications({ plan, planDir, store, events, url: `http://${plan.daemon.listen}`, log });
     let daemon: Daemon | undefined;
     let target: Target | undefined;
     let engine: ReleaseEngine | undefined;
@@ -198,7 +203,7 @@ export class Daemon {
         throw new UnavailableError(`daemon cannot listen on ${plan.daemon.listen}: ${describeError(error)}`, error);
       });
       const url = `http://${plan.daemon.listen}`;
-      daemon = new Daemon({ url, api, store, dir, target, engine, jobs, operations, log, closeLog: parts.closeLog });
+      daemon = new Daemon({ url, api, store, dir, target, engine, jobs, operations, notifications, log, closeLog: parts.closeLog });
       writeDaemonInfo(dir, { pid: process.pid, url, service: plan.service, plan: file, startedAt: startedAt.toISOString() });
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
       log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
@@ -214,6 +219,7 @@ export class Daemon {
       operations?.stop();
       await engine?.close().catch(() => undefined);
       await target?.close().catch(() => undefined);
+      await notifications.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       releaseDaemonLock(dir);
       throw error;
@@ -231,6 +237,8 @@ export class Daemon {
       await this.#engine?.close().catch(() => undefined);
       // Nothing the daemon started may outlive it: the proxy and every version's processes stop here.
       await this.#target?.close().catch((error: unknown) => this.#log(`stopping the runtime: ${describeError(error)}`));
+      // Retries stop; every delivery already made is in the log before the store closes.
+      await this.#notifications.close().catch(() => undefined);
       clearDaemonInfo(this.#dir, process.pid);
       await this.#store.close().catch(() => undefined);
       releaseDaemonLock(this.#dir);

@@ -20,6 +20,8 @@ export interface RunCommandOptions {
   env?: Readonly<Record<string, string>>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Written to the command's stdin, which is then closed; without it stdin is empty. */
+  input?: string;
   /** Output (stdout and stderr together) as it arrives. */
   onOutput?: (chunk: string) => void;
   /** Text to watch for in the output (`outputContains`). */
@@ -75,7 +77,10 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandOut
   if (!isDirectory) return result({ spawnError: `working directory not found: ${options.cwd}` });
 
   // detached: the child leads its own process group, so a timeout can end everything it started.
-  const child = spawn(program, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // A command that exits without reading its input closes the pipe: that is its business, not an error here.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(options.input ?? '');
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
@@ -110,6 +115,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandOut
   } finally {
     timer?.clear();
     options.signal?.removeEventListener('abort', stop);
+    child.stdin.destroy();
     child.stdout.destroy();
     child.stderr.destroy();
   }

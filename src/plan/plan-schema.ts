@@ -1,7 +1,7 @@
 /** The whole plan file, version 1: the sections, and the references between them. */
 import { z } from 'zod';
 import { databaseUrl } from '../shared/value-schemas.js';
-import { alertsSchema, notifySchema } from './schema/alerts.js';
+import { alertsSchema } from './schema/alerts.js';
 import { analysisSchema } from './schema/analysis.js';
 import { backupSchema } from './schema/backup.js';
 import { benchSchema } from './schema/bench.js';
@@ -9,6 +9,7 @@ import { checksSchema } from './schema/checks.js';
 import { listenAddress } from './schema/common.js';
 import { jobsSchema } from './schema/jobs.js';
 import { migrationsSchema } from './schema/migrations.js';
+import { notifySchema } from './schema/notify.js';
 import { preflightSchema } from './schema/preflight.js';
 import { strategySchema } from './schema/strategy.js';
 import { targetSchema } from './schema/target.js';

@@ -24,7 +24,6 @@ function issuesOf(text: string): PlanIssue[] {
 
 /** One plan per unsupported key, well-formed otherwise, and the single located error it must get. */
 const CASES: [string, string, string][] = [
-  ['notify', `${BASE}notify:\n  team: { webhook: "http://127.0.0.1:9/hook" }\n`, 'glidepath.yaml:3:1 notify: notify is not supported yet'],
   ['bench', `${BASE}bench:\n  requests: [ { path: / } ]\n`, 'glidepath.yaml:3:1 bench: bench is not supported yet'],
   ['verify[].interval', `${BASE}verify:\n  - { tcp: { port: 80 }, interval: 30s }\n`, 'glidepath.yaml:4:26 verify[0].interval: interval is not supported yet'],
   ['verify[].retryInterval', `${BASE}verify:\n  - { tcp: { port: 80 }, retryInterval: 30s }\n`, 'glidepath.yaml:4:26 verify[0].retryInterval: retryInterval is not supported yet'],

@@ -15,12 +15,10 @@ export interface UnsupportedKey {
   reason: string;
 }
 
-const SCHEDULED = "come with the daemon's scheduled operations";
 const PROCESS_ONLY = 'only type: process (the built-in proxy) is built so far';
 
 /** Every unsupported key; delete an entry once the key does what the plan reference says. */
 export const UNSUPPORTED_KEYS: readonly UnsupportedKey[] = [
-  { path: 'notify', reason: `notifiers ${SCHEDULED}; alerts are in the event log and \`glidepath alerts\` meanwhile` },
   { path: 'bench', reason: 'the `glidepath bench` command that runs it is not built yet' },
   { path: 'verify[].interval', reason: 'monitors run named checks: give the check under `checks:` an interval' },
   { path: 'verify[].retryInterval', reason: 'monitors run named checks: give the check under `checks:` a retryInterval' },

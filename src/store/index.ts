@@ -4,6 +4,7 @@ export type { JsonObject } from './json-column.js';
 export * from './alert-repository.js';
 export * from './backup-repository.js';
 export * from './check-result-repository.js';
+export * from './delivery-repository.js';
 export * from './event-repository.js';
 export * from './job-repository.js';
 export * from './lock-repository.js';

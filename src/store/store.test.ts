@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { EXIT, GlidepathError, UnavailableError } from '../shared/errors.js';
 import { type PostgresCluster, postgresClusterMissing, startPostgresCluster } from '../testing/postgres-cluster.js';
+import { STORE_MIGRATIONS } from './migrations/index.js';
 import { openStore, STORE_MIGRATION_TABLE, type Store } from './store.js';
 
 /** A database the suite can open fresh stores on, as Kysely's tests loop over dialects. */
@@ -71,7 +72,10 @@ for (const backend of backends) {
       const again = await open();
       await again.close();
       const ran = await sql<{ name: string }>`select name from ${sql.table(STORE_MIGRATION_TABLE)}`.execute(store.db);
-      expect(ran.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_backups', '0004_jobs', '0006_monitors_alerts']);
+      // Each migration exactly once, in order: the released ones first, then every one added since.
+      expect(ran.rows.map((r) => r.name)).toEqual(Object.keys(STORE_MIGRATIONS).sort());
+      expect(ran.rows.map((r) => r.name).slice(0, 2)).toEqual(['0001_initial', '0002_backups']);
+      expect(ran.rows.map((r) => r.name)).toContain('0005_notifications');
       expect(store.dialect).toBe(backend.name);
     });
 

@@ -5,6 +5,7 @@ import { sqliteErrorCode } from '../shared/sqlite.js';
 import { AlertRepository } from './alert-repository.js';
 import { BackupRepository } from './backup-repository.js';
 import { CheckResultRepository } from './check-result-repository.js';
+import { DeliveryRepository } from './delivery-repository.js';
 import { EventRepository } from './event-repository.js';
 import { JobRepository } from './job-repository.js';
 import { LockRepository } from './lock-repository.js';
@@ -41,6 +42,7 @@ export interface Store {
   readonly jobs: JobRepository;
   readonly monitors: MonitorRepository;
   readonly alerts: AlertRepository;
+  readonly deliveries: DeliveryRepository;
   /** Closes every connection; the store cannot be used afterwards. */
   close(): Promise<void>;
 }
@@ -68,6 +70,7 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
     jobs: new JobRepository(db, now),
     monitors: new MonitorRepository(db),
     alerts: new AlertRepository(db, now),
+    deliveries: new DeliveryRepository(db, now),
     close: () => db.destroy(),
   };
 }

@@ -1,4 +1,4 @@
-/** `alerts:` conditions held for a duration, with severity and what to do; `notify:` where alerts go. */
+/** `alerts:` conditions held for a duration, with severity and what to do. */
 import { z } from 'zod';
 import { parseDuration, parsePercent } from '../../shared/duration.js';
 import { httpUrl } from '../../shared/value-schemas.js';
@@ -95,14 +95,3 @@ export const alertsSchema = z.array(alertRule).describe('Alert rules evaluated b
 
 /** One alert rule as validated. */
 export type AlertRule = z.output<typeof alertRule>;
-
-const notifier = z
-  .strictObject({
-    webhook: httpUrl('URL that receives a POST per alert or release event.', 'https://hooks.slack.com/services/…').optional(),
-    format: z.enum(['slack', 'json', 'alertmanager']).default('json').describe('Body format of the webhook.'),
-    command: commandLine('A command run per event, with the event as JSON on stdin.').optional(),
-  })
-  .superRefine(exactlyOne(['webhook', 'command'], 'a notifier'))
-  .describe('Where notifications go.');
-
-export const notifySchema = z.record(z.string(), notifier).describe('Named notifiers.');

@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { backupsMigration } from './0002-backups.js';
 import { jobsMigration } from './0004-jobs.js';
+import { notificationsMigration } from './0005-notifications.js';
 import { monitorsAlertsMigration } from './0006-monitors-alerts.js';
 
 /** Every store migration by name; names sort in the order they run, and a released one never changes. */
@@ -10,6 +11,7 @@ export const STORE_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initialMigration,
   '0002_backups': backupsMigration,
   '0004_jobs': jobsMigration,
+  '0005_notifications': notificationsMigration,
   '0006_monitors_alerts': monitorsAlertsMigration,
 };
 
