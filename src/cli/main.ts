@@ -9,6 +9,7 @@ import { createOutput, type Output } from './output.js';
 import { registerPreflight } from './preflight.js';
 import { registerSchema } from './schema.js';
 import { registerBackup } from './backup.js';
+import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerDeploy } from './deploy.js';
 import { registerHistory } from './history.js';
@@ -94,6 +95,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerLogs(program, ctx);
   registerMigrate(program, ctx);
   registerBackup(program, ctx);
+  registerBench(program, ctx);
   registerLock(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({

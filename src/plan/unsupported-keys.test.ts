@@ -27,7 +27,6 @@ const CASES: [string, string, string][] = [
   ['alerts', `${BASE}checks: { h: { tcp: { port: 80 } } }\nalerts:\n  - { name: down, check: h, for: 30s }\n`, 'glidepath.yaml:4:1 alerts: alerts is not supported yet'],
   ['notify', `${BASE}notify:\n  team: { webhook: "http://127.0.0.1:9/hook" }\n`, 'glidepath.yaml:3:1 notify: notify is not supported yet'],
   ['jobs', `${BASE}jobs:\n  - { name: j, schedule: "0 0 * * *", run: "true" }\n`, 'glidepath.yaml:3:1 jobs: jobs is not supported yet'],
-  ['bench', `${BASE}bench:\n  requests: [ { path: / } ]\n`, 'glidepath.yaml:3:1 bench: bench is not supported yet'],
   [
     'backup.schedule',
     `${BASE}backup:\n  sources: [ { name: db, sqlite: { path: db.sqlite } } ]\n  store: { dir: ./backups }\n  schedule: "0 2 * * *"\n`,
@@ -54,7 +53,7 @@ describe('keys glidepath does not carry out yet', () => {
   });
 
   it('says why, and what to do meanwhile', () => {
-    const [issue] = issuesOf(CASES[4]?.[1] ?? '');
+    const [issue] = issuesOf(CASES[3]?.[1] ?? '');
     expect(issue?.message).toBe("schedule is not supported yet (scheduled backups come with the daemon's scheduled operations; run `glidepath backup run` from cron meanwhile)");
   });
 
@@ -64,8 +63,13 @@ describe('keys glidepath does not carry out yet', () => {
   });
 
   it('still reports the rest of the plan in the same run', () => {
-    const issues = issuesOf(`${BASE}${PROCESS_TARGET}  drain: forever\nbench: { requests: [ { path: / } ] }\n`);
-    expect(issues.map((issue) => issue.path)).toEqual(['target.drain', 'bench']);
+    const issues = issuesOf(`${BASE}${PROCESS_TARGET}  drain: forever\njobs: [ { name: j, schedule: "0 0 * * *", run: "true" } ]\n`);
+    expect(issues.map((issue) => issue.path)).toEqual(['target.drain', 'jobs']);
+  });
+
+  it('accepts bench, which `glidepath bench` carries out', () => {
+    const plan = parsePlan(`${BASE}bench:\n  requests: [ { name: sql, path: /q, targets: { p95: 100ms } } ]\n  targets: { p99: 1s, rps: 50 }\n`, 'glidepath.yaml', {});
+    expect(plan.bench).toMatchObject({ duration: 30_000, connections: 10, targets: { p99: 1_000, rps: 50 }, requests: [{ name: 'sql', targets: { p95: 100 } }] });
   });
 
   it('accepts the supported neighbours of unsupported keys', () => {
@@ -78,8 +82,8 @@ describe('keys glidepath does not carry out yet', () => {
   });
 
   it('turns a key on by deleting its entry', () => {
-    const data = { version: 1, service: 's', bench: { requests: [{ path: '/' }] }, alerts: [] };
-    expect(unsupportedUses(data).map((use) => use.path)).toEqual([['alerts'], ['bench']]);
-    expect(unsupportedUses(data, UNSUPPORTED_KEYS.filter((entry) => entry.path !== 'bench')).map((use) => use.path)).toEqual([['alerts']]);
+    const data = { version: 1, service: 's', jobs: [], alerts: [] };
+    expect(unsupportedUses(data).map((use) => use.path)).toEqual([['alerts'], ['jobs']]);
+    expect(unsupportedUses(data, UNSUPPORTED_KEYS.filter((entry) => entry.path !== 'jobs')).map((use) => use.path)).toEqual([['alerts']]);
   });
 });

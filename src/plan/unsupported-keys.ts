@@ -23,7 +23,6 @@ export const UNSUPPORTED_KEYS: readonly UnsupportedKey[] = [
   { path: 'alerts', reason: `alert rules ${SCHEDULED}` },
   { path: 'notify', reason: `notifiers ${SCHEDULED}, with alert rules` },
   { path: 'jobs', reason: `scheduled jobs ${SCHEDULED}; run them from cron meanwhile` },
-  { path: 'bench', reason: 'the `glidepath bench` command that runs it is not built yet' },
   { path: 'backup.schedule', reason: `scheduled backups ${SCHEDULED}; run \`glidepath backup run\` from cron meanwhile` },
   { path: 'checks.*.interval', reason: `monitors ${SCHEDULED}` },
   { path: 'verify[].interval', reason: `monitors ${SCHEDULED}` },
