@@ -66,3 +66,14 @@ export const benchSchema = z
 
 /** `bench:` as validated. */
 export type BenchConfig = z.output<typeof benchSchema>;
+
+/** `bench: {}` as a canary step or a verify item: the plan's `bench:` run against the new version, optionally shorter. */
+export const benchUseSchema = z
+  .strictObject({
+    duration: durationMs('Run this long instead of `bench.duration`.').optional(),
+    count: positiveInt('Stop after this many requests instead.').optional(),
+  })
+  .describe("Run the plan's `bench:` against the new version (its own address); a missed target rolls the release back.");
+
+/** A `bench: {}` step or verify item as validated. */
+export type BenchUse = z.output<typeof benchUseSchema>;
