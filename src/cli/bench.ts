@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { benchOf, runPlanBench, type BenchOverrides } from '../engine/plan-bench.js';
-import { compareWithBaseline } from '../load/bench-report.js';
+import { assertBaseline, compareWithBaseline } from '../load/bench-report.js';
 import { checkVariables } from '../preflight/plan-checks.js';
 import { parseDuration } from '../shared/duration.js';
 import { EXIT, UsageError } from '../shared/errors.js';
@@ -43,11 +43,13 @@ function overridesOf(flags: BenchFlags): BenchOverrides {
   };
 }
 
-function readBaseline(path: string): unknown {
+function readBaseline(path: string, shown: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const baseline = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    assertBaseline(baseline);
+    return baseline;
   } catch (error) {
-    throw new UsageError(`--compare ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`--compare ${shown}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -75,7 +77,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
         throw new UsageError(`${ctx.displayPath(loaded.file)}: ${(error as Error).message}`);
       }
       const baselinePath = flags.compare === undefined ? undefined : resolve(ctx.cwd, flags.compare);
-      const baseline = baselinePath === undefined ? undefined : readBaseline(baselinePath);
+      const baseline = baselinePath === undefined ? undefined : readBaseline(baselinePath, flags.compare ?? baselinePath);
       const bar = progressBar(ctx.streams.stderr, ctx.env);
       const stop = new AbortController();
       const onSignal = () => stop.abort();

@@ -110,6 +110,13 @@ export interface ComparisonRow {
   regression: boolean;
 }
 
+/** Throws unless `baseline` looks like a `glidepath bench --json` document (checked before a run, not after). */
+export function assertBaseline(baseline: unknown): void {
+  if (baseline === null || typeof baseline !== 'object' || !('latency' in baseline) || !('rps' in baseline)) {
+    throw new Error('the baseline is not a `glidepath bench --json` document (it needs rps and latency)');
+  }
+}
+
 const numberAt = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 /**
@@ -117,9 +124,7 @@ const numberAt = (value: unknown): number | null => (typeof value === 'number' &
  * rps that fell, by more than `tolerance` (a fraction) are regressions. Throws when the baseline is not one.
  */
 export function compareWithBaseline(now: BenchDocument, baseline: unknown, tolerance: number): ComparisonRow[] {
-  if (baseline === null || typeof baseline !== 'object' || !('latency' in baseline) || !('rps' in baseline)) {
-    throw new Error('the baseline is not a `glidepath bench --json` document (it needs rps and latency)');
-  }
+  assertBaseline(baseline);
   const base = baseline as { rps: unknown; errorRate?: unknown; latency: Record<string, unknown> | null };
   const rows: ComparisonRow[] = [];
   const add = (name: string, was: number | null, is: number | null, higherIsWorse: boolean, slack = 0) => {
