@@ -9,6 +9,7 @@ import { createOutput, type Output } from './output.js';
 import { registerPreflight } from './preflight.js';
 import { registerSchema } from './schema.js';
 import { registerBackup } from './backup.js';
+import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerDeploy } from './deploy.js';
 import { registerHistory } from './history.js';
@@ -99,6 +100,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerLogs(program, ctx);
   registerMigrate(program, ctx);
   registerBackup(program, ctx);
+  registerBench(program, ctx);
   registerLock(program, ctx);
   registerExport(program, ctx);
   registerJobs(program, ctx);

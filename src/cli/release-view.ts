@@ -40,7 +40,7 @@ const showWeights = (weights: Readonly<Record<string, number>>): string =>
 
 /** A step of the plan (a weight, or a pause the plan lists), as opposed to one a person or the engine added. */
 function isPlanStep(kind: string, detail: Record<string, unknown>): boolean {
-  return kind === 'weight' || (kind === 'pause' && detail.manual !== true);
+  return kind === 'weight' || kind === 'bench' || (kind === 'pause' && detail.manual !== true);
 }
 
 function stepLabel(step: { kind: string; status: string; detail: Record<string, unknown> }): string {

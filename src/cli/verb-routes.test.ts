@@ -30,6 +30,7 @@ const ROUTES: Record<string, Route> = {
   jobs: 'api',
   monitors: 'api',
   alerts: 'api',
+  bench: 'none', // loads the service itself; the daemon is not involved
   notify: 'store', // a test message is one-shot work; the delivery log is a record
 };
 

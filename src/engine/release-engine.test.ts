@@ -756,3 +756,47 @@ describe('ReleaseEngine: resume after a crash', () => {
     expect(await h.engine(planText(CANARY)).recover()).toBeUndefined();
   });
 });
+
+describe('ReleaseEngine: the plan\'s load test as a canary step and a verify item', () => {
+  const BENCH = `bench:
+  url: http://127.0.0.1:9
+  count: 40
+  connections: 2
+  requests: [ { name: home, path: / } ]
+  targets: { errorRate: 0.01 }`;
+  const BENCH_CANARY = 'strategy:\n  canary:\n    steps:\n      - weight: 10\n      - bench: {}\n      - weight: 50';
+
+  it('a `bench: {}` step loads the new version at its own address and goes on when the targets are met', async () => {
+    const engine = await withStable(planText(BENCH_CANARY, BENCH));
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('succeeded');
+    expect(kinds(result)).toContain('bench:succeeded');
+    const step = result.steps.find((s) => s.kind === 'bench');
+    // bench.url points nowhere: the step loads the version under test instead
+    expect(step?.detail).toMatchObject({ requests: 40, errors: 0, pass: true, targets: [{ name: 'errorRate', actual: 0, pass: true }] });
+  });
+
+  it('a `bench: {}` step that misses a target rolls the release back, with the miss as the reason', async () => {
+    const engine = await withStable(planText(BENCH_CANARY, BENCH));
+    h.target.script('v2', { status: 503 });
+    const result = await deploy(engine, 'v2');
+    expect(result.status).toBe('rolled_back');
+    expect(result.reason).toMatch(/^bench 40 requests, .*: missed errorRate 1 \(at most 0\.01\)$/);
+    expect(h.target.weightChanges.at(-1)).toEqual({ v1: 100 });
+  });
+
+  it('a `bench: {}` verify item fails verify on a miss, and passes it otherwise', async () => {
+    const engine = await withStable(planText(CANARY.replace(/\n {6}- pause: 30s/g, ''), BENCH, 'verify:\n  - bench: { count: 10 }'));
+    h.target.script('v2', { status: 500 });
+    const bad = await deploy(engine, 'v2');
+    expect(bad.status).toBe('rolled_back');
+    expect(bad.reason).toMatch(/^verify bench failed: 10 requests, .*missed errorRate 1/);
+    const good = await deploy(engine, 'v3');
+    expect(good.status).toBe('succeeded');
+    expect(good.steps.find((s) => s.kind === 'verify')?.detail).toMatchObject({ items: [{ name: 'bench', status: 'pass' }] });
+  });
+
+  it('refuses a plan whose `bench: {}` step or verify item has no `bench:` section to run', () => {
+    expect(() => parsePlan(planText(BENCH_CANARY, 'verify:\n  - bench: {}'), 'glidepath.yaml', {})).toThrow(/strategy\.canary\.steps\[1\]\.bench: runs the plan's `bench:` section, and the plan has none[\s\S]*verify\[0\]\.bench/);
+  });
+});

@@ -14,6 +14,7 @@ import { evidenceWaitMs, missingEvidence, raisesTraffic } from './step-evidence.
 import { Mailbox, type SteeringCommand } from './steering.js';
 import { skippedByPromote, type RolloutAction, type Strategy } from './strategies/index.js';
 import { shiftTraffic } from './traffic.js';
+import { benchStep } from './bench-step.js';
 import { verifyStep } from './verify-step.js';
 
 /** One release in progress. */
@@ -156,8 +157,9 @@ export class ReleaseRun {
         return;
       case 'await-analysis':
         return this.#awaitAnalysis();
+      case 'bench':
       case 'verify': {
-        const problem = await verifyStep(this.#ctx);
+        const problem = action.kind === 'bench' ? await benchStep(this.#ctx, { duration: action.durationMs, count: action.count }) : await verifyStep(this.#ctx);
         if (problem !== undefined) await this.#revert('rolled_back', problem);
         return;
       }

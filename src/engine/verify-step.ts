@@ -2,6 +2,7 @@
 import { checkVariables, runCheckEntry } from '../preflight/plan-checks.js';
 import { checkKindOf } from '../plan/schema/checks.js';
 import type { JsonObject } from '../store/index.js';
+import { runBenchUse } from './bench-step.js';
 import type { RunContext } from './run-context.js';
 
 /** How the verify items went, and the first failure's reason. */
@@ -23,6 +24,12 @@ export async function runVerify(ctx: RunContext): Promise<VerifyOutcome> {
   });
   const items: JsonObject[] = [];
   for (const item of ctx.plan.verify) {
+    if (item.bench !== undefined) {
+      const outcome = await runBenchUse(ctx, item.bench);
+      items.push({ name: 'bench', kind: 'bench', status: outcome.passed ? 'pass' : 'fail', detail: outcome.detail, data: outcome.data });
+      if (!outcome.passed) return { passed: false, reason: `verify bench failed: ${outcome.detail}`, items };
+      continue;
+    }
     const entry = item.check !== undefined ? ctx.plan.checks[item.check] : item;
     const name = item.check ?? checkKindOf(item).kind;
     if (!entry) {

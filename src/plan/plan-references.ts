@@ -47,6 +47,13 @@ export function referenceIssues(data: unknown): ReferenceIssue[] {
     if (jobs.has(name)) issues.push({ path: ['jobs', i, 'name'], message: `job "${name}" is defined twice` });
     jobs.add(name);
   });
+  // `bench: {}` as a canary step or a verify item runs the plan's `bench:` section
+  const benchUses: KeyPath[] = [];
+  listOf(data.verify).forEach((item, i) => isRecord(item) && item.bench !== undefined && benchUses.push(['verify', i, 'bench']));
+  if (isRecord(data.strategy) && isRecord(data.strategy.canary)) {
+    listOf(data.strategy.canary.steps).forEach((step, i) => isRecord(step) && step.bench !== undefined && benchUses.push(['strategy', 'canary', 'steps', i, 'bench']));
+  }
+  if (data.bench === undefined) for (const path of benchUses) issues.push({ path, message: 'runs the plan\'s `bench:` section, and the plan has none' });
   if (data.strategy !== undefined && data.target === undefined) {
     issues.push({ path: ['strategy'], message: 'a strategy needs a target to release to' });
   }

@@ -19,7 +19,6 @@ const PROCESS_ONLY = 'only type: process (the built-in proxy) is built so far';
 
 /** Every unsupported key; delete an entry once the key does what the plan reference says. */
 export const UNSUPPORTED_KEYS: readonly UnsupportedKey[] = [
-  { path: 'bench', reason: 'the `glidepath bench` command that runs it is not built yet' },
   { path: 'verify[].interval', reason: 'monitors run named checks: give the check under `checks:` an interval' },
   { path: 'verify[].retryInterval', reason: 'monitors run named checks: give the check under `checks:` a retryInterval' },
   { path: 'target.type', value: 'nginx', reason: PROCESS_ONLY },

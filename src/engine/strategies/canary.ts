@@ -13,7 +13,8 @@ export function canaryStrategy(config: CanaryConfig): Strategy {
       actions.push({ kind: 'weight', weight: step.weight });
       if (!analyzing) actions.push({ kind: 'analyze' });
       analyzing = true;
-    } else if (typeof step.pause === 'number') actions.push({ kind: 'pause', ms: step.pause });
+    } else if (step.bench !== undefined) actions.push({ kind: 'bench', durationMs: step.bench.duration, count: step.bench.count });
+    else if (typeof step.pause === 'number') actions.push({ kind: 'pause', ms: step.pause });
     else actions.push({ kind: 'pause' });
   }
   if (!analyzing) actions.unshift({ kind: 'analyze' });

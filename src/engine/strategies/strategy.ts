@@ -18,6 +18,8 @@ export type RolloutAction =
   | { kind: 'analyze' }
   /** Wait for one complete round of analysis measurements at the current weight. */
   | { kind: 'await-analysis' }
+  /** Run the plan's `bench:` load test against the new version (shorter when the step says so). */
+  | { kind: 'bench'; durationMs?: number; count?: number }
   /** Run the plan's verify items against the new version. */
   | { kind: 'verify' }
   /** Give the new version all traffic in one change. */
@@ -33,5 +35,5 @@ export interface Strategy {
 
 /** Actions a manual promote skips: everything that only delays reaching 100%. Verify still runs. */
 export function skippedByPromote(action: RolloutAction): boolean {
-  return action.kind === 'weight' || action.kind === 'pause' || action.kind === 'await-analysis' || action.kind === 'analyze';
+  return action.kind === 'weight' || action.kind === 'pause' || action.kind === 'await-analysis' || action.kind === 'analyze' || action.kind === 'bench';
 }

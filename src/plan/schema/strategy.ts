@@ -1,6 +1,7 @@
 /** `strategy:` how traffic moves to the new version: canary, blue-green or rolling. */
 import { z } from 'zod';
 import { durationMs } from '../../shared/units-schema.js';
+import { benchUseSchema } from './bench.js';
 import { exactlyOne, listenAddress, positiveInt, weightPercent } from './common.js';
 
 const canaryStep = z
@@ -10,9 +11,10 @@ const canaryStep = z
       .union([durationMs('Wait this long (analysis keeps running).'), z.strictObject({}).describe('Wait for `glidepath promote`.')])
       .optional()
       .describe('Wait a duration, or `{}` for a person to run `glidepath promote`.'),
+    bench: benchUseSchema.optional(),
   })
-  .superRefine(exactlyOne(['weight', 'pause'], 'a canary step'))
-  .describe('One canary step: `weight` or `pause`.');
+  .superRefine(exactlyOne(['weight', 'pause', 'bench'], 'a canary step'))
+  .describe('One canary step: `weight`, `pause` or `bench`.');
 
 const canarySchema = z
   .strictObject({
