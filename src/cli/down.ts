@@ -1,6 +1,7 @@
 /** `glidepath down`: stop the project's daemon and everything it runs. */
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { TrafficDocument } from '../api/contract.js';
 import { processAlive } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { PlanError, UnavailableError } from '../shared/errors.js';
@@ -32,6 +33,14 @@ function projectOf(ctx: CliContext): Pick<LoadedPlan, 'dir'> & { plan?: LoadedPl
   }
 }
 
+/** The human line: the daemon and what stopped with it, and how it comes back. */
+function stoppedText(service: string, pid: number, proxy: string | null, versions: Array<{ version: string; weight: number }>): string {
+  const parts = [...(proxy ? [`the proxy on ${proxy}`] : []), ...versions.map((v) => `${v.version} (${v.weight}% of traffic)`)];
+  const withIt = parts.length > 0 ? `; stopped with it: ${parts.join(', ')}` : '';
+  const back = versions.length > 0 ? `\n'glidepath up' brings ${versions.map((v) => v.version).join(', ')} back without a deploy` : '';
+  return `daemon for ${service} stopped (pid ${pid})${withIt}${back}`;
+}
+
 /** Registers `glidepath down`. */
 export function registerDown(program: Command, ctx: CliContext): void {
   program
@@ -46,10 +55,14 @@ export function registerDown(program: Command, ctx: CliContext): void {
         return;
       }
       const { pid } = running.info;
+      // What stops with it, asked first: the versions it runs and the proxy in front of them.
+      const traffic = await running.client.get<TrafficDocument>('/v1/traffic').catch(() => undefined);
+      const versions = (traffic?.versions ?? []).map(({ version, weight }) => ({ version, weight }));
+      const proxy = loaded.plan?.target?.type === 'process' ? loaded.plan.target.listen : null;
       await running.client.post('/v1/shutdown').catch(() => process.kill(pid, 'SIGTERM'));
       if (!(await waitGone(pid, STOP_WAIT_MS))) {
         throw new UnavailableError(`daemon (pid ${pid}) did not stop within ${STOP_WAIT_MS / 1000}s`);
       }
-      ctx.out.result({ service, stopped: true, pid }, () => `daemon for ${service} stopped (pid ${pid})`);
+      ctx.out.result({ service, stopped: true, pid, proxy, versions }, () => stoppedText(service, pid, proxy, versions));
     });
 }

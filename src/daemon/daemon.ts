@@ -116,6 +116,7 @@ export class Daemon {
     try {
       target = await createTarget(plan, { planDir, stateDir: dir.root });
       const runtime = target;
+      if (runtime instanceof ProcessTarget) logRestored(runtime, logger);
       metrics.attach({
         versions: () => runtime?.versions() ?? [],
         proxySnapshot: runtime instanceof ProcessTarget ? () => runtime.proxyMetrics(60) : undefined,
@@ -216,6 +217,14 @@ export class Daemon {
       this.#resolveStopped();
     })();
     return this.#stopping;
+  }
+}
+
+/** Says how each version that served before this daemon came back (adopted, started again) or why it did not. */
+function logRestored(target: ProcessTarget, logger: DaemonLogger): void {
+  for (const restored of target.restored) {
+    if (restored.how === 'failed') logger.error({ version: restored.version }, `${restored.version} served before but cannot start again: ${restored.reason}`);
+    else logger.info({ version: restored.version }, `${restored.version} serves again (${restored.how === 'adopted' ? 'its running processes adopted' : 'its processes were gone: started again'})`);
   }
 }
 

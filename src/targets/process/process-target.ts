@@ -1,14 +1,14 @@
 /** The embedded `process` target: versions as local processes (the supervisor) behind the built-in proxy. */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ProcessTargetConfig } from '../../plan/schema/target.js';
 import { ProxyHost, type ProxyMetricsSnapshot } from '../../proxy/index.js';
-import { writeFileAtomic } from '../../shared/atomic-file.js';
 import { GlidepathError, describeError } from '../../shared/errors.js';
 import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics } from '../target.js';
 import { ProcessSupervisor } from './process-supervisor.js';
-import type { InstanceAddress, SupervisorEvent } from './types.js';
+import { restoreServing, type RestoredVersion } from './restore-serving.js';
+import { writeServingState } from './serving-file.js';
+import type { InstanceAddress, SupervisorEvent, VersionSpec } from './types.js';
 import { versionSpecOf } from './version-spec.js';
 
 /** What a process target needs: its plan section, the service, and the project and state directories. */
@@ -26,21 +26,7 @@ interface VersionState {
   weight: number;
   state: TargetVersion['state'];
   instances: Map<number, InstanceAddress>;
-}
-
-/** Weights as they were last set, so a restarted daemon routes as before. */
-interface TrafficFile {
-  weights: Record<string, number>;
-}
-
-const TRAFFIC_FILE = 'traffic.json';
-
-function readTraffic(file: string): TrafficFile {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as TrafficFile;
-  } catch {
-    return { weights: {} };
-  }
+  spec: VersionSpec;
 }
 
 /** Runs versions as local processes behind the built-in proxy. */
@@ -53,16 +39,18 @@ export class ProcessTarget implements Target {
   readonly #versions = new Map<string, VersionState>();
   readonly #events = new EventEmitter();
   readonly #cpu = new Map<string, { seconds: number; at: number }>();
-  readonly #trafficFile: string;
+  /** How each version recorded as serving came back when this target started. */
+  readonly restored: readonly RestoredVersion[];
+  #closing = false;
   #routing: Promise<void> = Promise.resolve();
   #preview: { version: string; host: ProxyHost } | undefined;
 
-  private constructor(options: ProcessTargetOptions, proxy: ProxyHost, supervisor: ProcessSupervisor) {
+  private constructor(options: ProcessTargetOptions, proxy: ProxyHost, supervisor: ProcessSupervisor, restored: RestoredVersion[]) {
     this.#options = options;
     this.#proxy = proxy;
     this.#supervisor = supervisor;
+    this.restored = restored;
     this.serviceUrl = `http://${options.config.listen}`;
-    this.#trafficFile = join(options.stateDir, TRAFFIC_FILE);
     supervisor.onEvent((event) => this.#onSupervisorEvent(event));
   }
 
@@ -82,13 +70,16 @@ export class ProcessTarget implements Target {
     });
   }
 
-  /** Starts the proxy on `listen`, adopts the versions a previous daemon left running, and routes as before. */
+  /**
+   * Brings back the versions that served before (adopting those still running, starting those gone), then starts
+   * the proxy on `listen` and routes as before.
+   */
   static async start(options: ProcessTargetOptions): Promise<ProcessTarget> {
-    // Adopt first, listen after: a restarted daemon's proxy must never answer while it knows no version.
+    // Restore first, listen after: a restarted daemon's proxy must never answer while it knows no version.
     const supervisor = new ProcessSupervisor({ stateDir: options.stateDir });
-    const weights = readTraffic(join(options.stateDir, TRAFFIC_FILE)).weights;
-    const adopted = await supervisor.adopt({ want: (record) => record.service === options.service && record.version in weights });
-    await supervisor.stopOrphans();
+    const { service, planDir } = options;
+    const restored = await restoreServing(supervisor, { service, stateDir: options.stateDir, specOf: (version) => versionSpecOf(options.config, service, version, planDir) });
+    const weights = restored.serving.weights;
     let proxy: ProxyHost;
     try {
       proxy = await ProcessTarget.#startProxy(options, options.config.listen);
@@ -97,14 +88,11 @@ export class ProcessTarget implements Target {
       await supervisor.detach();
       throw error;
     }
-    const target = new ProcessTarget(options, proxy, supervisor);
-    for (const outcome of adopted.versions) {
-      if (outcome.status !== 'ready') continue;
-      target.#versions.set(outcome.version, {
-        weight: weights[outcome.version] ?? 0,
-        state: 'ready',
-        instances: new Map(outcome.instances.map((i) => [i.index, i])),
-      });
+    const target = new ProcessTarget(options, proxy, supervisor, restored.versions);
+    for (const outcome of restored.versions) {
+      if (outcome.how === 'failed') continue;
+      const instances = new Map(outcome.instances.map((i) => [i.index, i]));
+      target.#versions.set(outcome.version, { weight: weights[outcome.version] ?? 0, state: 'ready', instances, spec: outcome.spec });
     }
     await target.#pushRoutes();
     return target;
@@ -164,7 +152,7 @@ export class ProcessTarget implements Target {
     const existing = this.#versions.get(version);
     if (existing?.state === 'ready') return { status: 'ready', version, url: this.#urlOf(existing) ?? this.serviceUrl };
     const spec = versionSpecOf(this.#options.config, this.#options.service, version, this.#options.planDir);
-    const state: VersionState = { weight: 0, state: 'starting', instances: new Map() };
+    const state: VersionState = { weight: 0, state: 'starting', instances: new Map(), spec };
     this.#versions.set(version, state);
     const outcome = await this.#supervisor.startVersion(spec, options);
     if (outcome.status === 'failed') {
@@ -174,6 +162,7 @@ export class ProcessTarget implements Target {
     state.state = 'ready';
     for (const instance of outcome.instances) state.instances.set(instance.index, instance);
     await this.#pushRoutes();
+    this.#saveServing();
     return { status: 'ready', version, url: this.#urlOf(state) ?? this.serviceUrl };
   }
 
@@ -188,7 +177,17 @@ export class ProcessTarget implements Target {
     }
     for (const [version, state] of this.#versions) state.weight = weights[version] ?? 0;
     await this.#pushRoutes();
-    writeFileAtomic(this.#trafficFile, `${JSON.stringify({ weights } satisfies TrafficFile)}\n`);
+    this.#saveServing();
+  }
+
+  /** Records the ready versions, their weights and specs, so the next daemon brings them back; `close()` keeps it. */
+  #saveServing(): void {
+    if (this.#closing) return;
+    const ready = [...this.#versions.entries()].filter(([, s]) => s.state === 'ready');
+    writeServingState(this.#options.stateDir, {
+      weights: Object.fromEntries(ready.map(([version, s]) => [version, s.weight])),
+      versions: Object.fromEntries(ready.map(([version, s]) => [version, s.spec])),
+    });
   }
 
   async currentWeights(): Promise<Record<string, number>> {
@@ -223,6 +222,7 @@ export class ProcessTarget implements Target {
     this.#versions.delete(version);
     this.#cpu.delete(version);
     await this.#pushRoutes();
+    this.#saveServing();
   }
 
   versions(): TargetVersion[] {
@@ -277,8 +277,9 @@ export class ProcessTarget implements Target {
     return () => this.#events.off('event', listener);
   }
 
-  /** Stops the proxy and every version (the daemon is going away and nothing may outlive it). */
+  /** Stops the proxy and every version; what served stays recorded, for the next start to bring back. */
   async close(): Promise<void> {
+    this.#closing = true;
     await this.#closePreview();
     await this.#proxy.close().catch(() => undefined);
     await this.#supervisor.shutdown();
