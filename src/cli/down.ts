@@ -46,7 +46,9 @@ export function registerDown(program: Command, ctx: CliContext): void {
   program
     .command('down')
     .description('stop the project\'s daemon and the versions it runs')
-    .action(async () => {
+    .option('--keep-serving', 'stop only the daemon: the proxy and the versions go on serving, for the next `up` to adopt')
+    .action(async (flags: { keepServing?: boolean }) => {
+      const keepServing = flags.keepServing === true;
       const loaded = projectOf(ctx);
       const running = await findDaemon(loaded);
       const service = loaded.plan?.service ?? running?.info.service ?? 'this project';
@@ -59,9 +61,17 @@ export function registerDown(program: Command, ctx: CliContext): void {
       const traffic = await running.client.get<TrafficDocument>('/v1/traffic').catch(() => undefined);
       const versions = (traffic?.versions ?? []).map(({ version, weight }) => ({ version, weight }));
       const proxy = loaded.plan?.target?.type === 'process' ? loaded.plan.target.listen : null;
-      await running.client.post('/v1/shutdown').catch(() => process.kill(pid, 'SIGTERM'));
+      const asked = await running.client.post(`/v1/shutdown${keepServing ? '?keepServing=true' : ''}`).then(() => true, () => false);
+      if (!asked && keepServing) throw new UnavailableError(`the daemon (pid ${pid}) did not take the request to stop while keeping the service served`);
+      if (!asked) process.kill(pid, 'SIGTERM');
       if (!(await waitGone(pid, STOP_WAIT_MS))) {
         throw new UnavailableError(`daemon (pid ${pid}) did not stop within ${STOP_WAIT_MS / 1000}s`);
+      }
+      if (keepServing) {
+        const still = versions.map((v) => `${v.version} (${v.weight}%)`).join(', ');
+        const text = `daemon for ${service} stopped (pid ${pid}); still serving: ${[...(proxy ? [`the proxy on ${proxy}`] : []), still].filter(Boolean).join(', ')}\n'glidepath up' adopts them`;
+        ctx.out.result({ service, stopped: true, pid, keepServing, proxy, versions }, () => text);
+        return;
       }
       ctx.out.result({ service, stopped: true, pid, proxy, versions }, () => stoppedText(service, pid, proxy, versions));
     });

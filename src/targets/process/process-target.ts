@@ -1,13 +1,13 @@
 /** The embedded `process` target: versions as local processes (the supervisor) behind the built-in proxy. */
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
 import type { ProcessTargetConfig } from '../../plan/schema/target.js';
-import { ProxyHost, type ProxyMetricsSnapshot } from '../../proxy/index.js';
-import { GlidepathError, describeError } from '../../shared/errors.js';
+import type { ProxyHost, ProxyMetricsSnapshot, ProxyRemote } from '../../proxy/index.js';
+import { GlidepathError } from '../../shared/errors.js';
 import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics } from '../target.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import { restoreServing, type RestoredVersion } from './restore-serving.js';
 import { writeServingState } from './serving-file.js';
+import { openServiceProxy, startPreviewProxy } from './serving-proxy.js';
 import type { InstanceAddress, SupervisorEvent, VersionSpec } from './types.js';
 import { versionSpecOf } from './version-spec.js';
 
@@ -34,7 +34,7 @@ export class ProcessTarget implements Target {
   readonly type = 'process';
   readonly serviceUrl: string;
   #options: ProcessTargetOptions;
-  readonly #proxy: ProxyHost;
+  readonly #proxy: ProxyRemote;
   readonly #supervisor: ProcessSupervisor;
   readonly #versions = new Map<string, VersionState>();
   readonly #events = new EventEmitter();
@@ -45,29 +45,15 @@ export class ProcessTarget implements Target {
   #routing: Promise<void> = Promise.resolve();
   #preview: { version: string; host: ProxyHost } | undefined;
 
-  private constructor(options: ProcessTargetOptions, proxy: ProxyHost, supervisor: ProcessSupervisor, restored: RestoredVersion[]) {
+  private constructor(options: ProcessTargetOptions, proxy: ProxyRemote, supervisor: ProcessSupervisor, restored: RestoredVersion[]) {
     this.#options = options;
     this.#proxy = proxy;
     this.#supervisor = supervisor;
     this.restored = restored;
     this.serviceUrl = `http://${options.config.listen}`;
     supervisor.onEvent((event) => this.#onSupervisorEvent(event));
-  }
-
-  /** A proxy on a `host:port` address, with the plan's proxy settings. */
-  static #startProxy(options: ProcessTargetOptions, listen: string): Promise<ProxyHost> {
-    const at = listen.lastIndexOf(':');
-    const accessLog = options.config.accessLog;
-    return ProxyHost.start({
-      host: listen.slice(0, at).replace(/^\[|\]$/g, ''),
-      port: Number(listen.slice(at + 1)),
-      sticky: options.config.sticky as never,
-      versionHeader: options.config.versionHeader ?? null,
-      accessLog: accessLog === undefined ? null : { path: resolve(options.planDir, accessLog.path), format: accessLog.format },
-      ...options.proxy,
-    }).catch((error: unknown) => {
-      throw new GlidepathError(`proxy cannot listen on ${listen}: ${describeError(error)}`, { cause: error });
-    });
+    // A proxy process that died comes back with its persisted table; the current one follows at once.
+    proxy.onRestart(() => void this.#pushRoutes().catch(() => undefined));
   }
 
   /**
@@ -80,9 +66,9 @@ export class ProcessTarget implements Target {
     const { service, planDir } = options;
     const restored = await restoreServing(supervisor, { service, stateDir: options.stateDir, specOf: (version) => versionSpecOf(options.config, service, version, planDir) });
     const weights = restored.serving.weights;
-    let proxy: ProxyHost;
+    let proxy: ProxyRemote;
     try {
-      proxy = await ProcessTarget.#startProxy(options, options.config.listen);
+      proxy = await openServiceProxy(options);
     } catch (error) {
       // The versions keep running, recorded, for a daemon that can listen.
       await supervisor.detach();
@@ -198,7 +184,7 @@ export class ProcessTarget implements Target {
   async openPreview(version: string, listen: string): Promise<string> {
     if (this.#versions.get(version)?.state !== 'ready') throw new GlidepathError(`cannot preview ${version}: it is not running and ready`);
     await this.#closePreview();
-    this.#preview = { version, host: await ProcessTarget.#startProxy(this.#options, listen) };
+    this.#preview = { version, host: await startPreviewProxy(this.#options, listen) };
     await this.#pushRoutes();
     return `http://${listen}`;
   }
@@ -275,6 +261,27 @@ export class ProcessTarget implements Target {
   onEvent(listener: (event: TargetEvent) => void): () => void {
     this.#events.on('event', listener);
     return () => this.#events.off('event', listener);
+  }
+
+  /** How the proxy process came to be (adopted, started, replaced) and its restarts since. */
+  get proxyProcess(): ProxyRemote['info'] {
+    return this.#proxy.info;
+  }
+
+  /** Calls `listener` each time the proxy process died and was restarted, with how long that took and why. */
+  onProxyRestart(listener: (ms: number, reason: string) => void): void {
+    this.#proxy.onRestart(() => {
+      const last = this.#proxy.info.restarts.at(-1);
+      if (last) listener(last.ms, last.reason);
+    });
+  }
+
+  /** Lets go of the proxy process and the versions, which keep serving for the next daemon to adopt. */
+  async detach(): Promise<void> {
+    this.#closing = true;
+    await this.#closePreview();
+    await this.#proxy.detach();
+    await this.#supervisor.detach();
   }
 
   /** Stops the proxy and every version; what served stays recorded, for the next start to bring back. */
