@@ -1,12 +1,18 @@
 // Runs glidepath's proxy for the benchmark, as the daemon would (on its worker thread), with a 90/10 split.
-// Usage: node --import tsx bench/proxy/glidepath-proxy.ts LISTEN_PORT BACKEND_PORT_A BACKEND_PORT_B [--main-thread]
+// Usage: node --import tsx bench/proxy/glidepath-proxy.ts LISTEN_PORT BACKEND_PORT_A BACKEND_PORT_B [--main-thread|--process]
+//
+// --process runs it as the daemon does now: its own detached process (proxy-process.ts), driven over a Unix socket.
 //
 // --main-thread runs the same proxy (ProxyServer) on the main thread instead, so that a profiler sees it:
 //   node --cpu-prof --import tsx bench/proxy/glidepath-proxy.ts 8080 8081 8082 --main-thread   (stop with Ctrl-C)
 //   node --perf-basic-prof --import tsx bench/proxy/glidepath-proxy.ts …   with `perf record -g -p PID`
-import { ProxyHost, ProxyServer, type RoutingTable } from '../../src/proxy/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProxyHost, ProxyRemote, ProxyServer, type RoutingTable } from '../../src/proxy/index.js';
 
 const mainThread = process.argv.includes('--main-thread');
+const ownProcess = process.argv.includes('--process');
 const [listen, a, b] = process.argv
   .slice(2)
   .filter((x) => !x.startsWith('--'))
@@ -27,6 +33,11 @@ if (mainThread) {
   const proxy = await ProxyServer.listen(options);
   proxy.setRoutes(table);
   close = () => proxy.close(500);
+} else if (ownProcess) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'glidepath-bench-proxy-'));
+  const remote = await ProxyRemote.open(stateDir, options);
+  await remote.setRoutes(table);
+  close = () => remote.close(500).finally(() => rmSync(stateDir, { recursive: true, force: true }));
 } else {
   const host = await ProxyHost.start(options);
   await host.setRoutes(table);

@@ -229,12 +229,20 @@ backend versions
     'ready',
   );
   await waitForPort(glidePort);
+  const ownPort = await freePort();
+  const own = await start(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'glidepath-proxy.ts'), String(ownPort), String(backA), String(backB), '--process'],
+    'ready',
+  );
+  await waitForPort(ownPort);
 
   const contenders: Contender[] = [
     { name: 'backend direct', port: backA, pids: processTree(backend.pid as number), runs: [] },
     { name: 'nginx 1 worker', port: nginxPort, pids: processTree(nginx.pid as number), runs: [] },
     { name: 'HAProxy nbthread 1', port: haproxyPort, pids: processTree(haproxy.pid as number), runs: [] },
     { name: 'glidepath', port: glidePort, pids: processTree(glide.pid as number), runs: [] },
+    { name: 'glidepath, own process', port: ownPort, pids: processTree(own.pid as number), runs: [] },
   ];
   const machine = `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.versions.node}, nginx ${version('nginx', ['-v'], /nginx\/([\d.]+)/)}, HAProxy ${version('haproxy', ['-v'], /version ([\d.]+)/)}`;
   process.stderr.write(`${machine}\nload average before the first round: ${loadText()}\n`);
@@ -259,6 +267,7 @@ backend versions
     return `| ${cells.join(' | ')} |`;
   });
   const glidepath = contenders[3] as Contender;
+  const ownProcess = contenders[4] as Contender;
   const goal = (label: string, values: number[], ok: (x: number) => boolean, bound: string): string => {
     const m = median(values);
     const met = values.filter(ok).length;
@@ -277,7 +286,11 @@ backend versions
       'glidepath against the goal (≥ 0.75× nginx req/s, p99 ≤ 1.5×, CPU per request ≤ 2×):\n' +
       `${goal('req/s', ratios(glidepath, (r) => r.rps), (x) => x >= 0.75, '≥ 0.75×')}\n` +
       `${goal('p99', ratios(glidepath, (r) => r.p99), (x) => x <= 1.5, '≤ 1.5×')}\n` +
-      `${goal('CPU per request', ratios(glidepath, (r) => r.cpu), (x) => x <= 2, '≤ 2×')}\n`,
+      `${goal('CPU per request', ratios(glidepath, (r) => r.cpu), (x) => x <= 2, '≤ 2×')}\n` +
+      'glidepath as its own process (as the daemon runs it now) against the same goal:\n' +
+      `${goal('req/s', ratios(ownProcess, (r) => r.rps), (x) => x >= 0.75, '≥ 0.75×')}\n` +
+      `${goal('p99', ratios(ownProcess, (r) => r.p99), (x) => x <= 1.5, '≤ 1.5×')}\n` +
+      `${goal('CPU per request', ratios(ownProcess, (r) => r.cpu), (x) => x <= 2, '≤ 2×')}\n`,
   );
 }
 

@@ -50,8 +50,8 @@ export interface ApiDeps {
   operations?: OperationsControl;
   /** Prometheus exposition text and its content type. */
   metrics(): Promise<{ contentType: string; text: string }>;
-  /** Stops the daemon after the answer is sent. */
-  shutdown(): void;
+  /** Stops the daemon after the answer is sent; with `keepServing`, what serves (proxy, versions) stays running. */
+  shutdown(options?: { keepServing?: boolean }): void;
   /** Where every 5xx answer is logged with its cause. */
   logger?: { error(fields: Record<string, unknown>, msg: string): void };
 }

@@ -1,6 +1,7 @@
 /** `glidepath down`: stop the project's daemon and everything it runs. */
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { TrafficDocument } from '../api/contract.js';
 import { processAlive } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { PlanError, UnavailableError } from '../shared/errors.js';
@@ -32,12 +33,22 @@ function projectOf(ctx: CliContext): Pick<LoadedPlan, 'dir'> & { plan?: LoadedPl
   }
 }
 
+/** The human line: the daemon and what stopped with it, and how it comes back. */
+function stoppedText(service: string, pid: number, proxy: string | null, versions: Array<{ version: string; weight: number }>): string {
+  const parts = [...(proxy ? [`the proxy on ${proxy}`] : []), ...versions.map((v) => `${v.version} (${v.weight}% of traffic)`)];
+  const withIt = parts.length > 0 ? `; stopped with it: ${parts.join(', ')}` : '';
+  const back = versions.length > 0 ? `\n'glidepath up' brings ${versions.map((v) => v.version).join(', ')} back without a deploy` : '';
+  return `daemon for ${service} stopped (pid ${pid})${withIt}${back}`;
+}
+
 /** Registers `glidepath down`. */
 export function registerDown(program: Command, ctx: CliContext): void {
   program
     .command('down')
     .description('stop the project\'s daemon and the versions it runs')
-    .action(async () => {
+    .option('--keep-serving', 'stop only the daemon: the proxy and the versions go on serving, for the next `up` to adopt')
+    .action(async (flags: { keepServing?: boolean }) => {
+      const keepServing = flags.keepServing === true;
       const loaded = projectOf(ctx);
       const running = await findDaemon(loaded);
       const service = loaded.plan?.service ?? running?.info.service ?? 'this project';
@@ -46,10 +57,22 @@ export function registerDown(program: Command, ctx: CliContext): void {
         return;
       }
       const { pid } = running.info;
-      await running.client.post('/v1/shutdown').catch(() => process.kill(pid, 'SIGTERM'));
+      // What stops with it, asked first: the versions it runs and the proxy in front of them.
+      const traffic = await running.client.get<TrafficDocument>('/v1/traffic').catch(() => undefined);
+      const versions = (traffic?.versions ?? []).map(({ version, weight }) => ({ version, weight }));
+      const proxy = loaded.plan?.target?.type === 'process' ? loaded.plan.target.listen : null;
+      const asked = await running.client.post(`/v1/shutdown${keepServing ? '?keepServing=true' : ''}`).then(() => true, () => false);
+      if (!asked && keepServing) throw new UnavailableError(`the daemon (pid ${pid}) did not take the request to stop while keeping the service served`);
+      if (!asked) process.kill(pid, 'SIGTERM');
       if (!(await waitGone(pid, STOP_WAIT_MS))) {
         throw new UnavailableError(`daemon (pid ${pid}) did not stop within ${STOP_WAIT_MS / 1000}s`);
       }
-      ctx.out.result({ service, stopped: true, pid }, () => `daemon for ${service} stopped (pid ${pid})`);
+      if (keepServing) {
+        const still = versions.map((v) => `${v.version} (${v.weight}%)`).join(', ');
+        const text = `daemon for ${service} stopped (pid ${pid}); still serving: ${[...(proxy ? [`the proxy on ${proxy}`] : []), still].filter(Boolean).join(', ')}\n'glidepath up' adopts them`;
+        ctx.out.result({ service, stopped: true, pid, keepServing, proxy, versions }, () => text);
+        return;
+      }
+      ctx.out.result({ service, stopped: true, pid, proxy, versions }, () => stoppedText(service, pid, proxy, versions));
     });
 }

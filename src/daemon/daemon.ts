@@ -134,6 +134,7 @@ export class Daemon {
     try {
       target = await createTarget(plan, { planDir, stateDir: dir.root });
       const runtime = target;
+      if (runtime instanceof ProcessTarget) logRestored(runtime, logger);
       metrics.attach({
         versions: () => runtime?.versions() ?? [],
         proxySnapshot: runtime instanceof ProcessTarget ? () => runtime.proxyMetrics(60) : undefined,
@@ -195,7 +196,7 @@ export class Daemon {
         jobs,
         operations: operations.control,
         metrics: () => metrics.exposition(),
-        shutdown: () => void daemon?.stop('asked over the API'),
+        shutdown: (how) => void daemon?.stop(how?.keepServing ? 'asked over the API, keeping the service served' : 'asked over the API', how),
         logger,
       });
       const [host, port] = splitListen(plan.daemon.listen);
@@ -226,8 +227,11 @@ export class Daemon {
     }
   }
 
-  /** Stops the API, then the runtime, then the store; safe to call more than once. */
-  stop(reason: string): Promise<void> {
+  /**
+   * Stops the API, then the runtime, then the store; safe to call more than once. With `keepServing` the proxy and
+   * the versions are let go, still serving, for the next daemon to adopt.
+   */
+  stop(reason: string, how: { keepServing?: boolean } = {}): Promise<void> {
     this.#stopping ??= (async () => {
       this.#log(`stopping: ${reason}`);
       await this.#api.close().catch(() => undefined);
@@ -235,8 +239,9 @@ export class Daemon {
       this.#operations.stop();
       // A running release stays as persisted; the next daemon resumes it.
       await this.#engine?.close().catch(() => undefined);
-      // Nothing the daemon started may outlive it: the proxy and every version's processes stop here.
-      await this.#target?.close().catch((error: unknown) => this.#log(`stopping the runtime: ${describeError(error)}`));
+      const target = this.#target;
+      const leave = how.keepServing && target instanceof ProcessTarget ? () => target.detach() : () => target?.close();
+      await leave()?.catch((error: unknown) => this.#log(`stopping the runtime: ${describeError(error)}`));
       // Retries stop; every delivery already made is in the log before the store closes.
       await this.#notifications.close().catch(() => undefined);
       clearDaemonInfo(this.#dir, process.pid);
@@ -247,6 +252,17 @@ export class Daemon {
       this.#resolveStopped();
     })();
     return this.#stopping;
+  }
+}
+
+/** Says how each version that served before this daemon came back (adopted, started again) or why it did not. */
+function logRestored(target: ProcessTarget, logger: DaemonLogger): void {
+  const proxy = target.proxyProcess;
+  logger.info({ pid: proxy.pid }, `proxy process ${proxy.how} (pid ${proxy.pid}) on ${target.serviceUrl}`);
+  target.onProxyRestart((ms, reason) => logger.warn({ pid: target.proxyProcess.pid, ms }, `proxy process restarted in ${ms}ms (${reason}); it serves its persisted routing table`));
+  for (const restored of target.restored) {
+    if (restored.how === 'failed') logger.error({ version: restored.version }, `${restored.version} served before but cannot start again: ${restored.reason}`);
+    else logger.info({ version: restored.version }, `${restored.version} serves again (${restored.how === 'adopted' ? 'its running processes adopted' : 'its processes were gone: started again'})`);
   }
 }
 

@@ -63,8 +63,9 @@ export function systemdUnit(input: SystemdUnitInput): string {
     `EnvironmentFile=-${systemdPath(input.environmentFile)}`,
     `ExecStart=${exec(input.nodePath, input.cliPath, 'up', '-f', input.planFile)}`,
     `ExecStartPost=${exec(input.nodePath, '-e', healthWait(input.listen))}`,
-    '# SIGTERM to the daemon alone first: it drains and stops the versions it runs itself.',
-    'KillMode=mixed',
+    '# The daemon drains and stops the proxy and versions itself on SIGTERM. KillMode=process: when the daemon',
+    '# crashes, systemd must not kill the proxy and versions in its cgroup; the restarted daemon adopts them.',
+    'KillMode=process',
     'TimeoutStopSec=90',
     // always, not on-failure: a daemon that exited cleanly but unasked (an operator's kill, an OOM-kill of a
     // child that took it down) must come back too, and after a reboot `up` restores what was serving.

@@ -52,6 +52,7 @@ describe('glidepath export', () => {
     expect(run.code, run.stderr).toBe(0);
     const { text: unit } = parseOneJson(run.stdout) as { text: string };
     expect(unit).toContain('Restart=always');
+    expect(unit).toContain('KillMode=process');
     expect(unit).toContain('User=shop');
     expect(unit).toContain('EnvironmentFile=-/etc/glidepath/shop.env');
     const start = systemdWords(unitLine(unit, 'ExecStart'));

@@ -43,8 +43,20 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return reply.type(contentType).send(text);
   });
 
-  app.post('/v1/shutdown', { config: { access: 'admin' }, schema: { summary: 'Stop the daemon and everything it runs', tags: ['system'] } }, async (_request, reply) => {
-    await reply.code(202).send({ stopping: true });
-    deps.shutdown();
-  });
+  app.post<{ Querystring: { keepServing?: boolean } }>(
+    '/v1/shutdown',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Stop the daemon and everything it runs (with keepServing: only the daemon; the proxy and versions go on serving)',
+        tags: ['system'],
+        querystring: { type: 'object', properties: { keepServing: { type: 'boolean' } }, additionalProperties: false },
+      },
+    },
+    async (request, reply) => {
+      const keepServing = request.query.keepServing === true;
+      await reply.code(202).send({ stopping: true, keepServing });
+      deps.shutdown({ keepServing });
+    },
+  );
 }

@@ -1,14 +1,14 @@
 /** The embedded `process` target: versions as local processes (the supervisor) behind the built-in proxy. */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { ProcessTargetConfig } from '../../plan/schema/target.js';
-import { ProxyHost, type ProxyMetricsSnapshot } from '../../proxy/index.js';
-import { writeFileAtomic } from '../../shared/atomic-file.js';
-import { GlidepathError, describeError } from '../../shared/errors.js';
+import type { ProxyHost, ProxyMetricsSnapshot, ProxyRemote } from '../../proxy/index.js';
+import { GlidepathError } from '../../shared/errors.js';
 import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics } from '../target.js';
 import { ProcessSupervisor } from './process-supervisor.js';
-import type { InstanceAddress, SupervisorEvent } from './types.js';
+import { restoreServing, type RestoredVersion } from './restore-serving.js';
+import { writeServingState } from './serving-file.js';
+import { openServiceProxy, startPreviewProxy } from './serving-proxy.js';
+import type { InstanceAddress, SupervisorEvent, VersionSpec } from './types.js';
 import { versionSpecOf } from './version-spec.js';
 import { versionCounters } from './version-counters.js';
 
@@ -27,21 +27,7 @@ interface VersionState {
   weight: number;
   state: TargetVersion['state'];
   instances: Map<number, InstanceAddress>;
-}
-
-/** Weights as they were last set, so a restarted daemon routes as before. */
-interface TrafficFile {
-  weights: Record<string, number>;
-}
-
-const TRAFFIC_FILE = 'traffic.json';
-
-function readTraffic(file: string): TrafficFile {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as TrafficFile;
-  } catch {
-    return { weights: {} };
-  }
+  spec: VersionSpec;
 }
 
 /** Runs versions as local processes behind the built-in proxy. */
@@ -49,63 +35,51 @@ export class ProcessTarget implements Target {
   readonly type = 'process';
   readonly serviceUrl: string;
   #options: ProcessTargetOptions;
-  readonly #proxy: ProxyHost;
+  readonly #proxy: ProxyRemote;
   readonly #supervisor: ProcessSupervisor;
   readonly #versions = new Map<string, VersionState>();
   readonly #events = new EventEmitter();
   readonly #cpu = new Map<string, { seconds: number; at: number }>();
-  readonly #trafficFile: string;
+  /** How each version recorded as serving came back when this target started. */
+  readonly restored: readonly RestoredVersion[];
+  #closing = false;
   #routing: Promise<void> = Promise.resolve();
   #preview: { version: string; host: ProxyHost } | undefined;
 
-  private constructor(options: ProcessTargetOptions, proxy: ProxyHost, supervisor: ProcessSupervisor) {
+  private constructor(options: ProcessTargetOptions, proxy: ProxyRemote, supervisor: ProcessSupervisor, restored: RestoredVersion[]) {
     this.#options = options;
     this.#proxy = proxy;
     this.#supervisor = supervisor;
+    this.restored = restored;
     this.serviceUrl = `http://${options.config.listen}`;
-    this.#trafficFile = join(options.stateDir, TRAFFIC_FILE);
     supervisor.onEvent((event) => this.#onSupervisorEvent(event));
+    // A proxy process that died comes back with its persisted table; the current one follows at once.
+    proxy.onRestart(() => void this.#pushRoutes().catch(() => undefined));
   }
 
-  /** A proxy on a `host:port` address, with the plan's proxy settings. */
-  static #startProxy(options: ProcessTargetOptions, listen: string): Promise<ProxyHost> {
-    const at = listen.lastIndexOf(':');
-    const accessLog = options.config.accessLog;
-    return ProxyHost.start({
-      host: listen.slice(0, at).replace(/^\[|\]$/g, ''),
-      port: Number(listen.slice(at + 1)),
-      sticky: options.config.sticky as never,
-      versionHeader: options.config.versionHeader ?? null,
-      accessLog: accessLog === undefined ? null : { path: resolve(options.planDir, accessLog.path), format: accessLog.format },
-      ...options.proxy,
-    }).catch((error: unknown) => {
-      throw new GlidepathError(`proxy cannot listen on ${listen}: ${describeError(error)}`, { cause: error });
-    });
-  }
-
-  /** Starts the proxy on `listen`, adopts the versions a previous daemon left running, and routes as before. */
+  /**
+   * Brings back the versions that served before (adopting those still running, starting those gone), then starts
+   * the proxy on `listen` and routes as before.
+   */
   static async start(options: ProcessTargetOptions): Promise<ProcessTarget> {
-    // Adopt first, listen after: a restarted daemon's proxy must never answer while it knows no version.
+    // Restore first, listen after: a restarted daemon's proxy must never answer while it knows no version.
     const supervisor = new ProcessSupervisor({ stateDir: options.stateDir });
-    const weights = readTraffic(join(options.stateDir, TRAFFIC_FILE)).weights;
-    const adopted = await supervisor.adopt({ want: (record) => record.service === options.service && record.version in weights });
-    await supervisor.stopOrphans();
-    let proxy: ProxyHost;
+    const { service, planDir } = options;
+    const restored = await restoreServing(supervisor, { service, stateDir: options.stateDir, specOf: (version) => versionSpecOf(options.config, service, version, planDir) });
+    const weights = restored.serving.weights;
+    let proxy: ProxyRemote;
     try {
-      proxy = await ProcessTarget.#startProxy(options, options.config.listen);
+      proxy = await openServiceProxy(options);
     } catch (error) {
       // The versions keep running, recorded, for a daemon that can listen.
       await supervisor.detach();
       throw error;
     }
-    const target = new ProcessTarget(options, proxy, supervisor);
-    for (const outcome of adopted.versions) {
-      if (outcome.status !== 'ready') continue;
-      target.#versions.set(outcome.version, {
-        weight: weights[outcome.version] ?? 0,
-        state: 'ready',
-        instances: new Map(outcome.instances.map((i) => [i.index, i])),
-      });
+    const target = new ProcessTarget(options, proxy, supervisor, restored.versions);
+    for (const outcome of restored.versions) {
+      if (outcome.how === 'failed') continue;
+      const instances = new Map(outcome.instances.map((i) => [i.index, i]));
+      target.#versions.set(outcome.version, { weight: weights[outcome.version] ?? 0, state: 'ready', instances, spec: outcome.spec });
     }
     await target.#pushRoutes();
     return target;
@@ -165,7 +139,7 @@ export class ProcessTarget implements Target {
     const existing = this.#versions.get(version);
     if (existing?.state === 'ready') return { status: 'ready', version, url: this.#urlOf(existing) ?? this.serviceUrl };
     const spec = versionSpecOf(this.#options.config, this.#options.service, version, this.#options.planDir);
-    const state: VersionState = { weight: 0, state: 'starting', instances: new Map() };
+    const state: VersionState = { weight: 0, state: 'starting', instances: new Map(), spec };
     this.#versions.set(version, state);
     const outcome = await this.#supervisor.startVersion(spec, options);
     if (outcome.status === 'failed') {
@@ -175,6 +149,7 @@ export class ProcessTarget implements Target {
     state.state = 'ready';
     for (const instance of outcome.instances) state.instances.set(instance.index, instance);
     await this.#pushRoutes();
+    this.#saveServing();
     return { status: 'ready', version, url: this.#urlOf(state) ?? this.serviceUrl };
   }
 
@@ -189,7 +164,17 @@ export class ProcessTarget implements Target {
     }
     for (const [version, state] of this.#versions) state.weight = weights[version] ?? 0;
     await this.#pushRoutes();
-    writeFileAtomic(this.#trafficFile, `${JSON.stringify({ weights } satisfies TrafficFile)}\n`);
+    this.#saveServing();
+  }
+
+  /** Records the ready versions, their weights and specs, so the next daemon brings them back; `close()` keeps it. */
+  #saveServing(): void {
+    if (this.#closing) return;
+    const ready = [...this.#versions.entries()].filter(([, s]) => s.state === 'ready');
+    writeServingState(this.#options.stateDir, {
+      weights: Object.fromEntries(ready.map(([version, s]) => [version, s.weight])),
+      versions: Object.fromEntries(ready.map(([version, s]) => [version, s.spec])),
+    });
   }
 
   async currentWeights(): Promise<Record<string, number>> {
@@ -200,7 +185,7 @@ export class ProcessTarget implements Target {
   async openPreview(version: string, listen: string): Promise<string> {
     if (this.#versions.get(version)?.state !== 'ready') throw new GlidepathError(`cannot preview ${version}: it is not running and ready`);
     await this.#closePreview();
-    this.#preview = { version, host: await ProcessTarget.#startProxy(this.#options, listen) };
+    this.#preview = { version, host: await startPreviewProxy(this.#options, listen) };
     await this.#pushRoutes();
     return `http://${listen}`;
   }
@@ -224,6 +209,7 @@ export class ProcessTarget implements Target {
     this.#versions.delete(version);
     this.#cpu.delete(version);
     await this.#pushRoutes();
+    this.#saveServing();
   }
 
   versions(): TargetVersion[] {
@@ -280,8 +266,30 @@ export class ProcessTarget implements Target {
     return () => this.#events.off('event', listener);
   }
 
-  /** Stops the proxy and every version (the daemon is going away and nothing may outlive it). */
+  /** How the proxy process came to be (adopted, started, replaced) and its restarts since. */
+  get proxyProcess(): ProxyRemote['info'] {
+    return this.#proxy.info;
+  }
+
+  /** Calls `listener` each time the proxy process died and was restarted, with how long that took and why. */
+  onProxyRestart(listener: (ms: number, reason: string) => void): void {
+    this.#proxy.onRestart(() => {
+      const last = this.#proxy.info.restarts.at(-1);
+      if (last) listener(last.ms, last.reason);
+    });
+  }
+
+  /** Lets go of the proxy process and the versions, which keep serving for the next daemon to adopt. */
+  async detach(): Promise<void> {
+    this.#closing = true;
+    await this.#closePreview();
+    await this.#proxy.detach();
+    await this.#supervisor.detach();
+  }
+
+  /** Stops the proxy and every version; what served stays recorded, for the next start to bring back. */
   async close(): Promise<void> {
+    this.#closing = true;
     await this.#closePreview();
     await this.#proxy.close().catch(() => undefined);
     await this.#supervisor.shutdown();
