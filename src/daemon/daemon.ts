@@ -179,7 +179,9 @@ export class Daemon {
           },
         };
       };
-      operations = await startOperations({ plan, planDir, store, events, logger, target: runtime, engine: releaseEngine, clock: systemClock, ticker: clockTicker(systemClock) });
+      operations = await startOperations({ plan, planDir, store, events, logger, target: runtime, engine: releaseEngine, clock: systemClock, ticker: clockTicker(systemClock),
+        notify: (notification, to) => void notifications.center.notify(notification, { to }).catch((error: unknown) => logger.error({ err: error }, `alert notification: ${describeError(error)}`)),
+      });
       const api = await buildApiServer({
         service: plan.service,
         planFile: file,

@@ -2,6 +2,8 @@
  * The daemon's operating half: monitors and alert rules, on a Ticker (timers on the clock today; the scheduler can
  * take its place), with alerts told to the event log and the structured log through an AlertSink.
  */
+import type { Notification } from '../notifiers/index.js';
+import { alertNotification } from './alert-notifications.js';
 import { sampleCondition } from '../alerts/alert-conditions.js';
 import { AlertRules } from '../alerts/alert-rules.js';
 import type { AlertActions, AlertSink } from '../alerts/alert-sink.js';
@@ -37,6 +39,8 @@ export interface OperationsDeps {
   engine: ReleaseEngine | undefined;
   clock: Clock;
   ticker: Ticker;
+  /** Sends alert notifications to the notifiers a rule names (the daemon's notification center). */
+  notify?: (notification: Notification, to: readonly string[]) => void;
 }
 
 /** Running monitors and alert rules, what the API asks of them, and how to stop them. */
@@ -46,7 +50,7 @@ export interface Operations {
 }
 
 /** An AlertSink that writes to the event log (`alert.*` events) and the daemon's log. */
-export function eventLogAlertSink(service: string, events: EventBus, logger: DaemonLogger): AlertSink {
+export function eventLogAlertSink(service: string, events: EventBus, logger: DaemonLogger, send?: OperationsDeps['notify']): AlertSink {
   return {
     async stateChanged(t) {
       await events.record({ service, type: 'alert.state', data: { ...t } });
@@ -55,6 +59,7 @@ export function eventLogAlertSink(service: string, events: EventBus, logger: Dae
     },
     async notify(n) {
       await events.record({ service, type: 'alert.notification', data: { ...n } });
+      if (n.notify.length > 0) send?.(alertNotification(service, n, new Date()), n.notify);
       logger.info({ alert: n.rule, status: n.status, repeat: n.repeat, notify: n.notify }, `alert ${n.rule} ${n.status}${n.repeat ? ' (repeat)' : ''}: notification sent`);
     },
     async acted(rule, action, outcome) {
@@ -123,7 +128,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     store,
     ticker,
     clock,
-    sink: eventLogAlertSink(service, events, logger),
+    sink: eventLogAlertSink(service, events, logger, deps.notify),
     actions: alertActions(deps),
     onError: (rule, error) => logger.error({ alert: rule, err: error }, `alert ${rule}: ${describeError(error)}`),
     sample: (rule) =>

@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive as alive } from '../../src/daemon/state-dir.js';
@@ -28,6 +30,10 @@ describe('monitors and alert rules in a real daemon', () => {
   let project: Project;
   let pid: number | undefined;
   let flag: string;
+  let receiver: Server;
+  /** What the team's webhook received: each body, and whether its signature held. */
+  const received: { body: { event: string; labels: Record<string, string> }; signed: boolean }[] = [];
+  const SECRET = 'alerts-test-secret-0123456789';
 
   const alert = async (project: Project): Promise<AlertView> => {
     const run = await runCli(['alerts', 'list', '--json'], { cwd: project.dir });
@@ -46,6 +52,20 @@ describe('monitors and alert rules in a real daemon', () => {
   beforeAll(async () => {
     await ensureBuilt();
     const port = await closedPort();
+    const hookPort = await closedPort();
+    receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        // The scheme docs/notifications.md documents: v1= hex HMAC-SHA256 of "<timestamp>.<raw body>".
+        const timestamp = String(request.headers['x-glidepath-timestamp']);
+        const expected = `v1=${createHmac('sha256', SECRET).update(`${timestamp}.${raw}`).digest('hex')}`;
+        received.push({ body: JSON.parse(raw) as (typeof received)[number]['body'], signed: request.headers['x-glidepath-signature'] === expected });
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(hookPort, '127.0.0.1', resolve));
     project = await makeProject();
     flag = join(project.dir, 'healthy');
     writeFileSync(flag, '');
@@ -65,6 +85,9 @@ describe('monitors and alert rules in a real daemon', () => {
         '    severity: critical',
         '    groupInterval: 0s',
         '    annotations: { summary: "{{ $labels.service }} is down ({{ $value }})" }',
+        '    notify: [team]',
+        'notify:',
+        `  team: { webhook: "http://127.0.0.1:${hookPort}/hook", secret: "${SECRET}" }`,
         '',
       ].join('\n'),
     );
@@ -79,6 +102,7 @@ describe('monitors and alert rules in a real daemon', () => {
       if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
     await project.remove();
+    await new Promise((resolve) => receiver.close(resolve));
   });
 
   it('shows the monitor up with its uptime', async () => {
@@ -104,6 +128,12 @@ describe('monitors and alert rules in a real daemon', () => {
     const notifications = events.filter((e) => e.type === 'alert.notification');
     expect(notifications.map((e) => e.data.status)).toEqual(['firing', 'resolved']);
     expect(notifications[0]?.data).toMatchObject({ labels: { alertname: 'api-down', severity: 'critical', service: 'shop' }, annotations: { summary: 'shop is down (1)' } });
+    // and the rule's notifier got both, signed
+    const told = await until(() => Promise.resolve(received.filter((r) => r.body.event.startsWith('alert.'))), (r) => r.length >= 2);
+    expect(told.map((r) => [r.body.event, r.body.labels.alertname, r.signed])).toEqual([
+      ['alert.firing', 'api-down', true],
+      ['alert.resolved', 'api-down', true],
+    ]);
   });
 
   it('a silence suppresses the notification while the alert still fires; unsilence ends it', async () => {
