@@ -20,12 +20,14 @@ export interface TestApi {
 
 /**
  * Builds the API server of service `shop` on a fresh SQLite store: nothing running (no stable version, no
- * traffic, no events, empty metrics), unless `deps` says otherwise.
+ * traffic, no events, empty metrics), unless `deps` says otherwise — given as they are, or made from the store
+ * (for parts that keep their state in it, such as a job runner).
  */
-export async function startTestApi(deps: Partial<ApiDeps> = {}): Promise<TestApi> {
+export async function startTestApi(deps: Partial<ApiDeps> | ((store: Store) => Partial<ApiDeps>) = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'glidepath-api-'));
   const store = await openStore('sqlite:state.db', { baseDir: dir });
   const tokens = loadOrCreateTokens(join(dir, 'token'));
+  const given = typeof deps === 'function' ? deps(store) : deps;
   const app = await buildApiServer({
     service: 'shop',
     store,
@@ -37,7 +39,7 @@ export async function startTestApi(deps: Partial<ApiDeps> = {}): Promise<TestApi
     traffic: () => Promise.resolve({ service: 'shop', windowMs: 10_000, versions: [] }),
     metrics: () => Promise.resolve({ contentType: 'text/plain', text: '' }),
     shutdown: () => undefined,
-    ...deps,
+    ...given,
   });
   let closed = false;
   return {
