@@ -26,14 +26,16 @@ export interface SourceBackupStatus {
 /** RPO and RTO of each of the plan's sources (and any other source the catalog has), for list and metrics. */
 export async function backupStatus(options: { store: Store; plan: Plan; now?: Date }): Promise<SourceBackupStatus[]> {
   const now = options.now ?? new Date();
-  const records = await options.store.backups.list({ service: options.plan.service });
+  // Pruned rows too: a restore measured on an artifact that retention removed since is still the last measure.
+  const all = await options.store.backups.list({ service: options.plan.service, includePruned: true });
+  const records = all.filter((r) => r.prunedAt === null);
   const names = [...(options.plan.backup?.sources.map((s) => s.name) ?? [])];
   for (const record of records) if (!names.includes(record.source)) names.push(record.source);
   return names.map((source) => {
     const own = records.filter((r) => r.source === source && r.status === 'succeeded');
     const latestVerified = own.find((r) => r.verifyStatus === 'pass') ?? null;
     const rpoMs = latestVerified ? now.getTime() - Date.parse(latestVerified.startedAt) : null;
-    const rtoMs = own.find((r) => r.restoreMs !== null)?.restoreMs ?? null;
+    const rtoMs = all.find((r) => r.source === source && r.restoreMs !== null)?.restoreMs ?? null;
     const rpoTargetMs = options.plan.backup?.rpo ?? null;
     const rtoTargetMs = options.plan.backup?.rto ?? null;
     return {
