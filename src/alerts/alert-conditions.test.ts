@@ -22,6 +22,8 @@ const deps = (over: Partial<ConditionDeps> = {}): ConditionDeps => ({
   servingMetric: () => Promise.resolve(0.2),
   checkDown: () => Promise.resolve({ down: false, detail: '' }),
   backupAgeMs: () => Promise.resolve(null),
+  jobs: { jobNames: () => [], recentRuns: () => Promise.resolve([]) },
+  recoveryPoints: () => Promise.resolve([]),
   host: new HostUsage(),
   planDir: '.',
   fill: (text) => text.replace('{service_url}', base),
@@ -44,6 +46,18 @@ describe('sampleCondition', () => {
     expect(await sampleCondition(rule('{ backupAge: "*", max: 26h }'), deps({ backupAgeMs: () => Promise.resolve(27 * 3_600_000) }))).toMatchObject({ active: true });
     expect(await sampleCondition(rule('{ backupAge: "*", max: 26h }'), deps({ backupAgeMs: () => Promise.resolve(3_600_000) }))).toMatchObject({ active: false });
     expect(await sampleCondition(rule('{ backupAge: db, max: 26h }'), deps())).toMatchObject({ active: true });
+  });
+
+  it('samples a job condition and an rpo condition through their modules', async () => {
+    const plan = parsePlan(
+      'version: 1\nservice: s\njobs:\n  - { name: n, every: 1h, run: "true" }\nbackup: { sources: [{ name: db, sqlite: { path: a.db } }], store: { dir: b }, rpo: 1h }\nalerts:\n  - { name: j, job: { name: n } }\n  - { name: r, rpo: db }\n',
+      'glidepath.yaml',
+      {},
+    );
+    const jobs = { jobNames: () => ['n'], recentRuns: () => Promise.resolve([{ status: 'failed', startedAt: '', detail: 'exit 1' }]) };
+    expect(await sampleCondition(plan.alerts[0]!, deps({ jobs }))).toMatchObject({ active: true, value: 1 });
+    const recoveryPoints = () => Promise.resolve([{ source: 'db', rpoMs: 2 * 3_600_000, rpoTargetMs: 3_600_000 }]);
+    expect(await sampleCondition(plan.alerts[1]!, deps({ recoveryPoints }))).toMatchObject({ active: true, value: 7_200_000 });
   });
 
   it('reads host resources as fractions', async () => {

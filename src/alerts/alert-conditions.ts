@@ -6,6 +6,8 @@ import { describeError } from '../shared/errors.js';
 import type { AlertSample } from './alert-state.js';
 import { formatValue } from './alert-template.js';
 import type { HostUsage } from './host-usage.js';
+import { sampleJobFailures, type JobFailureDeps } from './job-failure-condition.js';
+import { sampleRpo, type SourceRecoveryPoint } from './rpo-condition.js';
 import { numberAtJsonPath, seriesValue } from './published-value.js';
 
 /** What conditions read from the daemon. */
@@ -16,6 +18,10 @@ export interface ConditionDeps {
   checkDown(name: string): Promise<{ down: boolean; detail: string }>;
   /** Age in ms of the newest good backup of a source (`*`: of any), or null when there is none. */
   backupAgeMs(source: string): Promise<number | null>;
+  /** The daemon's jobs and their latest runs, for `job:`. */
+  jobs: JobFailureDeps;
+  /** Each backup source's recovery point and the plan's target, for `rpo:`. */
+  recoveryPoints(): Promise<readonly SourceRecoveryPoint[]>;
   host: HostUsage;
   /** The plan's directory, for `host: disk` without a path. */
   planDir: string;
@@ -42,6 +48,8 @@ export async function sampleCondition(rule: AlertRule, deps: ConditionDeps): Pro
       const { down, detail } = await deps.checkDown(rule.check);
       return { active: down, value: down ? 1 : 0, detail: `check ${rule.check} ${down ? 'is down' : 'is up'}${detail ? `: ${detail}` : ''}` };
     }
+    if (rule.job !== undefined) return await sampleJobFailures(rule.job, deps.jobs);
+    if (rule.rpo !== undefined) return sampleRpo(rule.rpo, await deps.recoveryPoints());
     const when = rule.when;
     if (!when) return { error: 'the rule has no condition' };
     const { value, what } = await readValue(when, deps);

@@ -11,6 +11,8 @@ import { HostUsage } from '../alerts/host-usage.js';
 import type { OperationsControl } from '../api/api-deps.js';
 import type { ReleaseEngine } from '../engine/release-engine.js';
 import { runCommand } from '../exec/run-command.js';
+import { backupStatus } from '../backups/index.js';
+import { planJobs } from '../jobs/plan-jobs.js';
 import { monitorReport } from '../monitors/monitor-report.js';
 import { Monitors } from '../monitors/monitors.js';
 import { fillPlaceholders } from '../checks/placeholders.js';
@@ -122,6 +124,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   await monitors.start();
   const monitored = new Set(monitors.definitions.map((d) => d.name));
   const host = new HostUsage();
+  const jobNames = planJobs(plan, deps.planDir, store).map((job) => job.name);
   const rules = new AlertRules({
     service,
     rules: plan.alerts,
@@ -146,6 +149,11 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
           const at = newest?.finishedAt ?? newest?.startedAt;
           return at ? clock.now().getTime() - Date.parse(at) : null;
         },
+        jobs: {
+          jobNames: () => jobNames,
+          recentRuns: (job, limit) => store.jobs.history(service, job, limit),
+        },
+        recoveryPoints: () => backupStatus({ store, plan, now: clock.now() }),
         host,
         planDir: deps.planDir,
         fill: (text) => fillPlaceholders(text, variables),

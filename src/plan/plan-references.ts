@@ -2,6 +2,7 @@
  * References between sections (a preflight item naming a check, an alert naming a notifier). Checked on the
  * raw data, apart from the schema, so they are reported in the same run as every shape problem.
  */
+import { alertConditionIssues } from './alert-references.js';
 import type { KeyPath } from './yaml-path.js';
 
 /** A reference between plan sections that names nothing (a check, a notifier). */
@@ -40,6 +41,7 @@ export function referenceIssues(data: unknown): ReferenceIssue[] {
     refer('check', nameIn(rule, 'check'), ['alerts', i, 'check']);
     if (isRecord(rule)) listOf(rule.notify).forEach((name, j) => refer('notifier', typeof name === 'string' ? name : undefined, ['alerts', i, 'notify', j]));
   });
+  issues.push(...alertConditionIssues(data));
   const jobs = new Set<string>();
   listOf(data.jobs).forEach((job, i) => {
     const name = nameIn(job, 'name');

@@ -68,11 +68,27 @@ const when = z
   })
   .describe('A condition on a value: fires while it is above `max` or below `min`.');
 
+/** The conditions an alert rule may have: exactly one of these. */
+export const ALERT_CONDITIONS = ['when', 'check', 'job', 'rpo'] as const;
+
+const jobCondition = z
+  .strictObject({
+    name: z.string().min(1).describe('A job of the plan (its `jobs`, or `backup`, `backup.<source>`, `restore-drill`), or `*` for any job.'),
+    failures: z.number().int().min(1).default(1).describe('Consecutive failed (or timed-out) runs that fire the alert; 1 fires on the last run failing. Skipped runs are left aside.'),
+  })
+  .describe('Fires while a job\'s last runs failed: the latest `failures` runs of the job (of any job, for `*`) all failed or timed out.');
+
 const alertRule = z
   .strictObject({
     name: refName('Name of the alert (its `alertname` label).'),
     when: when.optional(),
     check: refName('A check that fires the alert while it is down (its monitor, when it has an `interval`; else it is run at each evaluation).').optional(),
+    job: jobCondition.optional(),
+    rpo: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A backup source under `backup.sources` (or `*` for every source): fires while its newest verified backup is older than `backup.rpo`, or it has none.'),
     for: durationMs('How long the condition must hold before the alert fires (pending meanwhile).').prefault('0s'),
     keepFiringFor: durationMs('How long a firing alert keeps firing after its condition cleared.').prefault('0s'),
     interval: durationMs('How often the rule is evaluated.').optional(),
@@ -85,7 +101,7 @@ const alertRule = z
     do: z.enum(['rollback', 'run']).optional().describe('Action on firing: roll back the running release (or the last one), or run `run`.'),
     run: commandLine('Command for `do: run`.').optional(),
   })
-  .superRefine(exactlyOne(['when', 'check'], 'an alert condition'))
+  .superRefine(exactlyOne(ALERT_CONDITIONS, 'an alert condition'))
   .superRefine((rule, ctx) => {
     if (rule.do === 'run' && rule.run === undefined) ctx.addIssue({ code: 'custom', path: ['run'], message: 'expected a command for do: run' });
   })
