@@ -3,11 +3,14 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { ProxyMetricsExporter, type ProxyMetricsSnapshot } from '../proxy/index.js';
 import type { TargetVersion } from '../targets/target.js';
 import { glidepathVersion } from '../shared/version.js';
+import { RELEASE_PHASES, type ReleasePhaseName } from './release-phase.js';
 
 /** Where the metrics come from at scrape time. */
 export interface MetricsSources {
   versions(): TargetVersion[];
   proxySnapshot?(): Promise<ProxyMetricsSnapshot>;
+  /** The phase of the release running now (`idle` without one). */
+  releasePhase?(): Promise<ReleasePhaseName>;
 }
 
 /** The daemon's Prometheus metrics: requests and latency per version, weights, releases, analysis verdicts. */
@@ -60,6 +63,19 @@ export class DaemonMetrics {
       collect() {
         this.reset();
         for (const version of versions()) this.set({ service, version: version.version }, version.weight / 100);
+      },
+    });
+    // One series per phase, 1 for the current one (kube-state-metrics' convention for phases), so a rule can
+    // say `glidepath_release_phase{phase="rolling_back"} == 1` and a panel can plot the phase over time.
+    const phase = async () => (await this.#sources?.releasePhase?.().catch(() => undefined)) ?? 'idle';
+    new Gauge({
+      name: 'glidepath_release_phase',
+      help: `1 for the phase the service's release is in now, 0 for the others (${RELEASE_PHASES.join(', ')}).`,
+      labelNames: ['service', 'phase'],
+      registers: [this.registry],
+      async collect() {
+        const current = await phase();
+        for (const name of RELEASE_PHASES) this.set({ service, phase: name }, name === current ? 1 : 0);
       },
     });
     new Gauge({

@@ -26,6 +26,7 @@ import { acquireDaemonLock, clearDaemonInfo, releaseDaemonLock, stateDirOf, writ
 import { PlanSource, planSha256, type PlanInForce, type PlanRef } from './plan-in-force.js';
 import { recordedPlan } from './recorded-plan.js';
 import { startNotifications, type DaemonNotifications } from './notifications.js';
+import { currentReleasePhase } from './release-phase.js';
 import { createDaemonLog, lineLogger, releaseEventFields, secretsOfPlan, type DaemonLogDestination, type DaemonLogger } from './daemon-log.js';
 
 /** What starts a daemon: the plan, its store, and where to log. */
@@ -135,14 +136,15 @@ export class Daemon {
       target = await createTarget(plan, { planDir, stateDir: dir.root });
       const runtime = target;
       if (runtime instanceof ProcessTarget) logRestored(runtime, logger);
-      metrics.attach({
-        versions: () => runtime?.versions() ?? [],
-        proxySnapshot: runtime instanceof ProcessTarget ? () => runtime.proxyMetrics(60) : undefined,
-      });
       engine = runtime
         ? new ReleaseEngine({ plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, store, log) })
         : undefined;
       const releaseEngine = engine;
+      metrics.attach({
+        versions: () => runtime?.versions() ?? [],
+        proxySnapshot: runtime instanceof ProcessTarget ? () => runtime.proxyMetrics(60) : undefined,
+        releasePhase: () => currentReleasePhase(store, releaseEngine?.activeReleaseId),
+      });
       const status = async (): Promise<StatusDocument> => {
         const active = releaseEngine?.activeReleaseId;
         const release = active ? await store.releases.get(active) : undefined;
