@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requirePrograms } from '../testing/require-program.js';
+import { requirePrograms } from '../../testing/require-program.js';
 import { queryPrometheus } from './prometheus-query.js';
-import { freePort } from '../shared/free-port.js';
+import { freePort } from '../../shared/free-port.js';
 
 const { paths, missing } = requirePrograms('prometheus');
 
