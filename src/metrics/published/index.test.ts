@@ -89,6 +89,9 @@ describe('the published metric provider', () => {
     expect(await read({ url: '{url}/metrics', series: 'sample_requests_total{code=~"5..",version="v2"}' })).toEqual({ kind: 'value', value: stats.errors, samples: 1 });
     expect(await read({ url: '{url}/metrics', series: 'sample_requests_total{code!="500"}' })).toMatchObject({ value: stats.requests - stats.errors });
     expect(await read({ url: '{url}/metrics', series: 'sample_requests_total{code="404"}' })).toEqual({ kind: 'value', value: null, samples: 0 });
+    // `{version}` in a label value is the new version's.
+    expect(await read({ url: '{url}/metrics', series: 'sample_requests_total{version="{version}"}' })).toMatchObject({ kind: 'value', value: stats.requests });
+    expect(await read({ url: '{url}/metrics', series: 'sample_requests_total{version!="{version}"}' })).toMatchObject({ kind: 'value', value: null });
   });
 
   it('reads a numeric string as its number, null as no data, and anything else as an error that says why', async () => {

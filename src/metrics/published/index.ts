@@ -21,15 +21,24 @@ function fillUrl(template: string, subject: MetricSubject, deps: MetricProviderD
     .replaceAll('{service}', encodeURIComponent(deps.service));
 }
 
+/** The selector with `{version}` and `{service}` filled in, escaped for a quoted label value. */
+function fillLabels(series: string, subject: MetricSubject, deps: MetricProviderDeps): string {
+  const quoted = (text: string) => text.replace(/[\\"]/g, '\\$&');
+  return series.replaceAll('{version}', quoted(subject.canary.version)).replaceAll('{service}', quoted(deps.service));
+}
+
 /** Reads the published value at every measurement. */
 export function createPublishedProvider(config: PublishedSource, deps: MetricProviderDeps): MetricProvider {
-  const selector = config.series === undefined ? undefined : parseSeriesSelector(config.series);
-  if (typeof selector === 'string') throw new Error(`published.series: ${selector}`);
+  const parsed = config.series === undefined ? undefined : parseSeriesSelector(config.series);
+  if (typeof parsed === 'string') throw new Error(`published.series: ${parsed}`);
   return {
     kind: 'published',
     async measure(subject, { signal }): Promise<MetricSample> {
       const url = fillUrl(config.url, subject, deps);
       if (typeof url !== 'string') return { kind: 'error', detail: url.error };
+      // Label values may name the version or the service (`version="{version}"`), filled in like the URL.
+      const selector = config.series?.includes('{') ? parseSeriesSelector(fillLabels(config.series, subject, deps)) : parsed;
+      if (typeof selector === 'string') return { kind: 'error', detail: `published.series: ${selector}` };
       const what = selector ? `read ${config.series ?? ''}` : `read ${config.jsonPath ?? ''}`;
       const answer = await requestSource(url, what, { timeoutMs: config.timeout, signal, fetch: deps.fetch });
       if (!answer.ok) return { kind: 'error', detail: answer.detail };

@@ -64,7 +64,7 @@ export const publishedSourceSchema = z
       })
       .optional()
       .describe(
-        'A series of the answer read as Prometheus text exposition, with label matchers: `jobs_failed_total` or `http_requests_total{code=~"5.."}`; several matching series are summed, none is no data.',
+        'A series of the answer read as Prometheus text exposition, with label matchers: `jobs_failed_total` or `http_requests_total{code=~"5..",version="{version}"}` (`{version}` and `{service}` are filled in); several matching series are summed, none is no data.',
       ),
     timeout,
   })
