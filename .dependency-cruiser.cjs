@@ -20,7 +20,8 @@ const LAYERS = [
   ['api', 'records', 'demo', 'web', 'exports'], // what the daemon serves and reports, and hands to others
   ['engine', 'alerts', 'jobs', 'monitors'], //  what decides and acts over time
   ['analysis'], //                              measurements judged by assess()
-  ['backups', 'migrations', 'targets', 'metrics', 'notifiers'], // plugin kinds the engine drives
+  ['metrics'], //                               metric providers: read the targets' built-in metrics, checks, Prometheus
+  ['backups', 'migrations', 'targets', 'notifiers'], // plugin kinds the engine drives
   ['preflight', 'supervisor', 'load'], //       runners shared by several kinds
   ['plan'], //                                  the plan file: schema, loading, references
   ['checks', 'proxy', 'store', 'scheduler'], // probes, the data plane, persistence, timing

@@ -4,7 +4,8 @@ import type { AnalysisMetric } from '../plan/schema/analysis.js';
 import type { Clock } from '../shared/clock.js';
 import type { Target } from '../targets/target.js';
 import { assessMeasurement, assessMetric } from './assess.js';
-import { measureMetric, type AnalysisSubject } from './measure.js';
+import { measureWith, metricProviders, type AnalysisSubject } from './measure.js';
+import type { MetricProvider } from '../metrics/metric.js';
 import type { Assessment, MeasurementRecord, MetricOutcome } from './measurement.js';
 import { SequentialComparison } from './sequential-compare.js';
 
@@ -42,6 +43,7 @@ export class AnalysisRun {
   readonly #history = new Map<string, MeasurementRecord[]>();
   readonly #reported = new Set<string>();
   readonly #comparisons = new Map<string, SequentialComparison>();
+  readonly #providers: Map<string, MetricProvider>;
   #loop: Promise<void> | undefined;
   #rounds = 0;
 
@@ -53,6 +55,7 @@ export class AnalysisRun {
       if (metric.compare !== undefined) this.#comparisons.set(metric.name, new SequentialComparison(metric));
     }
     for (const record of options.history ?? []) this.#history.get(record.metric)?.push(record);
+    this.#providers = metricProviders(this.#metrics, { plan: options.plan, planDir: options.planDir, target: options.target, fetch: options.fetch });
   }
 
   /** Whether the plan has anything to measure. */
@@ -105,12 +108,12 @@ export class AnalysisRun {
   }
 
   async #round(windowMs: number, minRequests: number, signal: AbortSignal): Promise<void> {
-    const { plan, planDir, target, clock } = this.#options;
+    const { clock } = this.#options;
     const subject = this.#options.subject();
     const at = clock.now().toISOString();
     const assessed = await Promise.all(
       this.#metrics.map(async (metric) => {
-        const sample = await measureMetric(metric, subject, { plan, planDir, target, windowMs, signal, fetch: this.#options.fetch });
+        const sample = await measureWith(this.#providers.get(metric.name), subject, windowMs, signal);
         const comparison = this.#comparisons.get(metric.name);
         if (sample.kind === 'counters' && comparison) {
           const judged = comparison.observe(sample, minRequests);
@@ -150,12 +153,11 @@ export class AnalysisRun {
   /** Reads both versions' counters once before the first interval, so the first round already judges one interval. */
   async #baseline(windowMs: number, signal: AbortSignal): Promise<void> {
     if (this.#comparisons.size === 0) return;
-    const { plan, planDir, target } = this.#options;
     const subject = this.#options.subject();
     for (const metric of this.#metrics) {
       const comparison = this.#comparisons.get(metric.name);
       if (!comparison) continue;
-      const sample = await measureMetric(metric, subject, { plan, planDir, target, windowMs, signal, fetch: this.#options.fetch });
+      const sample = await measureWith(this.#providers.get(metric.name), subject, windowMs, signal);
       if (sample.kind === 'counters') comparison.baseline(sample);
     }
   }

@@ -1,103 +1,62 @@
-/** Reads one metric from its source: the target's built-in metrics, a named check, a comparison, or Prometheus. */
+/**
+ * Reads metrics through the metric providers' registry: one provider per metric of the plan, built once per
+ * analysis, read at every measurement. Analysis knows no source itself.
+ */
+import type { MetricProvider, MetricProviderDeps, MetricSample, MetricSubject, VersionObserver } from '../metrics/metric.js';
+import { providerForMetric } from '../metrics/registry.js';
 import { checkVariables, runCheckEntry } from '../preflight/plan-checks.js';
 import type { Plan } from '../plan/plan-schema.js';
 import type { AnalysisMetric } from '../plan/schema/analysis.js';
 import { describeError } from '../shared/errors.js';
-import type { Target, VersionMetrics } from '../targets/target.js';
-import type { MetricSample } from './measurement.js';
-import { queryPrometheus } from './prometheus-query.js';
 
 /** The versions under analysis at one moment. */
-export interface AnalysisSubject {
-  /** The new version and its direct address (`{url}`). */
-  canary: { version: string; url: string | undefined };
-  /** The version it replaces, when there is one. */
-  stable: { version: string } | undefined;
-  /** Percent of traffic the new version has now. */
-  weight: number;
-}
+export type AnalysisSubject = Omit<MetricSubject, 'windowMs'>;
 
-/** What measuring needs besides the metric. */
+/** What the providers need besides their metric. */
 export interface MeasureDeps {
   plan: Plan;
   planDir: string;
-  target: Target;
-  windowMs: number;
-  signal?: AbortSignal;
+  target: VersionObserver;
   fetch?: typeof fetch;
 }
 
-/** Takes one reading of a metric for the subject; never throws. */
-export async function measureMetric(metric: AnalysisMetric, subject: AnalysisSubject, deps: MeasureDeps): Promise<MetricSample> {
-  try {
-    if (metric.metric !== undefined) return await measureBuiltin(metric.metric, subject.canary.version, deps);
-    if (metric.check !== undefined) return await measureCheck(metric.check, subject, deps);
-    if (metric.compare !== undefined) return await measureCompare(metric.compare, subject, deps);
-    if (metric.prometheus !== undefined) {
-      const query = metric.prometheus.query
-        .replaceAll('{version}', subject.canary.version)
-        .replaceAll('{service}', deps.plan.service)
-        .replaceAll('{interval}', promDuration(deps.windowMs));
-      return await queryPrometheus(metric.prometheus.url, query, { signal: deps.signal, fetch: deps.fetch });
+/** The providers' dependencies: the plan's service and checks, the target's metrics. */
+function providerDeps({ plan, planDir, target, fetch }: MeasureDeps): MetricProviderDeps {
+  return {
+    service: plan.service,
+    planDir,
+    observer: target,
+    fetch,
+    async runCheck(name, subject, signal) {
+      const entry = plan.checks[name];
+      if (!entry) return { status: 'error', detail: `the plan has no check "${name}"` };
+      const variables = checkVariables(plan, { url: subject.canary.url, service_url: target.serviceUrl, version: subject.canary.version });
+      return runCheckEntry(name, entry, { cwd: planDir, variables, signal });
+    },
+  };
+}
+
+/** One provider per metric, by metric name; a metric whose provider cannot be built reads as an error every time. */
+export function metricProviders(metrics: readonly AnalysisMetric[], deps: MeasureDeps): Map<string, MetricProvider> {
+  const shared = providerDeps(deps);
+  const providers = new Map<string, MetricProvider>();
+  for (const metric of metrics) {
+    try {
+      providers.set(metric.name, providerForMetric(metric, shared));
+    } catch (error) {
+      const detail = describeError(error);
+      providers.set(metric.name, { kind: 'unusable', measure: () => Promise.resolve({ kind: 'error', detail }) });
     }
-    return { kind: 'error', detail: 'the metric names no source' };
+  }
+  return providers;
+}
+
+/** Takes one reading of a provider for the subject over the window; never throws. */
+export async function measureWith(provider: MetricProvider | undefined, subject: AnalysisSubject, windowMs: number, signal: AbortSignal): Promise<MetricSample> {
+  if (!provider) return { kind: 'error', detail: 'the metric has no provider' };
+  try {
+    return await provider.measure({ ...subject, windowMs }, { signal });
   } catch (error) {
     return { kind: 'error', detail: describeError(error) };
   }
-}
-
-/** A PromQL range duration for the analysis interval: whole seconds as `5s`, else milliseconds. */
-function promDuration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${Math.round(ms)}ms`;
-}
-
-async function versionMetrics(version: string, deps: MeasureDeps): Promise<VersionMetrics | string> {
-  try {
-    return (await deps.target.metrics(version, deps.windowMs)) ?? `the ${deps.target.type} target does not run ${version}`;
-  } catch (error) {
-    return `read metrics of ${version}: ${describeError(error)}`;
-  }
-}
-
-async function measureBuiltin(name: NonNullable<AnalysisMetric['metric']>, version: string, deps: MeasureDeps): Promise<MetricSample> {
-  const metrics = await versionMetrics(version, deps);
-  if (typeof metrics === 'string') return { kind: 'error', detail: metrics };
-  const values: Record<typeof name, number | null> = {
-    error_rate: metrics.requests > 0 ? metrics.errorRate : null,
-    p50: metrics.p50,
-    p95: metrics.p95,
-    p99: metrics.p99,
-    rps: metrics.rps,
-    cpu: metrics.cpu,
-    memory: metrics.memory,
-  };
-  return { kind: 'value', value: values[name], samples: metrics.requests };
-}
-
-async function measureCheck(name: string, subject: AnalysisSubject, deps: MeasureDeps): Promise<MetricSample> {
-  const entry = deps.plan.checks[name];
-  if (!entry) return { kind: 'error', detail: `the plan has no check "${name}"` };
-  const variables = checkVariables(deps.plan, {
-    url: subject.canary.url,
-    service_url: deps.target.serviceUrl,
-    version: subject.canary.version,
-  });
-  const result = await runCheckEntry(name, entry, { cwd: deps.planDir, variables, signal: deps.signal });
-  return { kind: 'check', status: result.status, detail: result.detail };
-}
-
-async function measureCompare(what: 'latency' | 'error_rate', subject: AnalysisSubject, deps: MeasureDeps): Promise<MetricSample> {
-  if (!subject.stable) return { kind: 'error', detail: 'there is no stable version to compare with' };
-  const [canary, stable] = await Promise.all([versionMetrics(subject.canary.version, deps), versionMetrics(subject.stable.version, deps)]);
-  if (typeof canary === 'string') return { kind: 'error', detail: canary };
-  if (typeof stable === 'string') return { kind: 'error', detail: stable };
-  if (canary.totals && stable.totals) {
-    return { kind: 'counters', canary: { version: canary.version, totals: canary.totals }, stable: { version: stable.version, totals: stable.totals } };
-  }
-  const read = (m: VersionMetrics) => ({
-    version: m.version,
-    value: what === 'latency' ? m.p95 : m.requests > 0 ? m.errorRate : null,
-    requests: m.requests,
-  });
-  return { kind: 'compare', canary: read(canary), stable: read(stable) };
 }

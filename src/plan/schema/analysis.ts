@@ -1,11 +1,14 @@
 /** `analysis:` what is measured during a release, how often, and what a verdict leads to. */
 import { z } from 'zod';
-import { httpUrl } from '../../shared/value-schemas.js';
 import { parseDuration, parsePercent, parseSize } from '../../shared/duration.js';
 import { durationMs, fraction } from '../../shared/units-schema.js';
 import { countInt, exactlyOne, refName } from './common.js';
+import { prometheusSourceSchema, publishedSourceSchema } from './metric-sources.js';
 
 export const BUILTIN_METRICS = ['rps', 'error_rate', 'p50', 'p95', 'p99', 'cpu', 'memory'] as const;
+/** Keys of an analysis metric that name its source: exactly one per metric, each a metric provider. */
+export const METRIC_SOURCE_KEYS = ['metric', 'check', 'compare', 'prometheus', 'published'] as const;
+
 /** A metric the built-in proxy measures. */
 export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
 
@@ -38,13 +41,8 @@ const metricSchema = z
     metric: z.enum(BUILTIN_METRICS).optional().describe('A built-in metric of the new version, measured by the proxy.'),
     check: refName('A check under `checks:` run against the new version.').optional(),
     compare: z.enum(['latency', 'error_rate']).optional().describe('Compare the new version with the stable one, statistically.'),
-    prometheus: z
-      .strictObject({
-        url: httpUrl('Prometheus base URL.', 'http://127.0.0.1:9090'),
-        query: z.string().describe('PromQL returning one number; `{version}`, `{service}` and `{interval}` (the analysis interval as a PromQL duration, e.g. `5s`) are filled in.'),
-      })
-      .optional()
-      .describe('A PromQL query.'),
+    prometheus: prometheusSourceSchema.optional(),
+    published: publishedSourceSchema.optional(),
     max: threshold.optional().describe('Highest acceptable value (durations for latency, fractions or % for rates).'),
     min: threshold.optional().describe('Lowest acceptable value.'),
     tolerance: fraction(
@@ -71,7 +69,7 @@ const metricSchema = z
     inconclusiveLimit: countInt('Inconclusive measurements tolerated; one more makes the metric inconclusive.').default(DEFAULT_INCONCLUSIVE_LIMIT),
     noData: z.enum(['inconclusive', 'fail', 'pass']).default('inconclusive').describe('Verdict of a measurement with no data.'),
   })
-  .superRefine(exactlyOne(['metric', 'check', 'compare', 'prometheus'], 'a metric source'))
+  .superRefine(exactlyOne(METRIC_SOURCE_KEYS, 'a metric source'))
   .superRefine((item, ctx) => {
     for (const key of ['alpha', 'promoteEarly'] as const) {
       if (item[key] !== undefined && item.compare === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` applies to \`compare\` metrics only` });
@@ -93,7 +91,7 @@ const metricSchema = z
     };
     return { ...item, max: read('max'), min: read('min') };
   })
-  .describe('One measurement: `metric`, `check`, `compare` or `prometheus`, with limits.');
+  .describe('One measurement: `metric`, `check`, `compare`, `prometheus` or `published`, with limits.');
 
 export const analysisSchema = z
   .strictObject({
