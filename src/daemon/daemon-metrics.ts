@@ -10,6 +10,12 @@ export interface MetricsSources {
   proxySnapshot?(): Promise<ProxyMetricsSnapshot>;
 }
 
+/** A monitor's name and whether it is down now, for `glidepath_monitor_down`. */
+export interface MonitorDownState {
+  name: string;
+  down: boolean;
+}
+
 /** The daemon's Prometheus metrics: requests and latency per version, weights, releases, analysis verdicts. */
 export class DaemonMetrics {
   readonly registry = new Registry();
@@ -18,6 +24,7 @@ export class DaemonMetrics {
   readonly #releases: Counter<'service' | 'outcome'>;
   readonly #verdicts: Counter<'service' | 'metric' | 'verdict'>;
   #sources: MetricsSources | undefined;
+  #monitors: () => readonly MonitorDownState[] = () => [];
 
   constructor(service: string) {
     this.#service = service;
@@ -62,6 +69,17 @@ export class DaemonMetrics {
         for (const version of versions()) this.set({ service, version: version.version }, version.weight / 100);
       },
     });
+    const monitors = () => this.#monitors();
+    new Gauge({
+      name: 'glidepath_monitor_down',
+      help: 'Whether each monitor (a plan check with an interval) is down: 1 down, 0 up or pending.',
+      labelNames: ['service', 'monitor'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const m of monitors()) this.set({ service, monitor: m.name }, m.down ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'glidepath_build_info',
       help: 'Always 1; the labels say which glidepath and Node.js the daemon runs.',
@@ -73,6 +91,11 @@ export class DaemonMetrics {
   /** Connects the runtime whose traffic and weights are exported. */
   attach(sources: MetricsSources): void {
     this.#sources = sources;
+  }
+
+  /** Connects the monitors whose state is exported (the monitors of the plan in force). */
+  attachMonitors(states: () => readonly MonitorDownState[]): void {
+    this.#monitors = states;
   }
 
   releaseFinished(outcome: string): void {

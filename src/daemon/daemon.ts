@@ -182,6 +182,8 @@ export class Daemon {
       operations = await startOperations({ plan, planDir, store, events, logger, target: runtime, engine: releaseEngine, clock: systemClock, ticker: clockTicker(systemClock),
         notify: (notification, to) => void notifications.center.notify(notification, { to }).catch((error: unknown) => logger.error({ err: error }, `alert notification: ${describeError(error)}`)),
       });
+      const running = operations;
+      metrics.attachMonitors(() => running.monitorStates());
       const api = await buildApiServer({
         service: plan.service,
         planFile: file,

@@ -46,6 +46,8 @@ export interface OperationsDeps {
 /** Running monitors and alert rules, what the API asks of them, and how to stop them. */
 export interface Operations {
   control: OperationsControl;
+  /** Each monitor of the plan in force and whether it is down now (for `/metrics`). */
+  monitorStates(): { name: string; down: boolean }[];
   stop(): void;
 }
 
@@ -161,6 +163,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       alertHistory: async (query) => ({ service, history: await store.alerts.history(service, query) }),
       ...silenceControl(service, store, events, clock),
     },
+    monitorStates: () => monitors.definitions.map((d) => ({ name: d.name, down: monitors.status(d.name) === 'down' })),
     stop: () => {
       stopPrune();
       rules.stop();
