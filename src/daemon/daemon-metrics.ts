@@ -1,5 +1,5 @@
 /** The daemon's Prometheus registry: the proxy's request metrics, glidepath's own, and the process's. */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 import { ProxyMetricsExporter, type ProxyMetricsSnapshot } from '../proxy/index.js';
 import type { TargetVersion } from '../targets/target.js';
 import { glidepathVersion } from '../shared/version.js';
@@ -23,6 +23,7 @@ export class DaemonMetrics {
   readonly #proxy: ProxyMetricsExporter;
   readonly #releases: Counter<'service' | 'outcome'>;
   readonly #verdicts: Counter<'service' | 'metric' | 'verdict'>;
+  readonly #lateness: Summary;
   #sources: MetricsSources | undefined;
   #monitors: () => readonly MonitorDownState[] = () => [];
 
@@ -44,6 +45,14 @@ export class DaemonMetrics {
       name: 'glidepath_analysis_measurements_total',
       help: 'Analysis measurements by metric and verdict (pass, fail, inconclusive, error).',
       labelNames: ['service', 'metric', 'verdict'],
+      registers: [this.registry],
+    });
+    this.#lateness = new Summary({
+      name: 'glidepath_scheduler_lateness_seconds',
+      help: 'How late scheduled runs (jobs, backups, monitor beats, alert evaluations) started, over the last 10 minutes.',
+      percentiles: [0.5, 0.9, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
       registers: [this.registry],
     });
     const versions = () => this.#sources?.versions() ?? [];
@@ -96,6 +105,11 @@ export class DaemonMetrics {
   /** Connects the monitors whose state is exported (the monitors of the plan in force). */
   attachMonitors(states: () => readonly MonitorDownState[]): void {
     this.#monitors = states;
+  }
+
+  /** Counts how late a scheduled run started. */
+  scheduled(latenessMs: number): void {
+    this.#lateness.observe(latenessMs / 1000);
   }
 
   releaseFinished(outcome: string): void {

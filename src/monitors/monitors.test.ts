@@ -7,7 +7,7 @@ import { openStore, type Store } from '../store/index.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { monitorReport } from './monitor-report.js';
 import { Monitors, type MonitorChange } from './monitors.js';
-import { clockTicker } from '../shared/ticker.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -35,7 +35,7 @@ async function setup() {
     cwd: dir,
     variables: {},
     store,
-    ticker: clockTicker(clock),
+    scheduler: new Scheduler(clock),
     clock,
     onChange: (change) => changes.push(change),
     onError: (_name, error) => errors.push(error),
@@ -88,9 +88,9 @@ describe('Monitors', () => {
     await monitors.start();
     for (let i = 0; i < 3; i++) await advance(clock, i === 0 ? 0 : 10_000);
     expect(monitors.status('flag')).toBe('down');
-    monitors.stop();
+    await monitors.stop();
     expect(existsSync(flag)).toBe(false);
-    const again = new Monitors({ service: 'mon', plan: parsePlan(`version: 1\nservice: mon\nchecks:\n  flag: { command: { run: "test -f ${flag}" }, interval: 60s, retries: 2 }\n`, 'glidepath.yaml', {}), cwd: '.', variables: {}, store, ticker: clockTicker(clock), clock, onChange: () => undefined, onError: () => undefined });
+    const again = new Monitors({ service: 'mon', plan: parsePlan(`version: 1\nservice: mon\nchecks:\n  flag: { command: { run: "test -f ${flag}" }, interval: 60s, retries: 2 }\n`, 'glidepath.yaml', {}), cwd: '.', variables: {}, store, scheduler: new Scheduler(clock), clock, onChange: () => undefined, onError: () => undefined });
     cleanups.push(() => again.stop());
     await again.start();
     expect(again.status('flag')).toBe('down');
