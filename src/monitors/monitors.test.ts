@@ -97,4 +97,30 @@ describe('Monitors', () => {
     await advance(clock, 0);
     expect(again.status('flag')).toBe('down'); // not pending again
   });
+
+  it('follows a new plan: a new monitor beats at once, a changed one goes on from its state, a removed one stops', async () => {
+    const { flag, clock, monitors } = await setup();
+    await monitors.start();
+    await advance(clock, 0);
+    rmSync(flag);
+    await advance(clock, 60_000);
+    expect(monitors.status('flag')).toBe('pending');
+    const other = `${flag}-other`;
+    writeFileSync(other, '');
+    monitors.apply(
+      parsePlan(
+        `version: 1\nservice: mon\nchecks:\n  flag: { command: { run: "test -f ${flag}" }, interval: 30s, retries: 1 }\n  other: { command: { run: "test -f ${other}" }, interval: 60s }\n`,
+        'glidepath.yaml',
+        {},
+      ),
+    );
+    await advance(clock, 0, 2);
+    expect(monitors.definitions.map((d) => d.name)).toEqual(['flag', 'other']);
+    expect(monitors.status('other')).toBe('up');
+    // the changed monitor beat again at once, from its pending state: with one retry, its second failure is down
+    expect(monitors.status('flag')).toBe('down');
+    monitors.apply(parsePlan('version: 1\nservice: mon\nchecks:\n  other: { command: { run: "true" }, interval: 60s }\n', 'glidepath.yaml', {}));
+    await advance(clock, 0, 1);
+    expect(monitors.definitions.map((d) => d.name)).toEqual(['other']);
+  });
 });
