@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePlan } from '../plan/load.js';
-import { clockTicker } from '../shared/ticker.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { openStore, type Store } from '../store/index.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import type { AlertNotification, AlertTransition } from './alert-sink.js';
@@ -26,7 +26,7 @@ async function setup(yaml: string) {
       service: 's',
       rules: plan.alerts,
       store,
-      ticker: clockTicker(clock),
+      scheduler: new Scheduler(clock),
       clock,
       sample: () => Promise.resolve(sample),
       sink: {

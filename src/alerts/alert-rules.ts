@@ -1,4 +1,7 @@
-/** The daemon's alert rules: each evaluated on its interval, its state persisted, its changes sent to the sink. */
+/**
+ * The daemon's alert rules: each evaluated on its interval on the scheduler, its state persisted, its changes sent
+ * to the sink. A new plan's rules take over at their next evaluation; a rule's state survives a change of it.
+ */
 import type { AlertRule } from '../plan/schema/alerts.js';
 import { DEFAULT_ALERT_INTERVAL_MS } from '../plan/schema/alerts.js';
 import type { Clock } from '../shared/clock.js';
@@ -9,7 +12,7 @@ import type { AlertActions, AlertSink } from './alert-sink.js';
 import { renderAlertTemplate } from './alert-template.js';
 import { decideNotification, INITIAL_NOTIFY_MEMORY, type NotifyMemory } from './notify-policy.js';
 import { silenceMatches } from './silence-match.js';
-import type { StopTicking, Ticker } from '../shared/ticker.js';
+import type { ScheduleHandle, Scheduler } from '../scheduler/scheduler.js';
 
 /** A rule's persisted memory: its state and its notification state. */
 export type RuleMemory = AlertMemory & NotifyMemory;
@@ -30,7 +33,7 @@ export interface AlertRulesDeps {
   service: string;
   rules: readonly AlertRule[];
   store: Pick<Store, 'alerts'>;
-  ticker: Ticker;
+  scheduler: Scheduler;
   clock: Clock;
   sample(rule: AlertRule): Promise<AlertSample>;
   sink: AlertSink;
@@ -38,35 +41,66 @@ export interface AlertRulesDeps {
   onError(rule: string, error: unknown): void;
 }
 
+/** The scheduler's name of a rule's evaluations. */
+export function alertScheduleName(name: string): string {
+  return `alert:${name}`;
+}
+
 /** Evaluates the plan's alert rules until stopped. */
 export class AlertRules {
   readonly #deps: AlertRulesDeps;
   readonly #memory = new Map<string, RuleMemory>();
-  readonly #stops: StopTicking[] = [];
+  readonly #running = new Map<string, { fingerprint: string; handle: ScheduleHandle }>();
+  #rules: readonly AlertRule[];
+  #saved = new Map<string, unknown>();
 
   constructor(deps: AlertRulesDeps) {
     this.#deps = deps;
+    this.#rules = deps.rules;
   }
 
   /** Loads the persisted states (a firing alert stays firing across a restart) and starts evaluating. */
   async start(): Promise<void> {
-    const saved = await this.#deps.store.alerts.states(this.#deps.service);
-    for (const rule of this.#deps.rules) {
-      this.#memory.set(rule.name, { ...INITIAL_ALERT_MEMORY, ...INITIAL_NOTIFY_MEMORY, ...(saved.get(rule.name) as Partial<RuleMemory> | undefined) });
+    this.#saved = await this.#deps.store.alerts.states(this.#deps.service);
+    this.apply(this.#rules);
+  }
+
+  /**
+   * Makes `rules` the ones evaluated: a new rule is evaluated right away, a changed one at once with its state
+   * kept (a firing alert does not start over), a removed one stops; the others keep their rhythm.
+   */
+  apply(rules: readonly AlertRule[]): void {
+    this.#rules = rules;
+    const wanted = new Map(rules.map((rule) => [rule.name, rule]));
+    for (const [name, running] of this.#running) {
+      const next = wanted.get(name);
+      if (next && JSON.stringify(next) === running.fingerprint) continue;
+      void running.handle.stop();
+      this.#running.delete(name);
+    }
+    for (const rule of rules) {
+      if (this.#running.has(rule.name)) continue;
+      if (!this.#memory.has(rule.name)) {
+        this.#memory.set(rule.name, { ...INITIAL_ALERT_MEMORY, ...INITIAL_NOTIFY_MEMORY, ...(this.#saved.get(rule.name) as Partial<RuleMemory> | undefined) });
+      }
       const every = rule.interval ?? DEFAULT_ALERT_INTERVAL_MS;
-      this.#stops.push(this.#deps.ticker.loop(0, async () => (await this.evaluate(rule), every), (error) => this.#deps.onError(rule.name, error)));
+      const handle = this.#deps.scheduler.repeat(alertScheduleName(rule.name), 0, async () => (await this.evaluate(rule), every), {
+        onError: (error) => this.#deps.onError(rule.name, error),
+      });
+      this.#running.set(rule.name, { fingerprint: JSON.stringify(rule), handle });
     }
   }
 
-  /** Stops evaluating. */
+  /** Stops evaluating (an evaluation in progress, and an action it runs, is not waited for). */
   stop(): void {
-    for (const stop of this.#stops.splice(0)) stop();
+    for (const { handle } of this.#running.values()) void handle.stop();
+    this.#running.clear();
   }
 
   /** Every rule with its state, the silences that hold for it now, and its templated labels and annotations. */
   async list(): Promise<AlertView[]> {
     const silences = await this.#deps.store.alerts.silences(this.#deps.service, { at: this.#deps.clock.now() });
-    return this.#deps.rules.map((rule) => {
+    return this.#rules.map((rule) => {
       const memory = this.#memory.get(rule.name) ?? { ...INITIAL_ALERT_MEMORY, ...INITIAL_NOTIFY_MEMORY };
       const labels = this.#labels(rule, memory.value);
       return {

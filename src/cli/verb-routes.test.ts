@@ -26,7 +26,7 @@ const ROUTES: Record<string, Route> = {
   migrate: 'store',
   validate: 'none',
   schema: 'none',
-  export: 'none', // writes what the plan says for systemd and Grafana
+  export: 'none', // writes what the plan says for systemd, Grafana and Prometheus
   jobs: 'api',
   monitors: 'api',
   alerts: 'api',

@@ -1,5 +1,5 @@
 /** The daemon's Prometheus registry: the proxy's request metrics, glidepath's own, and the process's. */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 import { ProxyMetricsExporter, type ProxyMetricsSnapshot } from '../proxy/index.js';
 import type { TargetVersion } from '../targets/target.js';
 import { glidepathVersion } from '../shared/version.js';
@@ -13,6 +13,12 @@ export interface MetricsSources {
   releasePhase?(): Promise<ReleasePhaseName>;
 }
 
+/** A monitor's name and whether it is down now, for `glidepath_monitor_down`. */
+export interface MonitorDownState {
+  name: string;
+  down: boolean;
+}
+
 /** The daemon's Prometheus metrics: requests and latency per version, weights, releases, analysis verdicts. */
 export class DaemonMetrics {
   readonly registry = new Registry();
@@ -20,7 +26,9 @@ export class DaemonMetrics {
   readonly #proxy: ProxyMetricsExporter;
   readonly #releases: Counter<'service' | 'outcome'>;
   readonly #verdicts: Counter<'service' | 'metric' | 'verdict'>;
+  readonly #lateness: Summary;
   #sources: MetricsSources | undefined;
+  #monitors: () => readonly MonitorDownState[] = () => [];
 
   constructor(service: string) {
     this.#service = service;
@@ -40,6 +48,14 @@ export class DaemonMetrics {
       name: 'glidepath_analysis_measurements_total',
       help: 'Analysis measurements by metric and verdict (pass, fail, inconclusive, error).',
       labelNames: ['service', 'metric', 'verdict'],
+      registers: [this.registry],
+    });
+    this.#lateness = new Summary({
+      name: 'glidepath_scheduler_lateness_seconds',
+      help: 'How late scheduled runs (jobs, backups, monitor beats, alert evaluations) started, over the last 10 minutes.',
+      percentiles: [0.5, 0.9, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
       registers: [this.registry],
     });
     const versions = () => this.#sources?.versions() ?? [];
@@ -78,6 +94,17 @@ export class DaemonMetrics {
         for (const name of RELEASE_PHASES) this.set({ service, phase: name }, name === current ? 1 : 0);
       },
     });
+    const monitors = () => this.#monitors();
+    new Gauge({
+      name: 'glidepath_monitor_down',
+      help: 'Whether each monitor (a plan check with an interval) is down: 1 down, 0 up or pending.',
+      labelNames: ['service', 'monitor'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const m of monitors()) this.set({ service, monitor: m.name }, m.down ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'glidepath_build_info',
       help: 'Always 1; the labels say which glidepath and Node.js the daemon runs.',
@@ -89,6 +116,16 @@ export class DaemonMetrics {
   /** Connects the runtime whose traffic and weights are exported. */
   attach(sources: MetricsSources): void {
     this.#sources = sources;
+  }
+
+  /** Connects the monitors whose state is exported (the monitors of the plan in force). */
+  attachMonitors(states: () => readonly MonitorDownState[]): void {
+    this.#monitors = states;
+  }
+
+  /** Counts how late a scheduled run started. */
+  scheduled(latenessMs: number): void {
+    this.#lateness.observe(latenessMs / 1000);
   }
 
   releaseFinished(outcome: string): void {

@@ -15,8 +15,9 @@ import { ReleaseEngine } from '../engine/release-engine.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { planJobs } from '../jobs/plan-jobs.js';
 import { systemClock } from '../shared/clock.js';
-import { clockTicker } from '../shared/ticker.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { startOperations, type Operations } from './operations.js';
+import { watchPlanFile } from './plan-watch.js';
 import { EventBus } from './event-bus.js';
 import { releaseControl } from './release-control.js';
 import { releaseHooks } from './release-hooks.js';
@@ -55,6 +56,7 @@ export class Daemon {
   readonly #engine: ReleaseEngine | undefined;
   readonly #jobs: JobRunner;
   readonly #operations: Operations;
+  readonly #scheduler: Scheduler;
   readonly #notifications: DaemonNotifications;
   #stopping: Promise<void> | undefined;
   #resolveStopped: () => void = () => undefined;
@@ -68,6 +70,7 @@ export class Daemon {
     engine: ReleaseEngine | undefined;
     jobs: JobRunner;
     operations: Operations;
+    scheduler: Scheduler;
     notifications: DaemonNotifications;
     log: (line: string) => void;
     closeLog: () => Promise<void>;
@@ -76,6 +79,7 @@ export class Daemon {
     this.#engine = parts.engine;
     this.#jobs = parts.jobs;
     this.#operations = parts.operations;
+    this.#scheduler = parts.scheduler;
     this.#notifications = parts.notifications;
     this.url = parts.url;
     this.#api = parts.api;
@@ -94,7 +98,7 @@ export class Daemon {
     const text = options.planText ?? readFileSync(file, 'utf8');
     const startedPlan: PlanInForce = { loaded: options.loaded, text, sha256: planSha256(text) };
     const plans = new PlanSource(startedPlan, env, () => `pid ${process.pid} at http://${plan.daemon.listen}`);
-    const daemonLog = options.logTo ? createDaemonLog(options.logTo, () => secretsOfPlan([plans.started.text, plans.current.text], env)) : undefined;
+    const daemonLog = options.logTo ? createDaemonLog(options.logTo, () => secretsOfPlan(plans.texts, env)) : undefined;
     const logger: DaemonLogger = daemonLog?.logger ?? lineLogger(options.log ?? (() => undefined));
     const log = (line: string) => logger.info({}, line);
     const closeLog = async () => daemonLog?.close();
@@ -126,7 +130,9 @@ export class Daemon {
     const events = new EventBus(store);
     const metrics = new DaemonMetrics(plan.service);
     const env = options.env ?? process.env;
-    const jobs = new JobRunner({ service: plan.service, repository: store.jobs, clock: systemClock, secrets: () => secretsOfPlan([plans.started.text, plans.current.text], env), log });
+    // One scheduler for everything that runs on time (jobs, backups, monitors, alerts), with one lateness measure.
+    const scheduler = new Scheduler(systemClock, { onLateness: (ms) => metrics.scheduled(ms) });
+    const jobs = new JobRunner({ service: plan.service, repository: store.jobs, clock: systemClock, scheduler, secrets: () => secretsOfPlan(plans.texts, env), log });
     const notifications = startNotifications({ plan, planDir, store, events, url: `http://${plan.daemon.listen}`, log });
     let daemon: Daemon | undefined;
     let target: Target | undefined;
@@ -175,14 +181,27 @@ export class Daemon {
           hooks: releaseHooks(next, planDir, store, log),
           adopt: () => {
             plans.adopt(inForce);
-            // The jobs follow the plan in force, as the release does.
-            jobs.apply(planJobs(next, planDir, store)).catch((error: unknown) => logger.error({ err: error }, `jobs of the new plan: ${describeError(error)}`));
+            // Jobs, monitors and alerts follow the plan in force, as the release does.
+            operate(inForce);
             if (runtime instanceof ProcessTarget && next.target?.type === 'process') runtime.reconfigure(next.target);
           },
         };
       };
-      operations = await startOperations({ plan, planDir, store, events, logger, target: runtime, engine: releaseEngine, clock: systemClock, ticker: clockTicker(systemClock),
+      operations = await startOperations({ plan, planDir, store, events, logger, target: runtime, engine: releaseEngine, clock: systemClock, scheduler,
         notify: (notification, to) => void notifications.center.notify(notification, { to }).catch((error: unknown) => logger.error({ err: error }, `alert notification: ${describeError(error)}`)),
+      });
+      const running = operations;
+      metrics.attachMonitors(() => running.monitorStates());
+      const operate = (inForce: PlanInForce) => {
+        jobs.apply(planJobs(inForce.loaded.plan, planDir, store)).catch((error: unknown) => logger.error({ err: error }, `jobs of the new plan: ${describeError(error)}`));
+        running.apply(inForce.loaded.plan);
+      };
+      // An edit of the plan file reaches jobs, monitors and alerts without a deploy or a restart.
+      watchPlanFile({
+        plans,
+        scheduler,
+        apply: (inForce) => (logger.info({ sha256: inForce.sha256 }, `plan ${file} edited: jobs, monitors and alerts follow it`), operate(inForce)),
+        problem: (message) => logger.error({}, message),
       });
       const api = await buildApiServer({
         service: plan.service,
@@ -208,7 +227,7 @@ export class Daemon {
         throw new UnavailableError(`daemon cannot listen on ${plan.daemon.listen}: ${describeError(error)}`, error);
       });
       const url = `http://${plan.daemon.listen}`;
-      daemon = new Daemon({ url, api, store, dir, target, engine, jobs, operations, notifications, log, closeLog: parts.closeLog });
+      daemon = new Daemon({ url, api, store, dir, target, engine, jobs, operations, scheduler, notifications, log, closeLog: parts.closeLog });
       writeDaemonInfo(dir, { pid: process.pid, url, service: plan.service, plan: file, startedAt: startedAt.toISOString() });
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
       log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
@@ -221,7 +240,8 @@ export class Daemon {
       return daemon;
     } catch (error) {
       await jobs.stop().catch(() => undefined);
-      operations?.stop();
+      await operations?.stop().catch(() => undefined);
+      await scheduler.stopAll();
       await engine?.close().catch(() => undefined);
       await target?.close().catch(() => undefined);
       await notifications.close().catch(() => undefined);
@@ -240,7 +260,8 @@ export class Daemon {
       this.#log(`stopping: ${reason}`);
       await this.#api.close().catch(() => undefined);
       await this.#jobs.stop().catch(() => undefined);
-      this.#operations.stop();
+      await this.#operations.stop().catch(() => undefined);
+      await this.#scheduler.stopAll();
       // A running release stays as persisted; the next daemon resumes it.
       await this.#engine?.close().catch(() => undefined);
       const target = this.#target;

@@ -1,6 +1,7 @@
 /**
- * The daemon's operating half: monitors and alert rules, on a Ticker (timers on the clock today; the scheduler can
- * take its place), with alerts told to the event log and the structured log through an AlertSink.
+ * The daemon's operating half: monitors and alert rules of the plan in force, on the daemon's scheduler (the one
+ * the jobs run on, so every scheduled run's lateness is measured the same way), with alerts told to the event log
+ * and the structured log through an AlertSink.
  */
 import type { Notification } from '../notifiers/index.js';
 import { alertNotification } from './alert-notifications.js';
@@ -20,7 +21,7 @@ import type { Plan } from '../plan/plan-schema.js';
 import { checkVariables, runCheckEntry } from '../preflight/plan-checks.js';
 import type { Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
-import type { Ticker } from '../shared/ticker.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Store } from '../store/index.js';
 import type { Target } from '../targets/target.js';
 import type { DaemonLogger } from './daemon-log.js';
@@ -40,15 +41,22 @@ export interface OperationsDeps {
   target: Target | undefined;
   engine: ReleaseEngine | undefined;
   clock: Clock;
-  ticker: Ticker;
+  scheduler: Scheduler;
   /** Sends alert notifications to the notifiers a rule names (the daemon's notification center). */
   notify?: (notification: Notification, to: readonly string[]) => void;
 }
 
+/** How often monitor uptime older than the longest window is dropped. */
+export const UPTIME_PRUNE_INTERVAL_MS = 3_600_000;
+
 /** Running monitors and alert rules, what the API asks of them, and how to stop them. */
 export interface Operations {
   control: OperationsControl;
-  stop(): void;
+  /** Makes `plan`'s monitors and alert rules the ones that run, from their next evaluation on. */
+  apply(plan: Plan): void;
+  /** Each monitor of the plan in force and whether it is down now (for `/metrics`). */
+  monitorStates(): { name: string; down: boolean }[];
+  stop(): Promise<void>;
 }
 
 /** An AlertSink that writes to the event log (`alert.*` events) and the daemon's log. */
@@ -104,8 +112,10 @@ async function servingMetric(target: Target | undefined, metric: string): Promis
 
 /** Starts the plan's monitors and alert rules. */
 export async function startOperations(deps: OperationsDeps): Promise<Operations> {
-  const { plan, store, events, logger, clock, ticker } = deps;
+  const { plan, store, events, logger, clock, scheduler } = deps;
   const service = plan.service;
+  // The plan in force: the one the daemon started with, then each one applied.
+  let current = plan;
   const variables = checkVariables(plan);
   const monitors = new Monitors({
     service,
@@ -113,7 +123,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     cwd: deps.planDir,
     variables,
     store,
-    ticker,
+    scheduler,
     clock,
     onChange: (change) => {
       void events.record({ service, type: 'monitor.changed', data: { ...change } }).catch(() => undefined);
@@ -122,14 +132,14 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     onError: (name, error) => logger.error({ monitor: name, err: error }, `monitor ${name}: ${describeError(error)}`),
   });
   await monitors.start();
-  const monitored = new Set(monitors.definitions.map((d) => d.name));
+  const monitored = { has: (name: string) => monitors.definitions.some((d) => d.name === name) };
   const host = new HostUsage();
   const jobNames = planJobs(plan, deps.planDir, store).map((job) => job.name);
   const rules = new AlertRules({
     service,
     rules: plan.alerts,
     store,
-    ticker,
+    scheduler,
     clock,
     sink: eventLogAlertSink(service, events, logger, deps.notify),
     actions: alertActions(deps),
@@ -139,7 +149,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
         servingMetric: (metric) => servingMetric(deps.target, metric),
         checkDown: async (name) => {
           if (monitored.has(name)) return { down: monitors.status(name) === 'down', detail: '' };
-          const entry = plan.checks[name];
+          const entry = current.checks[name];
           if (!entry) return { down: true, detail: `no check ${name}` };
           const result = await runCheckEntry(name, entry, { cwd: deps.planDir, variables });
           return { down: result.status !== 'pass', detail: result.detail };
@@ -161,7 +171,9 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   });
   await rules.start();
   // Uptime older than the longest window is dropped once an hour.
-  const stopPrune = ticker.loop(0, async () => (await store.monitors.pruneUptime(clock.now()), 3_600_000), (error) => logger.error({ err: error }, `prune monitor uptime: ${describeError(error)}`));
+  const prune = scheduler.repeat('monitor-uptime-prune', 0, async () => (await store.monitors.pruneUptime(clock.now()), UPTIME_PRUNE_INTERVAL_MS), {
+    onError: (error) => logger.error({ err: error }, `prune monitor uptime: ${describeError(error)}`),
+  });
   return {
     control: {
       monitors: () => monitorReport(service, monitors.definitions, store, clock.now()),
@@ -169,10 +181,15 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       alertHistory: async (query) => ({ service, history: await store.alerts.history(service, query) }),
       ...silenceControl(service, store, events, clock),
     },
-    stop: () => {
-      stopPrune();
+    monitorStates: () => monitors.definitions.map((d) => ({ name: d.name, down: monitors.status(d.name) === 'down' })),
+    apply: (next) => {
+      current = next;
+      monitors.apply(next);
+      rules.apply(next.alerts);
+    },
+    stop: async () => {
       rules.stop();
-      monitors.stop();
+      await Promise.all([prune.stop(), monitors.stop()]);
     },
   };
 }

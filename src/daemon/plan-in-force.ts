@@ -93,6 +93,7 @@ export function restartNeeded(started: Plan, next: Plan, env: Env): string[] {
 export class PlanSource {
   readonly started: PlanInForce;
   #current: PlanInForce;
+  #operating: PlanInForce;
   readonly #env: Env;
   readonly #daemon: () => string;
 
@@ -100,6 +101,7 @@ export class PlanSource {
   constructor(started: PlanInForce, env: Env, daemon: () => string) {
     this.started = started;
     this.#current = started;
+    this.#operating = started;
     this.#env = env;
     this.#daemon = daemon;
   }
@@ -130,8 +132,27 @@ export class PlanSource {
     return next;
   }
 
-  /** Makes `plan` the one in force (a release holding the lock runs it). */
+  /**
+   * The plan the operating half (jobs, monitors, alert rules) runs: the last valid edit of the plan file, or the
+   * last release's plan, whichever came later.
+   */
+  get operating(): PlanInForce {
+    return this.#operating;
+  }
+
+  /** Every plan text the daemon runs now or ran at start (for masking the values their `${VAR}` stand for). */
+  get texts(): string[] {
+    return [this.started.text, this.#current.text, this.#operating.text];
+  }
+
+  /** Makes `plan` the one in force (a release holding the lock runs it); the operating half follows it too. */
   adopt(plan: PlanInForce): void {
     this.#current = plan;
+    this.#operating = plan;
+  }
+
+  /** Makes `plan` (an edit of the plan file, validated like a release's) the one the operating half runs. */
+  operate(plan: PlanInForce): void {
+    this.#operating = plan;
   }
 }

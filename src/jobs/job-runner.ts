@@ -31,6 +31,13 @@ export interface JobRunnerOptions {
   /** Secret values to mask in recorded output and details. */
   secrets: () => readonly string[];
   log: (line: string) => void;
+  /** The scheduler to run on (the daemon's, shared with monitors and alerts); a new one on `clock` when absent. */
+  scheduler?: Scheduler;
+}
+
+/** The scheduler's name of a job's schedule. */
+export function jobScheduleName(name: string): string {
+  return `job:${name}`;
 }
 
 /** Runs the jobs of the plan in force. */
@@ -46,7 +53,7 @@ export class JobRunner {
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
-    this.#scheduler = new Scheduler(options.clock);
+    this.#scheduler = options.scheduler ?? new Scheduler(options.clock);
   }
 
   /**
@@ -69,7 +76,7 @@ export class JobRunner {
     for (const definition of definitions) {
       if (this.#handles.has(definition.name)) continue;
       this.#definitions.set(definition.name, definition);
-      const handle = this.#scheduler.schedule(definition.name, definition.spec, ({ scheduledAt }) => this.#fire(definition.name, 'schedule', scheduledAt), {
+      const handle = this.#scheduler.schedule(jobScheduleName(definition.name), definition.spec, ({ scheduledAt }) => this.#fire(definition.name, 'schedule', scheduledAt), {
         overlap: true, // the runner guards overlap itself, so manual runs count too
         onError: (error) => this.#options.log(`job ${definition.name}: ${describeError(error)}`),
       });
@@ -188,6 +195,8 @@ export class JobRunner {
   /** Stops every schedule and aborts runs in progress. */
   async stop(): Promise<void> {
     this.#stopper.abort(new Error('the daemon is stopping'));
-    await this.#scheduler.stopAll();
+    const handles = [...this.#handles.values()];
+    this.#handles.clear();
+    await Promise.all(handles.map((handle) => handle.stop()));
   }
 }

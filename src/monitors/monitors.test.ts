@@ -7,7 +7,7 @@ import { openStore, type Store } from '../store/index.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { monitorReport } from './monitor-report.js';
 import { Monitors, type MonitorChange } from './monitors.js';
-import { clockTicker } from '../shared/ticker.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -35,7 +35,7 @@ async function setup() {
     cwd: dir,
     variables: {},
     store,
-    ticker: clockTicker(clock),
+    scheduler: new Scheduler(clock),
     clock,
     onChange: (change) => changes.push(change),
     onError: (_name, error) => errors.push(error),
@@ -88,13 +88,39 @@ describe('Monitors', () => {
     await monitors.start();
     for (let i = 0; i < 3; i++) await advance(clock, i === 0 ? 0 : 10_000);
     expect(monitors.status('flag')).toBe('down');
-    monitors.stop();
+    await monitors.stop();
     expect(existsSync(flag)).toBe(false);
-    const again = new Monitors({ service: 'mon', plan: parsePlan(`version: 1\nservice: mon\nchecks:\n  flag: { command: { run: "test -f ${flag}" }, interval: 60s, retries: 2 }\n`, 'glidepath.yaml', {}), cwd: '.', variables: {}, store, ticker: clockTicker(clock), clock, onChange: () => undefined, onError: () => undefined });
+    const again = new Monitors({ service: 'mon', plan: parsePlan(`version: 1\nservice: mon\nchecks:\n  flag: { command: { run: "test -f ${flag}" }, interval: 60s, retries: 2 }\n`, 'glidepath.yaml', {}), cwd: '.', variables: {}, store, scheduler: new Scheduler(clock), clock, onChange: () => undefined, onError: () => undefined });
     cleanups.push(() => again.stop());
     await again.start();
     expect(again.status('flag')).toBe('down');
     await advance(clock, 0);
     expect(again.status('flag')).toBe('down'); // not pending again
+  });
+
+  it('follows a new plan: a new monitor beats at once, a changed one goes on from its state, a removed one stops', async () => {
+    const { flag, clock, monitors } = await setup();
+    await monitors.start();
+    await advance(clock, 0);
+    rmSync(flag);
+    await advance(clock, 60_000);
+    expect(monitors.status('flag')).toBe('pending');
+    const other = `${flag}-other`;
+    writeFileSync(other, '');
+    monitors.apply(
+      parsePlan(
+        `version: 1\nservice: mon\nchecks:\n  flag: { command: { run: "test -f ${flag}" }, interval: 30s, retries: 1 }\n  other: { command: { run: "test -f ${other}" }, interval: 60s }\n`,
+        'glidepath.yaml',
+        {},
+      ),
+    );
+    await advance(clock, 0, 2);
+    expect(monitors.definitions.map((d) => d.name)).toEqual(['flag', 'other']);
+    expect(monitors.status('other')).toBe('up');
+    // the changed monitor beat again at once, from its pending state: with one retry, its second failure is down
+    expect(monitors.status('flag')).toBe('down');
+    monitors.apply(parsePlan('version: 1\nservice: mon\nchecks:\n  other: { command: { run: "true" }, interval: 60s }\n', 'glidepath.yaml', {}));
+    await advance(clock, 0, 1);
+    expect(monitors.definitions.map((d) => d.name)).toEqual(['other']);
   });
 });

@@ -1,4 +1,7 @@
-/** The daemon's monitors: every plan check with an `interval`, run on a Ticker, its state kept in the store. */
+/**
+ * The daemon's monitors: every check with an `interval` of the plan in force, each beating on the scheduler, its
+ * state kept in the store. A new plan starts new monitors, restarts changed ones and stops removed ones.
+ */
 import { runCheckEntry } from '../preflight/plan-checks.js';
 import type { CheckVariables } from '../checks/check.js';
 import type { Plan } from '../plan/plan-schema.js';
@@ -7,7 +10,7 @@ import type { Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import type { MonitorStateRecord, Store } from '../store/index.js';
 import { nextMonitorState, type MonitorMemory, type MonitorStatus, type MonitorTiming } from './monitor-state.js';
-import type { StopTicking, Ticker } from '../shared/ticker.js';
+import type { ScheduleHandle, Scheduler } from '../scheduler/scheduler.js';
 
 /** A state change of a monitor, as the daemon reports it. */
 export interface MonitorChange {
@@ -25,7 +28,7 @@ export interface MonitorsDeps {
   cwd: string;
   variables: CheckVariables;
   store: Pick<Store, 'monitors'>;
-  ticker: Ticker;
+  scheduler: Scheduler;
   clock: Clock;
   onChange(change: MonitorChange): void;
   onError(name: string, error: unknown): void;
@@ -46,28 +49,54 @@ export function monitorDefinitions(plan: Plan): MonitorDefinition[] {
   });
 }
 
+/** The scheduler's name of a monitor's beats. */
+export function monitorScheduleName(name: string): string {
+  return `monitor:${name}`;
+}
+
 /** Runs the plan's monitors until stopped. */
 export class Monitors {
   readonly #deps: MonitorsDeps;
-  readonly #stops: StopTicking[] = [];
-  readonly #abort = new AbortController();
+  readonly #running = new Map<string, { definition: MonitorDefinition; fingerprint: string; handle: ScheduleHandle }>();
   readonly #current = new Map<string, MonitorStateRecord>();
+  #plan: Plan;
 
   constructor(deps: MonitorsDeps) {
     this.#deps = deps;
+    this.#plan = deps.plan;
   }
 
-  /** The definitions this instance runs. */
+  /** The definitions of the plan in force. */
   get definitions(): MonitorDefinition[] {
-    return monitorDefinitions(this.#deps.plan);
+    return monitorDefinitions(this.#plan);
   }
 
   /** Loads the persisted states and starts every monitor (each beats once right away). */
   async start(): Promise<void> {
     const { store, service } = this.#deps;
     for (const saved of await store.monitors.states(service)) this.#current.set(saved.name, saved);
-    for (const definition of this.definitions) {
-      this.#stops.push(this.#deps.ticker.loop(0, () => this.#beat(definition), (error) => this.#deps.onError(definition.name, error)));
+    this.apply(this.#plan);
+  }
+
+  /**
+   * Makes `plan`'s monitors the ones that run: a new one beats right away, a changed one (its check or timing)
+   * starts again with its state kept, a removed one stops; the others go on beating undisturbed.
+   */
+  apply(plan: Plan): void {
+    this.#plan = plan;
+    const wanted = new Map(this.definitions.map((d) => [d.name, d]));
+    for (const [name, running] of this.#running) {
+      const next = wanted.get(name);
+      if (next && JSON.stringify(next) === running.fingerprint) continue;
+      void running.handle.stop();
+      this.#running.delete(name);
+    }
+    for (const definition of wanted.values()) {
+      if (this.#running.has(definition.name)) continue;
+      const handle = this.#deps.scheduler.repeat(monitorScheduleName(definition.name), 0, ({ signal }) => this.#beat(definition, signal), {
+        onError: (error) => this.#deps.onError(definition.name, error),
+      });
+      this.#running.set(definition.name, { definition, fingerprint: JSON.stringify(definition), handle });
     }
   }
 
@@ -76,17 +105,18 @@ export class Monitors {
     return (this.#current.get(name)?.status as MonitorStatus | undefined) ?? 'unknown';
   }
 
-  /** Stops every monitor; a beat running now is aborted. */
-  stop(): void {
-    for (const stop of this.#stops.splice(0)) stop();
-    this.#abort.abort(new Error('monitors stopped'));
+  /** Stops every monitor; a beat running now is aborted, and awaited. */
+  async stop(): Promise<void> {
+    const handles = [...this.#running.values()].map((r) => r.handle);
+    this.#running.clear();
+    await Promise.all(handles.map((handle) => handle.stop()));
   }
 
-  async #beat(definition: MonitorDefinition): Promise<number> {
+  async #beat(definition: MonitorDefinition, signal: AbortSignal): Promise<number> {
     const { name, entry, timing } = definition;
     // One attempt per beat: retries are the monitor's pending beats, not attempts within one.
-    const result = await runCheckEntry(name, { ...entry, retries: 0 }, { cwd: this.#deps.cwd, variables: this.#deps.variables, signal: this.#abort.signal });
-    if (this.#abort.signal.aborted) return timing.intervalMs;
+    const result = await runCheckEntry(name, { ...entry, retries: 0 }, { cwd: this.#deps.cwd, variables: this.#deps.variables, signal });
+    if (signal.aborted) return timing.intervalMs;
     const saved = this.#current.get(name);
     const previous: MonitorMemory = { status: (saved?.status as MonitorStatus | undefined) ?? 'unknown', failures: saved?.failures ?? 0 };
     const step = nextMonitorState(previous, result.status === 'pass', timing);

@@ -84,6 +84,44 @@ describe('Scheduler on a fake clock', () => {
   });
 });
 
+describe('self-timed schedules (repeat)', () => {
+  it('runs one at a time, each next run after the delay the last one returned, counted from its end', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:00Z');
+    const late: Array<[number, string]> = [];
+    const scheduler = new Scheduler(clock, { onLateness: (ms, name) => late.push([ms, name]) });
+    const starts: string[] = [];
+    const delays = [10_000, 3_000, 10_000];
+    const handle = scheduler.repeat('monitor:api', 0, async ({ signal }) => {
+      starts.push(clock.now().toISOString());
+      await clock.sleep(1_000, signal); // each run takes a second
+      return delays[starts.length - 1] ?? 60_000;
+    });
+    await clock.advance(30_000);
+    expect(starts).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:11.000Z', '2026-01-01T00:00:15.000Z', '2026-01-01T00:00:26.000Z']);
+    expect(late).toEqual(starts.map(() => [0, 'monitor:api']));
+    expect(handle.lateness()).toEqual([0, 0, 0, 0]);
+    expect(scheduler.handles.get('monitor:api')).toBe(handle);
+    await handle.stop(); // aborts the run in progress and waits for it
+    expect(scheduler.handles.has('monitor:api')).toBe(false);
+    expect(clock.pendingSleeps).toBe(0);
+  });
+
+  it('reports a run that throws and tries again after at least a second, not in a spin', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:00Z');
+    const scheduler = new Scheduler(clock);
+    const errors: string[] = [];
+    let runs = 0;
+    scheduler.repeat('alert:x', 0, async () => {
+      runs++;
+      throw new Error('store unavailable');
+    }, { onError: (error) => errors.push((error as Error).message) });
+    await clock.advance(3_500);
+    expect(runs).toBe(4); // at 0, 1 s, 2 s, 3 s
+    expect(errors).toHaveLength(4);
+    await scheduler.stopAll();
+  });
+});
+
 describe('catch-up and retries', () => {
   it('finds the latest run missed while the daemon was down, or none', () => {
     const spec = { cron: '0 2 * * *', timezone: 'Europe/Berlin' };

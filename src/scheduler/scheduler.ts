@@ -40,13 +40,21 @@ export interface ScheduleHandle {
 /** How many lateness samples a schedule keeps. */
 export const LATENESS_SAMPLES = 256;
 
+/** Options of a scheduler. */
+export interface SchedulerOptions {
+  /** Told the lateness of every run of every schedule as it starts (the daemon exports it on /metrics). */
+  onLateness?: (latenessMs: number, name: string) => void;
+}
+
 /** Fires named schedules on a clock. */
 export class Scheduler {
   readonly #clock: Clock;
   readonly #handles = new Map<string, ScheduleHandle>();
+  readonly #onLateness: (latenessMs: number, name: string) => void;
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, options: SchedulerOptions = {}) {
     this.#clock = clock;
+    this.#onLateness = options.onLateness ?? (() => undefined);
   }
 
   /** The schedules in force, by name. */
@@ -67,6 +75,7 @@ export class Scheduler {
       const latenessMs = Math.max(0, clock.now().getTime() - scheduledAt.getTime());
       samples.push(latenessMs);
       if (samples.length > LATENESS_SAMPLES) samples.shift();
+      this.#onLateness(latenessMs, name);
       if (inFlight.size > 0 && !options.overlap) {
         options.onSkip?.(scheduledAt);
         return;
@@ -102,6 +111,65 @@ export class Scheduler {
         stopper.abort(new Error(`schedule ${name} stopped`));
         await looping;
         await Promise.all([...inFlight]);
+      },
+    };
+    this.#handles.set(name, handle);
+    return handle;
+  }
+
+  /**
+   * Runs `run` after `firstMs`, then again each time after the delay the previous run returned, counted from its
+   * end: one run at a time, a slow run delays the next and never overlaps it (how a monitor beats: its next beat
+   * depends on what the last one saw). Lateness is measured as for `schedule`; a run that throws is reported to
+   * `onError` and the next one is due after the last delay a run returned (at least a second, so an error never
+   * spins). A schedule already under `name` is stopped first.
+   */
+  repeat(name: string, firstMs: number, run: (context: RunContext) => Promise<number>, options: Pick<ScheduleOptions, 'onError'> = {}): ScheduleHandle {
+    void this.#handles.get(name)?.stop();
+    const clock = this.#clock;
+    const stopper = new AbortController();
+    const samples: number[] = [];
+    let next: Date | undefined = new Date(clock.now().getTime() + Math.max(0, firstMs));
+    let busy = false;
+    let lastDelay = 0;
+    const loop = async () => {
+      while (next !== undefined && !stopper.signal.aborted) {
+        const wait = next.getTime() - clock.now().getTime();
+        try {
+          // Always through the clock, even when due now: a run never starts inside the call that scheduled it.
+          await clock.sleep(Math.max(0, wait), stopper.signal);
+        } catch {
+          return;
+        }
+        const scheduledAt = next;
+        const latenessMs = Math.max(0, clock.now().getTime() - scheduledAt.getTime());
+        samples.push(latenessMs);
+        if (samples.length > LATENESS_SAMPLES) samples.shift();
+        this.#onLateness(latenessMs, name);
+        busy = true;
+        let delay: number;
+        try {
+          delay = lastDelay = await run({ scheduledAt, latenessMs, signal: stopper.signal });
+        } catch (error) {
+          options.onError?.(error);
+          delay = Math.max(lastDelay, 1000);
+        } finally {
+          busy = false;
+        }
+        next = new Date(clock.now().getTime() + Math.max(0, delay));
+      }
+    };
+    const looping = loop();
+    const handle: ScheduleHandle = {
+      name,
+      spec: { everyMs: firstMs },
+      nextRun: () => (stopper.signal.aborted || busy ? undefined : next),
+      running: () => busy,
+      lateness: () => samples,
+      stop: async () => {
+        if (this.#handles.get(name) === handle) this.#handles.delete(name);
+        stopper.abort(new Error(`schedule ${name} stopped`));
+        await looping;
       },
     };
     this.#handles.set(name, handle);
