@@ -5,7 +5,7 @@
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { StoredEvent } from '../store/index.js';
-import { DEFAULT_LOG_ROTATION, RotatingLog, type LogRotation } from '../targets/process/rotating-log.js';
+import { DEFAULT_LOG_ROTATION, RotatingLog, type LogRotation } from '../supervisor/rotating-log.js';
 
 /** What the daemon logs through: pino's `(fields, msg)` calls. */
 export interface DaemonLogger {

@@ -4,11 +4,11 @@ import type { ProcessTargetConfig } from '../../plan/schema/target.js';
 import type { ProxyHost, ProxyMetricsSnapshot, ProxyRemote } from '../../proxy/index.js';
 import { GlidepathError } from '../../shared/errors.js';
 import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics } from '../target.js';
-import { ProcessSupervisor } from './process-supervisor.js';
+import { ProcessSupervisor } from '../../supervisor/process-supervisor.js';
 import { restoreServing, type RestoredVersion } from './restore-serving.js';
 import { writeServingState } from './serving-file.js';
 import { openServiceProxy, startPreviewProxy } from './serving-proxy.js';
-import type { InstanceAddress, SupervisorEvent, VersionSpec } from './types.js';
+import type { InstanceAddress, SupervisorEvent, VersionSpec } from '../../supervisor/types.js';
 import { versionSpecOf } from './version-spec.js';
 import { versionCounters } from './version-counters.js';
 
