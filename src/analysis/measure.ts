@@ -3,7 +3,7 @@ import { checkVariables, runCheckEntry } from '../preflight/plan-checks.js';
 import type { Plan } from '../plan/plan-schema.js';
 import type { AnalysisMetric } from '../plan/schema/analysis.js';
 import { describeError } from '../shared/errors.js';
-import type { Target, VersionMetrics } from '../targets/target.js';
+import { observes, type Target, type VersionMetrics } from '../targets/target.js';
 import type { MetricSample } from './measurement.js';
 import { queryPrometheus } from './prometheus-query.js';
 
@@ -52,8 +52,10 @@ function promDuration(ms: number): string {
 }
 
 async function versionMetrics(version: string, deps: MeasureDeps): Promise<VersionMetrics | string> {
+  const { target } = deps;
+  if (!observes(target)) return `the ${target.type} target has no built-in metrics: measure with a check or Prometheus`;
   try {
-    return (await deps.target.metrics(version, deps.windowMs)) ?? `the ${deps.target.type} target does not run ${version}`;
+    return (await target.metrics(version, deps.windowMs)) ?? `the ${deps.target.type} target does not run ${version}`;
   } catch (error) {
     return `read metrics of ${version}: ${describeError(error)}`;
   }
