@@ -131,7 +131,7 @@ export class Daemon {
     let engine: ReleaseEngine | undefined;
     let operations: Operations | undefined;
     try {
-      target = await createTarget(plan, { planDir, stateDir: dir.root });
+      target = await createTarget(plan, { planDir, stateDir: dir.root, secrets: secretsOfPlan([plans.started.text, plans.current.text], env) });
       const runtime = target;
       runtime?.onNotice?.((notice) => logger[notice.level](notice.fields, notice.message));
       metrics.attach({

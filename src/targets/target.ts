@@ -60,10 +60,25 @@ export type StartOutcome = { status: 'ready'; version: string; url: string } | {
 
 /** Something the target noticed on its own, such as a version failing past its restart policy. */
 export interface TargetEvent {
-  type: 'version.failed' | 'version.ready' | 'version.stopped' | 'instance.restarted' | 'instance.exited';
+  type: 'version.failed' | 'version.ready' | 'version.stopped' | 'instance.restarted' | 'instance.exited' | 'command.ran';
   version: string;
   reason?: string;
   at: string;
+  /** For `command.ran`: a command the target ran, its output masked, for the release record. */
+  command?: TargetCommandRun;
+}
+
+/** A command a target ran on the user's behalf (the command target's `start`, `setWeights`…), as recorded. */
+export interface TargetCommandRun {
+  name: string;
+  /** The command line with placeholders filled and secrets masked. */
+  command: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The last few KB of its output, secrets masked. */
+  output: string;
+  ok: boolean;
 }
 
 /** What runs versions: brings them up (resolving once ready), lists them, notices their failures, stops them. */
