@@ -27,11 +27,11 @@ export async function waitReady(
     if (ctx.signal?.aborted) return 'aborted';
     const left = deadline - performance.now();
     if (ready.url !== undefined) {
-      const problem = await answers2xx(fillText(ready.url, variables), Math.max(1, Math.min(left, 10_000)));
+      const problem = await answers2xx(fillText(ready.url, variables), Math.max(1, Math.round(Math.min(left, 10_000))));
       if (problem === undefined) return undefined;
       last = problem;
     } else if (ready.command !== undefined) {
-      const run = await runCommandStep('ready', ready.command, variables, { ...ctx, timeoutMs: Math.max(1, Math.min(left, ctx.timeoutMs)) });
+      const run = await runCommandStep('ready', ready.command, variables, { ...ctx, timeoutMs: Math.max(1, Math.round(Math.min(left, ctx.timeoutMs))) });
       onRun(run);
       if (run.ok) return undefined;
       last = run.failure ?? 'failed';

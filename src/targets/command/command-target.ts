@@ -36,6 +36,20 @@ function refuseSecretsInCommands(config: CommandTargetConfig, secrets: readonly 
   }
 }
 
+/**
+ * The secrets to mask, and the parts of each secret URL a platform may echo alone (a deploy hook's `?key=`, a
+ * password): a command's output rarely repeats the whole URL.
+ */
+export function secretParts(secrets: readonly string[]): string[] {
+  const parts = new Set(secrets);
+  for (const secret of secrets) {
+    if (!URL.canParse(secret)) continue;
+    const url = new URL(secret);
+    for (const value of [...url.searchParams.values(), decodeURIComponent(url.password)]) if (value.length >= 6) parts.add(value);
+  }
+  return [...parts].sort((a, b) => b.length - a.length);
+}
+
 /** Drives a platform through the user's templated commands. */
 export class CommandTarget implements Target {
   readonly type = 'command';
@@ -51,7 +65,7 @@ export class CommandTarget implements Target {
     refuseSecretsInCommands(config, options.secrets ?? []);
     this.#options = options;
     this.serviceUrl = config.serviceUrl;
-    this.#ctx = { cwd: resolve(options.planDir, config.cwd ?? '.'), env: config.env, shell: config.shell, timeoutMs: config.timeout, secrets: options.secrets ?? [] };
+    this.#ctx = { cwd: resolve(options.planDir, config.cwd ?? '.'), env: config.env, shell: config.shell, timeoutMs: config.timeout, secrets: secretParts(options.secrets ?? []) };
     for (const { version, weight } of readCommandState(options.stateDir).versions) this.#versions.set(version, weight);
   }
 
