@@ -101,6 +101,23 @@ module.exports = {
       to: { path: '^src/engine/' },
     },
     {
+      name: 'target-implementations-through-registry',
+      comment:
+        'Outside src/targets, a concrete target is reached only through src/targets/registry.ts; the daemon and ' +
+        'the engine ask a target what it can do by its properties (target.ts), never by its class.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: [...TEST_CODE, '^src/targets/'] },
+      to: { path: '^src/targets/[^/]+/' },
+    },
+    {
+      name: 'supervisor-is-no-target',
+      comment:
+        'src/supervisor runs local version processes for any target (process, nginx, command); it knows no target.',
+      severity: 'error',
+      from: { path: '^src/supervisor/', pathNot: TEST_CODE },
+      to: { path: '^src/(targets|proxy)/' },
+    },
+    {
       name: 'engine-only-plugin-interfaces',
       comment:
         'src/engine imports plugins only through src/<kind>s/<kind>.ts (the interface) and registry.ts, ' +

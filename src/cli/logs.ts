@@ -7,7 +7,7 @@ import { stateDirOf } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { UsageError } from '../shared/errors.js';
 import { TERMINAL_RELEASE_STATUSES } from '../store/release-repository.js';
-import { readLogs, versionLogsDir, type LogLine } from '../targets/process/log-reader.js';
+import { readLogs, versionLogsDir, type LogLine } from '../supervisor/log-reader.js';
 import type { CliContext } from './context.js';
 import { findDaemon } from './daemon-connection.js';
 import { checkVersionArgument } from './version-argument.js';

@@ -1,6 +1,6 @@
 /** A version named on the command line: checked against the rule versions follow, in the user's words. */
 import { UsageError } from '../shared/errors.js';
-import { isVersionName } from '../targets/process/launch-spec.js';
+import { isVersionName } from '../supervisor/launch-spec.js';
 
 /** The rule a version name follows, as a person reads it. */
 export const VERSION_RULE = 'a version name may use letters, digits, . _ + - and starts with a letter or digit';

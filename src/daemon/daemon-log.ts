@@ -5,7 +5,8 @@
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { StoredEvent } from '../store/index.js';
-import { DEFAULT_LOG_ROTATION, RotatingLog, type LogRotation } from '../targets/process/rotating-log.js';
+import { DEFAULT_LOG_ROTATION, RotatingLog, type LogRotation } from '../supervisor/rotating-log.js';
+import { maskSecrets } from '../shared/secret-mask.js';
 
 /** What the daemon logs through: pino's `(fields, msg)` calls. */
 export interface DaemonLogger {
@@ -43,16 +44,7 @@ export function secretsOfPlan(texts: readonly string[], env: Readonly<Record<str
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-/** Masks passwords in URLs (`scheme://user:password@`) and every known secret value in `line`. */
-export function maskSecrets(line: string, secrets: readonly string[]): string {
-  let masked = line.replace(/(\/\/[^:/@\s"]+:)[^@/\s"]+@/g, '$1***@');
-  for (const secret of secrets) {
-    const encoded = JSON.stringify(secret).slice(1, -1);
-    masked = masked.replaceAll(encoded, '***');
-    if (encoded !== secret) masked = masked.replaceAll(secret, '***');
-  }
-  return masked;
-}
+export { maskSecrets };
 
 /** A stream over a size-rotated file; pino's lines end with a newline, the rotating log adds its own. */
 function rotatingStream(file: string, rotation: LogRotation): { stream: DestinationStream; close(): Promise<void> } {

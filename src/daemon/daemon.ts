@@ -8,7 +8,6 @@ import type { LoadedPlan } from '../plan/load.js';
 import { UnavailableError, describeError } from '../shared/errors.js';
 import { glidepathVersion } from '../shared/version.js';
 import { openStore, type Store } from '../store/index.js';
-import { ProcessTarget } from '../targets/process/process-target.js';
 import { createTarget } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 import { ReleaseEngine } from '../engine/release-engine.js';
@@ -139,16 +138,16 @@ export class Daemon {
     let engine: ReleaseEngine | undefined;
     let operations: Operations | undefined;
     try {
-      target = await createTarget(plan, { planDir, stateDir: dir.root });
+      target = await createTarget(plan, { planDir, stateDir: dir.root, secrets: secretsOfPlan([plans.started.text, plans.current.text], env) });
       const runtime = target;
-      if (runtime instanceof ProcessTarget) logRestored(runtime, logger);
+      runtime?.onNotice?.((notice) => logger[notice.level](notice.fields, notice.message));
       engine = runtime
         ? new ReleaseEngine({ plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, store, log) })
         : undefined;
       const releaseEngine = engine;
       metrics.attach({
         versions: () => runtime?.versions() ?? [],
-        proxySnapshot: runtime instanceof ProcessTarget ? () => runtime.proxyMetrics(60) : undefined,
+        proxySnapshot: runtime?.proxyMetrics ? () => runtime.proxyMetrics?.(60) ?? Promise.reject(new Error('no proxy')) : undefined,
         releasePhase: () => currentReleasePhase(store, releaseEngine?.activeReleaseId),
       });
       const status = async (): Promise<StatusDocument> => {
@@ -160,9 +159,9 @@ export class Daemon {
       events.subscribe((event) => {
         if (event.releaseId) logger.info(releaseEventFields(event), `release ${event.releaseId}: ${event.type}`);
         // What users saw during a release: the proxy's totals when it starts and ends, for the launch record.
-        if ((event.type === 'release.created' || event.type === 'release.finished') && runtime instanceof ProcessTarget && event.releaseId) {
+        if ((event.type === 'release.created' || event.type === 'release.finished') && runtime?.proxyMetrics && event.releaseId) {
           const phase = event.type === 'release.created' ? 'start' : 'end';
-          void trafficTotals(runtime)
+          void trafficTotals({ proxyMetrics: runtime.proxyMetrics.bind(runtime) })
             .then((totals) => events.record({ service: plan.service, releaseId: event.releaseId, type: 'release.traffic', data: { phase, totals } }))
             .catch(() => undefined);
         }
@@ -183,7 +182,7 @@ export class Daemon {
             plans.adopt(inForce);
             // Jobs, monitors and alerts follow the plan in force, as the release does.
             operate(inForce);
-            if (runtime instanceof ProcessTarget && next.target?.type === 'process') runtime.reconfigure(next.target);
+            if (next.target) runtime?.reconfigure?.(next.target);
           },
         };
       };
@@ -265,7 +264,7 @@ export class Daemon {
       // A running release stays as persisted; the next daemon resumes it.
       await this.#engine?.close().catch(() => undefined);
       const target = this.#target;
-      const leave = how.keepServing && target instanceof ProcessTarget ? () => target.detach() : () => target?.close();
+      const leave = how.keepServing && target?.detach ? () => target.detach?.() : () => target?.close();
       await leave()?.catch((error: unknown) => this.#log(`stopping the runtime: ${describeError(error)}`));
       // Retries stop; every delivery already made is in the log before the store closes.
       await this.#notifications.close().catch(() => undefined);
@@ -277,17 +276,6 @@ export class Daemon {
       this.#resolveStopped();
     })();
     return this.#stopping;
-  }
-}
-
-/** Says how each version that served before this daemon came back (adopted, started again) or why it did not. */
-function logRestored(target: ProcessTarget, logger: DaemonLogger): void {
-  const proxy = target.proxyProcess;
-  logger.info({ pid: proxy.pid }, `proxy process ${proxy.how} (pid ${proxy.pid}) on ${target.serviceUrl}`);
-  target.onProxyRestart((ms, reason) => logger.warn({ pid: target.proxyProcess.pid, ms }, `proxy process restarted in ${ms}ms (${reason}); it serves its persisted routing table`));
-  for (const restored of target.restored) {
-    if (restored.how === 'failed') logger.error({ version: restored.version }, `${restored.version} served before but cannot start again: ${restored.reason}`);
-    else logger.info({ version: restored.version }, `${restored.version} serves again (${restored.how === 'adopted' ? 'its running processes adopted' : 'its processes were gone: started again'})`);
   }
 }
 

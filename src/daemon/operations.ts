@@ -23,7 +23,7 @@ import type { Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Store } from '../store/index.js';
-import type { Target } from '../targets/target.js';
+import { observes, type Target } from '../targets/target.js';
 import type { DaemonLogger } from './daemon-log.js';
 import type { EventBus } from './event-bus.js';
 import { silenceControl } from './silence-control.js';
@@ -103,7 +103,7 @@ function alertActions(deps: OperationsDeps): AlertActions {
 /** The serving version's built-in metric: the ready version with the most traffic. */
 async function servingMetric(target: Target | undefined, metric: string): Promise<number | null> {
   const serving = (target?.versions() ?? []).filter((v) => v.state === 'ready').sort((a, b) => b.weight - a.weight)[0];
-  if (!target || !serving) return null;
+  if (!target || !serving || !observes(target)) return null;
   const m = await target.metrics(serving.version, ALERT_METRIC_WINDOW_MS);
   if (!m) return null;
   const values: Record<string, number | null> = { rps: m.rps, error_rate: m.requests > 0 ? m.errorRate : null, p50: m.p50, p95: m.p95, p99: m.p99, cpu: m.cpu, memory: m.memory };

@@ -1,7 +1,6 @@
 /** `status`: which version is stable and which is the canary, from what the target runs now. */
 import type { StatusDocument, TrafficDocument } from '../api/contract.js';
-import type { ProcessTarget } from '../targets/process/process-target.js';
-import type { Target, TargetVersion } from '../targets/target.js';
+import type { Target, TargetVersion, VersionObserver } from '../targets/target.js';
 
 /** Window of the live metrics `status` and the deploy view show. */
 export const LIVE_WINDOW_MS = 10_000;
@@ -28,7 +27,7 @@ export function trafficStatus(service: string, versions: readonly TargetVersion[
 export async function trafficDocument(service: string, target: Target | undefined): Promise<TrafficDocument> {
   const versions = await Promise.all(
     (target?.versions() ?? []).map(async (v) => {
-      const m = await target?.metrics(v.version, LIVE_WINDOW_MS).catch(() => undefined);
+      const m = await target?.metrics?.(v.version, LIVE_WINDOW_MS).catch(() => undefined);
       return {
         version: v.version,
         state: v.state,
@@ -46,7 +45,7 @@ export async function trafficDocument(service: string, target: Target | undefine
 }
 
 /** Requests and failures (5xx and connection failures) each version has served since the proxy started. */
-export async function trafficTotals(target: ProcessTarget): Promise<Record<string, { requests: number; failed: number }>> {
+export async function trafficTotals(target: Required<Pick<VersionObserver, 'proxyMetrics'>>): Promise<Record<string, { requests: number; failed: number }>> {
   const snapshot = await target.proxyMetrics(1);
   const totals: Record<string, { requests: number; failed: number }> = {};
   for (const version of snapshot.versions) {

@@ -38,9 +38,10 @@ export class ReleaseRun {
     });
     // A new version that keeps crashing is not worth waiting for analysis: roll back as soon as the target gives up.
     const stopWatching = ctx.target.onEvent((event) => {
-      if (event.type === 'version.failed' && event.version === ctx.state.canary && ctx.state.phase === 'rollout') {
-        this.#mailbox.post({ kind: 'crashed', reason: `${event.version} failed: ${event.reason ?? 'it stopped running'}` });
-      }
+      // What a target ran for the user (the command target's commands) goes into the record with its output.
+      if (event.type === 'command.ran' && event.command) void ctx.recorder.event('target.command', { version: event.version, ...event.command }).catch(() => undefined);
+      const crashed = event.type === 'version.failed' && event.version === ctx.state.canary && ctx.state.phase === 'rollout';
+      if (crashed) this.#mailbox.post({ kind: 'crashed', reason: `${event.version} failed: ${event.reason ?? 'it stopped running'}` });
     });
     this.finished = this.#main(options.recovering).finally(stopWatching);
   }

@@ -65,7 +65,8 @@ export interface VersionObserver {
   readonly type: string;
   /** The service's public address (`{service_url}`). */
   readonly serviceUrl: string;
-  metrics(version: string, windowMs: number): Promise<VersionMetrics | undefined>;
+  /** Absent on a target that cannot observe its versions (a command target): built-in metrics are then an error. */
+  metrics?(version: string, windowMs: number): Promise<VersionMetrics | undefined>;
 }
 
 /** What a provider factory may use besides its configuration. */

@@ -22,7 +22,7 @@ describe('generated plan documents', () => {
       ['process', false],
       ['nginx', true],
       ['kubernetes', true],
-      ['command', true],
+      ['command', false],
     ]);
     const docs = planReferenceMarkdown();
     expect(docs).toMatch(/^\| `schedule` \| string \| {2}\| When the daemon backs up every source/m);

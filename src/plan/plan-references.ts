@@ -3,6 +3,7 @@
  * raw data, apart from the schema, so they are reported in the same run as every shape problem.
  */
 import { alertConditionIssues } from './alert-references.js';
+import { capabilityIssues } from './target-capabilities.js';
 import type { KeyPath } from './yaml-path.js';
 
 /** A reference between plan sections that names nothing (a check, a notifier). */
@@ -59,5 +60,6 @@ export function referenceIssues(data: unknown): ReferenceIssue[] {
   if (data.strategy !== undefined && data.target === undefined) {
     issues.push({ path: ['strategy'], message: 'a strategy needs a target to release to' });
   }
+  issues.push(...capabilityIssues(data));
   return issues;
 }

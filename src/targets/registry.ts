@@ -1,6 +1,7 @@
 /** Target types glidepath can release to, and how each is created from the plan. */
 import type { Plan } from '../plan/plan-schema.js';
 import { UnavailableError } from '../shared/errors.js';
+import { CommandTarget } from './command/command-target.js';
 import { ProcessTarget } from './process/process-target.js';
 import type { Target } from './target.js';
 
@@ -9,6 +10,8 @@ export interface TargetDeps {
   planDir: string;
   /** The project's `.glidepath/` directory. */
   stateDir: string;
+  /** Values the plan takes from the environment, which a target must mask in what it records. */
+  secrets?: readonly string[];
 }
 
 /** Types a plan may name, including those this version of glidepath cannot drive yet. */
@@ -21,6 +24,8 @@ export async function createTarget(plan: Plan, deps: TargetDeps): Promise<Target
   switch (config.type) {
     case 'process':
       return ProcessTarget.start({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir });
+    case 'command':
+      return new CommandTarget({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir, secrets: deps.secrets ?? [] });
     default:
       throw new UnavailableError(`target type "${config.type}" is not supported by this version of glidepath yet; "process" is`);
   }

@@ -1,7 +1,11 @@
 /**
- * The interface every target implements (process, nginx, kubernetes, command): the few verbs the release
- * engine drives all targets with. The engine imports only this file, never an implementation.
+ * The interfaces every target implements (process, nginx, kubernetes, command), one per role: what runs versions
+ * (`VersionRunner`), what splits traffic between them (`TrafficRouter`) and what observes them (`VersionObserver`,
+ * optional). The engine and the daemon import only this file, never an implementation, and ask a target what it
+ * can do by its properties (`target.metrics`, `target.openPreview`, `target.detach`), never by its class.
  */
+import type { TargetConfig } from '../plan/schema/target.js';
+import type { ProxyMetricsSnapshot } from '../proxy/index.js';
 
 /** Built-in metrics of one version over a recent window, measured where traffic is split. */
 export interface VersionMetrics {
@@ -56,39 +60,98 @@ export type StartOutcome = { status: 'ready'; version: string; url: string } | {
 
 /** Something the target noticed on its own, such as a version failing past its restart policy. */
 export interface TargetEvent {
-  type: 'version.failed' | 'version.ready' | 'version.stopped' | 'instance.restarted' | 'instance.exited';
+  type: 'version.failed' | 'version.ready' | 'version.stopped' | 'instance.restarted' | 'instance.exited' | 'command.ran';
   version: string;
   reason?: string;
   at: string;
+  /** For `command.ran`: a command the target ran, its output masked, for the release record. */
+  command?: TargetCommandRun;
 }
 
-/** What runs versions and splits traffic between them, driven alike by the engine for every target. */
-export interface Target {
+/** A command a target ran on the user's behalf (the command target's `start`, `setWeights`…), as recorded. */
+export interface TargetCommandRun {
+  name: string;
+  /** The command line with placeholders filled and secrets masked. */
+  command: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The last few KB of its output, secrets masked. */
+  output: string;
+  ok: boolean;
+}
+
+/** What runs versions: brings them up (resolving once ready), lists them, notices their failures, stops them. */
+export interface VersionRunner {
   readonly type: string;
-  /** The service's public address (`{service_url}`). */
-  readonly serviceUrl: string;
   /** Brings up a version without giving it traffic; resolves once it is ready, or failed and stopped. */
   startVersion(version: string, options: { signal?: AbortSignal }): Promise<StartOutcome>;
+  /** Drains a version (no new requests, in-flight ones finish up to `drainMs`) and stops it. */
+  stopVersion(version: string, options: { drainMs?: number }): Promise<void>;
+  /** The versions it runs now, with their state (readiness) and share of traffic. */
+  versions(): TargetVersion[];
+  /** Listens to what the target notices on its own; returns the unsubscribe function. */
+  onEvent(listener: (event: TargetEvent) => void): () => void;
+  /** Stops everything the target started. */
+  close(): Promise<void>;
+}
+
+/** The value a router answers when it cannot tell which split it applies (as Argo's `VerifyWeight` returns nil). */
+export const WEIGHTS_UNSUPPORTED = 'unsupported';
+
+/** The split a router reads back: percent per version, or `unsupported` where the router cannot tell. */
+export type AppliedWeights = Record<string, number> | typeof WEIGHTS_UNSUPPORTED;
+
+/** What splits traffic between the versions a runner runs. */
+export interface TrafficRouter {
+  /** The service's public address (`{service_url}`). */
+  readonly serviceUrl: string;
   /**
    * Splits traffic, in percent per version (summing to 100), in one atomic change. Versions left out get
    * nothing; requests already in flight finish where they are.
    */
   setWeights(weights: Readonly<Record<string, number>>): Promise<void>;
-  /** The split the target applies now, read back from where traffic is split. */
-  currentWeights(): Promise<Record<string, number>>;
-  /** Drains a version (no new requests, in-flight ones finish up to `drainMs`) and stops it. */
-  stopVersion(version: string, options: { drainMs?: number }): Promise<void>;
-  /** The versions it runs now. */
-  versions(): TargetVersion[];
-  /** Built-in metrics of a version over the last `windowMs`; undefined for a version it does not know. */
-  metrics(version: string, windowMs: number): Promise<VersionMetrics | undefined>;
+  /** The split the target applies now, read back from where traffic is split; `unsupported` where it cannot tell. */
+  currentWeights(): Promise<AppliedWeights>;
   /**
    * Serves one version alone on a second address (a blue-green preview) and returns its URL; closed when that
    * version stops, when another preview opens, or with the target. Optional: targets without one skip the step.
    */
   openPreview?(version: string, listen: string): Promise<string>;
-  /** Listens to what the target notices on its own; returns the unsubscribe function. */
-  onEvent(listener: (event: TargetEvent) => void): () => void;
-  /** Stops everything the target started. */
-  close(): Promise<void>;
+}
+
+/** What observes the versions where traffic is split: the built-in metrics analysis and alerts read. */
+export interface VersionObserver {
+  /** Built-in metrics of a version over the last `windowMs`; undefined for a version it does not know. */
+  metrics(version: string, windowMs: number): Promise<VersionMetrics | undefined>;
+  /** The proxy's raw snapshot of every version, for the daemon's exporter; only where glidepath's proxy splits. */
+  proxyMetrics?(windowSeconds: number): Promise<ProxyMetricsSnapshot>;
+}
+
+/** Something a target tells the daemon's log on its own, such as how its versions came back after a restart. */
+export interface TargetNotice {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+/** What a daemon that hosts a target may ask of it besides releases; each member optional. */
+export interface HostedTarget {
+  /** Lets go of what it runs, still serving, for the next daemon to adopt (`down --keep-serving`). */
+  detach?(): Promise<void>;
+  /** Takes the target section of a newly adopted plan for what starts from now on; ignores another type's. */
+  reconfigure?(config: TargetConfig): void;
+  /** Replays the notices since the target started, then calls `listener` with each new one. */
+  onNotice?(listener: (notice: TargetNotice) => void): void;
+}
+
+/**
+ * A target as the engine and the daemon hold it: it runs versions and splits traffic; it observes them when it
+ * has `metrics` (glidepath's proxy, nginx's logs), and analysis then reads built-in metrics from it.
+ */
+export interface Target extends VersionRunner, TrafficRouter, Partial<VersionObserver>, HostedTarget {}
+
+/** Whether the target observes its versions (built-in metrics); a target without it relies on checks and Prometheus. */
+export function observes(target: Target): target is Target & VersionObserver {
+  return typeof target.metrics === 'function';
 }

@@ -13,6 +13,7 @@ export type ComparedQuantity = 'latency' | 'error_rate';
 
 /** The version's built-in metrics over the window, or why they cannot be read. */
 async function versionMetrics(observer: VersionObserver, version: string, windowMs: number): Promise<VersionMetrics | string> {
+  if (!observer.metrics) return `the ${observer.type} target has no built-in metrics: measure with a check or Prometheus`;
   try {
     return (await observer.metrics(version, windowMs)) ?? `the ${observer.type} target does not run ${version}`;
   } catch (error) {

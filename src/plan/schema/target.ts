@@ -1,7 +1,8 @@
 /** `target:` where versions run and how traffic is split between them. */
 import { z } from 'zod';
-import { HEADER_NAME, httpUrl } from '../../shared/value-schemas.js';
+import { HEADER_NAME } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
+import { commandTarget } from './command-target.js';
 import { commandLine, countInt, envMap, listenAddress, positiveInt } from './common.js';
 
 export const DEFAULT_READY_TIMEOUT = '30s';
@@ -82,18 +83,6 @@ const kubernetesTarget = z
     context: z.string().optional().describe('kubeconfig context to use.'),
   })
   .describe('Release to Kubernetes.');
-
-const commandTarget = z
-  .strictObject({
-    type: z.literal('command').describe('Any platform, driven by your own commands.'),
-    start: commandLine('Starts a version: `{version}`.'),
-    setWeights: commandLine('Routes traffic: `{version}` gets `{weight}` percent, the stable `{stable}` the rest.'),
-    promote: commandLine('Makes `{version}` the only version serving.').optional(),
-    stop: commandLine('Stops a version: `{version}`.'),
-    url: httpUrl('Direct address of a version, for checks (`{url}`); may use `{version}`.', 'https://v-{version}.example.com').optional(),
-    shell: z.boolean().default(false).describe('Run the commands through /bin/sh.'),
-  })
-  .describe('Drive releases with your own commands.');
 
 export const targetSchema = z
   .discriminatedUnion('type', [processTarget, nginxTarget, kubernetesTarget, commandTarget], {

@@ -1,14 +1,14 @@
 /** The embedded `process` target: versions as local processes (the supervisor) behind the built-in proxy. */
 import { EventEmitter } from 'node:events';
-import type { ProcessTargetConfig } from '../../plan/schema/target.js';
+import type { ProcessTargetConfig, TargetConfig } from '../../plan/schema/target.js';
 import type { ProxyHost, ProxyMetricsSnapshot, ProxyRemote } from '../../proxy/index.js';
 import { GlidepathError } from '../../shared/errors.js';
-import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics } from '../target.js';
-import { ProcessSupervisor } from './process-supervisor.js';
+import type { StartOutcome, Target, TargetEvent, TargetNotice, TargetVersion, VersionMetrics } from '../target.js';
+import { ProcessSupervisor } from '../../supervisor/process-supervisor.js';
 import { restoreServing, type RestoredVersion } from './restore-serving.js';
 import { writeServingState } from './serving-file.js';
 import { openServiceProxy, startPreviewProxy } from './serving-proxy.js';
-import type { InstanceAddress, SupervisorEvent, VersionSpec } from './types.js';
+import type { InstanceAddress, SupervisorEvent, VersionSpec } from '../../supervisor/types.js';
 import { versionSpecOf } from './version-spec.js';
 import { versionCounters } from './version-counters.js';
 
@@ -89,8 +89,22 @@ export class ProcessTarget implements Target {
    * Takes a new configuration for what starts from now on (command, env, readiness, instances, restart, drain);
    * running versions keep theirs. The proxy's own settings (listen, sticky, versionHeader) are fixed at start.
    */
-  reconfigure(config: ProcessTargetConfig): void {
-    this.#options = { ...this.#options, config };
+  reconfigure(config: TargetConfig): void {
+    if (config.type === 'process') this.#options = { ...this.#options, config };
+  }
+
+  /** Says how the proxy and each version that served before came back (adopted, started again) or why not, then each proxy restart. */
+  onNotice(listener: (notice: TargetNotice) => void): void {
+    const proxy = this.#proxy.info;
+    listener({ level: 'info', fields: { pid: proxy.pid }, message: `proxy process ${proxy.how} (pid ${proxy.pid}) on ${this.serviceUrl}` });
+    this.onProxyRestart((ms, reason) =>
+      listener({ level: 'warn', fields: { pid: this.#proxy.info.pid, ms }, message: `proxy process restarted in ${ms}ms (${reason}); it serves its persisted routing table` }),
+    );
+    for (const restored of this.restored) {
+      const { version } = restored;
+      if (restored.how === 'failed') listener({ level: 'error', fields: { version }, message: `${version} served before but cannot start again: ${restored.reason}` });
+      else listener({ level: 'info', fields: { version }, message: `${version} serves again (${restored.how === 'adopted' ? 'its running processes adopted' : 'its processes were gone: started again'})` });
+    }
   }
 
   #onSupervisorEvent(event: SupervisorEvent): void {

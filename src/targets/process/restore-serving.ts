@@ -3,9 +3,9 @@
  * recorded versions whose processes still run are adopted; those whose processes are gone are started again from
  * the spec they were started with, so the service serves as before without a deploy.
  */
-import type { ProcessSupervisor } from './process-supervisor.js';
+import type { ProcessSupervisor } from '../../supervisor/process-supervisor.js';
 import { readServingState, type ServingState } from './serving-file.js';
-import type { InstanceAddress, VersionSpec } from './types.js';
+import type { InstanceAddress, VersionSpec } from '../../supervisor/types.js';
 
 /** How one recorded version came back, or why it did not. */
 export type RestoredVersion =

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../shared/atomic-file.js';
-import type { VersionSpec } from './types.js';
+import type { VersionSpec } from '../../supervisor/types.js';
 
 /** The file's name in the state directory (older daemons wrote only its `weights`). */
 export const SERVING_FILE = 'traffic.json';

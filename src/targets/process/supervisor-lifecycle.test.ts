@@ -10,9 +10,9 @@ import { freePort } from '../../shared/free-port.js';
 import { stopLeftoverGroups } from '../../testing/leftover-processes.js';
 import { httpGet, testServiceCommand } from '../../testing/test-service.js';
 import type { TargetEvent } from '../target.js';
-import { ProcessSupervisor } from './process-supervisor.js';
+import { ProcessSupervisor } from '../../supervisor/process-supervisor.js';
 import { ProcessTarget } from './process-target.js';
-import type { SupervisorEvent, VersionSpec } from './types.js';
+import type { SupervisorEvent, VersionSpec } from '../../supervisor/types.js';
 
 let stateDir: string;
 let supervisor: ProcessSupervisor;

@@ -1,7 +1,7 @@
 /** The supervisor's spec of a version, from the plan's process target. */
 import { isAbsolute, resolve } from 'node:path';
 import type { ProcessTargetConfig } from '../../plan/schema/target.js';
-import type { VersionSpec } from './types.js';
+import type { VersionSpec } from '../../supervisor/types.js';
 
 /** What to run for `version`: the plan's command, cwd (relative to the plan, `{version}` filled), env and policies. */
 export function versionSpecOf(config: ProcessTargetConfig, service: string, version: string, planDir: string): VersionSpec {

@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { httpGet, testServiceCommand } from '../../testing/test-service.js';
+import { httpGet, testServiceCommand } from '../testing/test-service.js';
 import type { LogLine } from './log-reader.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import type { SupervisorEvent, VersionSpec } from './types.js';
-import { processGroupAlive } from '../../exec/process-group.js';
-import { stopLeftoverGroups } from '../../testing/leftover-processes.js';
+import { processGroupAlive } from '../exec/process-group.js';
+import { stopLeftoverGroups } from '../testing/leftover-processes.js';
 
 let stateDir: string;
 let supervisor: ProcessSupervisor;

@@ -1,5 +1,5 @@
 /** What one instance is started with: the version's command, cwd and env with `{port}` and `{version}` filled in. */
-import { commandArgv } from '../../exec/argv.js';
+import { commandArgv } from '../exec/argv.js';
 import type { VersionSpec } from './types.js';
 
 /** Versions name directories and files, so they stay plain: letters, digits, `.`, `_`, `+`, `-`. */

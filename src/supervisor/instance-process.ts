@@ -1,7 +1,7 @@
 /** One running instance process, either spawned here (our child) or adopted from a previous daemon (polled). */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { processGroupAlive, stopProcessGroup } from '../../exec/process-group.js';
+import { processGroupAlive, stopProcessGroup } from '../exec/process-group.js';
 import type { PipePaths } from './log-pipe.js';
 import { isSameProcess, readProcStat } from './proc-fs.js';
 

@@ -3,13 +3,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { httpGet, testServiceCommand } from '../../testing/test-service.js';
+import { httpGet, testServiceCommand } from '../testing/test-service.js';
 import type { LogLine } from './log-reader.js';
 import { readProcStat } from './proc-fs.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import type { ProcessRecord, SupervisorEvent, VersionOutcome, VersionSpec } from './types.js';
-import { processGroupAlive, stopProcessGroup } from '../../exec/process-group.js';
-import { stopLeftoverGroups } from '../../testing/leftover-processes.js';
+import { processGroupAlive, stopProcessGroup } from '../exec/process-group.js';
+import { stopLeftoverGroups } from '../testing/leftover-processes.js';
 
 let stateDir: string;
 let supervisors: ProcessSupervisor[];

@@ -1,5 +1,5 @@
 /** Runs one version: its instances, readiness, the restart policy, failure, stop and hand-over to the next daemon. */
-import { sleepLong } from '../../shared/long-timer.js';
+import { sleepLong } from '../shared/long-timer.js';
 import { InstanceSlot } from './instance-slot.js';
 import type { VersionPaths } from './instance-slot.js';
 import type { InstanceProcess } from './instance-process.js';

@@ -1,8 +1,8 @@
 /** Whether an instance is ready for traffic: an HTTP path answering 2xx/3xx, or else an open TCP port. */
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { formatDuration } from '../../shared/duration.js';
-import { waitLong } from '../../shared/long-timer.js';
+import { formatDuration } from '../shared/duration.js';
+import { waitLong } from '../shared/long-timer.js';
 import { INSTANCE_HOST } from './types.js';
 
 /** Longest a single probe may wait for an answer when the spec does not say (the plan's `ready.probeTimeout`). */
