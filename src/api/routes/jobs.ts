@@ -42,7 +42,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
       tags: ['jobs'],
       params: NAME,
       body: byBody,
-      errors: [404, 409],
+      errors: [404, 409, 503],
       ok: { 200: { description: 'The run, ended.', schema: jobRunAnswerSchema } },
     }),
     async (request) => {
