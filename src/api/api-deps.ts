@@ -1,9 +1,7 @@
 /** What the API needs from the daemon: the store, the tokens, live events, status, metrics and shutdown. */
 import type { JobRunner } from '../jobs/job-runner.js';
-import type { AlertHistoryRecord, SilenceRecord, StoredEvent, Store } from '../store/index.js';
-import type { AlertView } from '../alerts/alert-rules.js';
-import type { MonitorView } from '../monitors/monitor-report.js';
-import type { StatusDocument, TrafficDocument } from './contract.js';
+import type { SilenceRecord, StoredEvent, Store } from '../store/index.js';
+import type { AlertHistoryDocument, AlertsDocument, BackupsDocument, MonitorsDocument, SilencesDocument, StatusDocument, TrafficDocument } from './contract.js';
 import type { ApiTokens } from './tokens.js';
 
 /** Steering releases: what the engine offers the API (undefined when the plan has no target). */
@@ -20,11 +18,11 @@ export interface ReleaseControl {
 
 /** Monitors, alert rules and silences: what the daemon's operating half offers the API. */
 export interface OperationsControl {
-  monitors(): Promise<{ service: string; monitors: MonitorView[]; changes: { name: string; at: string; from: string; to: string; detail: string }[] }>;
-  alerts(): Promise<{ service: string; alerts: AlertView[] }>;
-  alertHistory(query: { rule?: string; limit?: number }): Promise<{ service: string; history: AlertHistoryRecord[] }>;
+  monitors(): Promise<MonitorsDocument>;
+  alerts(): Promise<AlertsDocument>;
+  alertHistory(query: { rule?: string; limit?: number }): Promise<AlertHistoryDocument>;
   /** Silences in effect now, or every one (`all`). */
-  silences(all: boolean): Promise<{ service: string; silences: SilenceRecord[] }>;
+  silences(all: boolean): Promise<SilencesDocument>;
   silence(input: { matchers: string[]; author: string; comment: string; durationMs: number }): Promise<SilenceRecord>;
   unsilence(id: string, by: string): Promise<void>;
 }
@@ -48,6 +46,10 @@ export interface ApiDeps {
   /** The scheduled jobs of the plan in force (list, run, history, disable, enable). */
   jobs?: Pick<JobRunner, 'list' | 'run' | 'history' | 'setDisabled'>;
   operations?: OperationsControl;
+  /** Backups per source (RPO and RTO against the plan in force) and the catalog, as `backup list --json` prints them. */
+  backups?: (query: { source?: string; all: boolean }) => Promise<BackupsDocument>;
+  /** A release's launch record as Markdown (`glidepath report ID --format md`). */
+  launchRecord?: (releaseId: string) => Promise<string>;
   /** Prometheus exposition text and its content type. */
   metrics(): Promise<{ contentType: string; text: string }>;
   /** Stops the daemon after the answer is sent; with `keepServing`, what serves (proxy, versions) stays running. */

@@ -6,12 +6,14 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError, EXIT, GlidepathError, PlanError, describeError } from '../shared/errors.js';
 import type { ApiDeps } from './api-deps.js';
 import type { ErrorBody } from './contract.js';
+import { registerBackupRoutes } from './routes/backups.js';
 import { registerControlRoutes } from './routes/control.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerSystemRoutes } from './routes/system.js';
+import { errorBodySchema, type Access } from './schemas/route-spec.js';
 import { roleOf, type TokenRole } from './tokens.js';
 
 declare module 'fastify' {
@@ -20,7 +22,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** The least role a route needs; `public` routes need no token, `metrics` ones take the metrics token too. */
-    access?: 'public' | 'metrics' | 'read' | 'admin';
+    access?: Access;
   }
 }
 
@@ -37,6 +39,32 @@ function validationMessage(error: FastifyError): string {
   return `${where} has an unknown key "${key}"`;
 }
 
+const OPENAPI = (deps: ApiDeps) => ({
+  openapi: {
+    openapi: '3.1.0',
+    info: {
+      title: 'glidepath daemon API',
+      version: deps.glidepathVersion,
+      description:
+        `Releases, events, operations and metrics of ${deps.service}. Every call but /health takes a bearer token ` +
+        '(.glidepath/token): the read token may look, the admin token may also act, the metrics token may only scrape ' +
+        '/metrics. Each operation names the least role it needs in `x-glidepath-role` and as the scope of its security requirement.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/', description: 'the daemon itself (daemon.listen in the plan)' }],
+    tags: [
+      { name: 'system', description: 'Health, metrics and the daemon itself.' },
+      { name: 'releases', description: 'Traffic, releases and steering them.' },
+      { name: 'events', description: 'The event stream.' },
+      { name: 'jobs', description: 'Scheduled jobs.' },
+      { name: 'operations', description: 'Monitors, alerts, silences and backups.' },
+    ],
+    components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer', description: 'A token of .glidepath/token (admin or read) or .glidepath/metrics-token.' } } },
+  },
+  // Shared schemas keep their own names in the document (#/components/schemas/ErrorBody).
+  refResolver: { buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: unknown, i: number) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+});
+
 /** Builds the API (not yet listening); `app.listen` or `app.inject` runs it. */
 export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
@@ -51,13 +79,11 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     if (request.method === 'POST' && request.body === undefined && request.headers['content-type'] === undefined) request.body = {};
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'glidepath daemon API', version: deps.glidepathVersion, description: `Releases, events and metrics of ${deps.service}.` },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  // Answers are sent as the handlers make them: the response schemas document them (and a test holds them to it), but
+  // never filter or convert them, as Fastify's schema-driven serializer would.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addSchema(errorBodySchema);
+  await app.register(swagger, OPENAPI(deps));
   // The API description holds no data; the Authorize button of the UI takes a token for the calls themselves.
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -105,5 +131,6 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerControlRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerOperationsRoutes(app, deps);
+  registerBackupRoutes(app, deps);
   return app;
 }

@@ -1,16 +1,13 @@
 /** `glidepath alerts list | history | silence | unsilence | silences`: alert rules and silences, via the daemon. */
 import type { Command } from 'commander';
-import type { OperationsControl } from '../api/api-deps.js';
+import type { AlertHistoryDocument as HistoryDocument, AlertsDocument, SilenceEndedDocument, SilenceRecord, SilencesDocument } from '../api/contract.js';
 import { formatDuration } from '../shared/duration.js';
 import { UsageError } from '../shared/errors.js';
-import type { SilenceRecord } from '../store/index.js';
 import type { CliContext } from './context.js';
 import { requireDaemon } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
 import { renderTable } from './output.js';
 
-type AlertsDocument = Awaited<ReturnType<OperationsControl['alerts']>>;
-type HistoryDocument = Awaited<ReturnType<OperationsControl['alertHistory']>>;
 
 const time = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 19) : '–');
 
@@ -85,7 +82,7 @@ export function registerAlerts(program: Command, ctx: CliContext): void {
     .argument('<id>', 'the silence (see alerts silences)')
     .action(async (id: string) => {
       const daemon = await requireDaemon(ctx.loadPlan());
-      const ended = await daemon.client.post<{ id: string; ended: boolean }>(`/v1/silences/${encodeURIComponent(id)}/end`, { by: releaseOwner(ctx.cwd, ctx.env) });
+      const ended = await daemon.client.post<SilenceEndedDocument>(`/v1/silences/${encodeURIComponent(id)}/end`, { by: releaseOwner(ctx.cwd, ctx.env) });
       ctx.out.result(ended, () => `silence ${id} ended`);
     });
   alerts
@@ -94,7 +91,7 @@ export function registerAlerts(program: Command, ctx: CliContext): void {
     .option('--all', 'every silence', false)
     .action(async (opts: { all: boolean }) => {
       const daemon = await requireDaemon(ctx.loadPlan());
-      const document = await daemon.client.get<{ service: string; silences: SilenceRecord[] }>(`/v1/silences?all=${String(opts.all)}`);
+      const document = await daemon.client.get<SilencesDocument>(`/v1/silences?all=${String(opts.all)}`);
       ctx.out.result(document, () => renderSilences(document.silences));
     });
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { ReleaseDocument } from '../api/contract.js';
+import type { ReleaseDocument, StartedDocument } from '../api/contract.js';
 import { DEMO_RELEASES, writeDemoProject } from '../demo/demo-project.js';
 import { Load, type LoadReport } from '../load/steady-load.js';
 import { loadPlan, type LoadedPlan } from '../plan/load.js';
@@ -75,7 +75,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           if (interrupted.signal.aborted) break;
           say(`\n▶ ${release.version}: ${release.story}`);
           load?.reset();
-          const { id } = await daemon.client.post<{ id: string }>('/v1/releases', { version: release.version, yes: true, owner: 'glidepath demo' });
+          const { id } = await daemon.client.post<StartedDocument>('/v1/releases', { version: release.version, yes: true, owner: 'glidepath demo' });
           // A release that waits for a person (a pause) would hold the demo forever: past its deadline it is aborted.
           const deadline = setTimeout(() => void daemon.client.post('/v1/release/abort', { by: 'demo deadline' }).catch(() => undefined), RELEASE_DEADLINE_MS);
           const stopOnSignal = () => void daemon.client.post('/v1/release/abort', { by: 'demo interrupted' }).catch(() => undefined);

@@ -1,7 +1,7 @@
 /** `glidepath deploy VERSION`: run a release through the daemon and show it until it ends. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ReleaseDocument, TrafficDocument } from '../api/contract.js';
+import type { ReleaseDocument, StartedDocument, TrafficDocument } from '../api/contract.js';
 import { readEventStream } from '../api/event-stream-client.js';
 import { loadOrCreateTokens } from '../api/tokens.js';
 import { EXIT, UsageError } from '../shared/errors.js';
@@ -126,7 +126,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       // The daemon runs the plan as it is on disk now: the text validated here, which it validates again.
       const text = readFileSync(loaded.file, 'utf8');
       const daemon = await daemonFor(ctx);
-      const { id } = await daemon.client.post<{ id: string }>('/v1/releases', {
+      const { id } = await daemon.client.post<StartedDocument>('/v1/releases', {
         version,
         yes: confirmed.yes,
         owner: releaseOwner(loaded.dir, ctx.env),

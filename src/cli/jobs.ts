@@ -1,9 +1,8 @@
 /** `glidepath jobs list | run NAME | history NAME | disable NAME | enable NAME`: the daemon's scheduled jobs. */
 import type { Command } from 'commander';
-import type { JobSummary } from '../jobs/job-runner.js';
+import type { JobHistoryDocument, JobRunDocument, JobRunRecord, JobsDocument, JobStateDocument } from '../api/contract.js';
 import { formatDuration } from '../shared/duration.js';
 import { EXIT, UsageError } from '../shared/errors.js';
-import type { JobRunRecord, JobState } from '../store/index.js';
 import type { CliContext } from './context.js';
 import { assertSameProject, requireDaemon } from './daemon-connection.js';
 import { renderTable } from './output.js';
@@ -34,7 +33,7 @@ export function registerJobs(program: Command, ctx: CliContext): void {
     .command('list', { isDefault: true })
     .description('every job with its schedule, next run, last run and whether it is disabled')
     .action(async () => {
-      const { jobs: list } = await (await daemon()).get<{ jobs: JobSummary[] }>('/v1/jobs');
+      const { jobs: list } = await (await daemon()).get<JobsDocument>('/v1/jobs');
       ctx.out.result({ jobs: list }, () =>
         list.length === 0
           ? 'the plan has no jobs'
@@ -51,7 +50,7 @@ export function registerJobs(program: Command, ctx: CliContext): void {
     .argument('<name>', 'job name (see glidepath jobs list)')
     .action(async (name: string) => {
       const client = await daemon();
-      const { run } = await client.request<{ run: JobRunRecord }>('POST', `/v1/jobs/${encodeURIComponent(name)}/run`, {}, { timeoutMs: RUN_WAIT_MS });
+      const { run } = await client.request<JobRunDocument>('POST', `/v1/jobs/${encodeURIComponent(name)}/run`, {}, { timeoutMs: RUN_WAIT_MS });
       if (run.status !== 'succeeded') ctx.setExit(EXIT.bad);
       ctx.out.result({ run }, () => runLine(run));
     });
@@ -64,7 +63,7 @@ export function registerJobs(program: Command, ctx: CliContext): void {
     .action(async (name: string, opts: { limit: string }) => {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit expects a whole number from 1 to 500, got "${opts.limit}"`);
-      const document = await (await daemon()).get<{ job: string; runs: JobRunRecord[] }>(`/v1/jobs/${encodeURIComponent(name)}/history?limit=${limit}`);
+      const document = await (await daemon()).get<JobHistoryDocument>(`/v1/jobs/${encodeURIComponent(name)}/history?limit=${limit}`);
       ctx.out.result(document, () =>
         document.runs.length === 0
           ? `job ${name} has not run yet`
@@ -83,7 +82,7 @@ export function registerJobs(program: Command, ctx: CliContext): void {
       .action(async (name: string) => {
         const loaded = ctx.loadPlan();
         const client = await daemon();
-        const state = await client.post<{ job: string } & JobState>(`/v1/jobs/${encodeURIComponent(name)}/${verb}`, { by: releaseOwner(loaded.dir, ctx.env) });
+        const state = await client.post<JobStateDocument>(`/v1/jobs/${encodeURIComponent(name)}/${verb}`, { by: releaseOwner(loaded.dir, ctx.env) });
         ctx.out.result(state, () => `${name} ${verb}d by ${state.by}`);
       });
   }

@@ -1,12 +1,11 @@
 /** `glidepath monitors`: each monitor's state and uptime, from the daemon. */
 import type { Command } from 'commander';
-import type { OperationsControl } from '../api/api-deps.js';
+import type { MonitorsDocument } from '../api/contract.js';
 import { formatDuration } from '../shared/duration.js';
 import type { CliContext } from './context.js';
 import { requireDaemon } from './daemon-connection.js';
 import { renderTable } from './output.js';
 
-type MonitorsDocument = Awaited<ReturnType<OperationsControl['monitors']>>;
 
 const percent = (ratio: number | null) => (ratio === null ? '–' : `${(ratio * 100).toFixed(ratio === 1 ? 0 : 2)}%`);
 

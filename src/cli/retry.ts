@@ -1,5 +1,6 @@
 /** `glidepath retry [ID]`: run the version of an aborted, failed or rolled-back release again, as a new release. */
 import type { Command } from 'commander';
+import type { StartedDocument } from '../api/contract.js';
 import { EXIT, UnavailableError, UsageError } from '../shared/errors.js';
 import type { CliContext } from './context.js';
 import { daemonFor, followRelease, releaseExit, summary } from './deploy.js';
@@ -33,7 +34,7 @@ export function registerRetry(program: Command, ctx: CliContext): void {
         return;
       }
       ctx.out.progress(`retrying ${earlier.version} (release ${earlier.id} ${earlier.status}${earlier.reason ? `: ${earlier.reason}` : ''})`);
-      const { id: newId } = await daemon.client.post<{ id: string }>('/v1/releases', { version: earlier.version, yes: confirmed.yes, owner: releaseOwner(loaded.dir, ctx.env), retryOf: earlier.id });
+      const { id: newId } = await daemon.client.post<StartedDocument>('/v1/releases', { version: earlier.version, yes: confirmed.yes, owner: releaseOwner(loaded.dir, ctx.env), retryOf: earlier.id });
       if (opts.detach) {
         ctx.out.result({ id: newId, version: earlier.version, retryOf: earlier.id, status: 'started' }, () => `release ${newId} of ${earlier.version} started (retry of ${earlier.id}); wait for its end with glidepath wait ${newId}`);
         return;

@@ -1,6 +1,6 @@
 /** `glidepath wait [ID]`: follow a release (one started with `deploy --detach`) until it ends, with deploy's exit codes. */
 import type { Command } from 'commander';
-import type { ReleaseDocument } from '../api/contract.js';
+import type { ReleaseDocument, ReleasePage } from '../api/contract.js';
 import { ApiError, EXIT, UsageError } from '../shared/errors.js';
 import { TERMINAL_RELEASE_STATUSES } from '../store/index.js';
 import type { CliContext } from './context.js';
@@ -12,7 +12,7 @@ export const ended = (status: string): boolean => (TERMINAL_RELEASE_STATUSES as 
 
 /** A release by id, or the service's latest one; a usage error (exit 2) naming recent ones when there is none. */
 export async function releaseById(daemon: DaemonConnection, service: string, id: string | undefined): Promise<ReleaseDocument> {
-  const recent = async () => (await daemon.client.get<{ releases: { id: string }[] }>('/v1/releases?limit=3')).releases.map((r) => r.id);
+  const recent = async () => (await daemon.client.get<ReleasePage>('/v1/releases?limit=3')).releases.map((r) => r.id);
   if (id === undefined) {
     const [latest] = await recent();
     if (latest === undefined) throw new UsageError(`no release of ${service} yet`);

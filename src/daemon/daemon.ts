@@ -25,6 +25,7 @@ import { DaemonMetrics } from './daemon-metrics.js';
 import { acquireDaemonLock, clearDaemonInfo, releaseDaemonLock, stateDirOf, writeDaemonInfo, type StateDir } from './state-dir.js';
 import { PlanSource, planSha256, type PlanInForce, type PlanRef } from './plan-in-force.js';
 import { recordedPlan } from './recorded-plan.js';
+import { apiReads } from './api-reads.js';
 import { startNotifications, type DaemonNotifications } from './notifications.js';
 import { currentReleasePhase } from './release-phase.js';
 import { createDaemonLog, lineLogger, releaseEventFields, secretsOfPlan, type DaemonLogDestination, type DaemonLogger } from './daemon-log.js';
@@ -217,6 +218,7 @@ export class Daemon {
           releaseControl(releaseEngine, events, plan.service, logger, readReleasePlan),
         jobs,
         operations: operations.control,
+        ...apiReads(store, plans),
         metrics: () => metrics.exposition(),
         shutdown: (how) => void daemon?.stop(how?.keepServing ? 'asked over the API, keeping the service served' : 'asked over the API', how),
         logger,

@@ -60,6 +60,14 @@ export interface NewRelease {
   state?: JsonObject;
 }
 
+/** Which releases `page` returns: at most `limit`, after a cursor, of some statuses and one version. */
+export interface ReleasePageQuery {
+  limit: number;
+  statuses?: readonly ReleaseStatus[];
+  version?: string;
+  after?: { startedAt: IsoTime; id: string };
+}
+
 /** Fields `update` may change; `updatedAt` is always set. */
 export type ReleasePatch = Partial<
   Pick<Release, 'status' | 'reason' | 'finishedAt' | 'currentStep' | 'notes' | 'previousVersion' | 'state'>
@@ -151,6 +159,22 @@ export class ReleaseRepository {
       .orderBy('id', 'desc')
       .limit(options.limit ?? 50)
       .execute();
+    return rows.map(toRelease);
+  }
+
+  /**
+   * One page of a service's releases, newest first, optionally only some statuses and one version; `after` is the
+   * last release of the previous page (its start time and id), so a page costs the same however deep it is.
+   */
+  async page(service: string, options: ReleasePageQuery): Promise<Release[]> {
+    let query = this.#db.selectFrom('releases').selectAll().where('service', '=', service);
+    if (options.statuses && options.statuses.length > 0) query = query.where('status', 'in', options.statuses);
+    if (options.version !== undefined) query = query.where('version', '=', options.version);
+    const after = options.after;
+    if (after) {
+      query = query.where((eb) => eb.or([eb('started_at', '<', after.startedAt), eb.and([eb('started_at', '=', after.startedAt), eb('id', '<', after.id)])]));
+    }
+    const rows = await query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
     return rows.map(toRelease);
   }
 

@@ -11,6 +11,7 @@ import { freePort } from '../../src/shared/free-port.js';
 import { stopLeftoverGroups } from '../../src/testing/leftover-processes.js';
 import { testServiceCommand } from '../../src/testing/test-service.js';
 import type { ApiTokens } from '../../src/api/tokens.js';
+import { OpenApiConformance } from '../../src/testing/openapi-conformance.js';
 
 const SECRET = 'gp-review-s3cr3t-4f9a1c';
 const ARG_SECRET = 'gp-review-argsecret-77d2e0';
@@ -20,6 +21,9 @@ let daemon: Daemon;
 let base: string;
 let tokens: ApiTokens;
 const logLines: string[] = [];
+/** The daemon's own OpenAPI document, and every way a real answer differs from it. */
+let conformance: OpenApiConformance | undefined;
+const undocumented: string[] = [];
 /** Every process group the project's processes.json ever named, so none is left behind. */
 const seenPids = new Set<number>();
 
@@ -44,7 +48,10 @@ function call(method: string, path: string, options: { token?: string; auth?: st
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) as ReturnType<Answer['json']> }));
+      res.on('end', () => {
+        undocumented.push(...(conformance?.check(method, path, res.statusCode ?? 0, res.headers['content-type'], text) ?? []));
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) as ReturnType<Answer['json']> });
+      });
     });
     req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
@@ -116,6 +123,7 @@ strategy:
   daemon = await Daemon.start({ loaded, env, storeUrl: 'sqlite:.glidepath/state.db', log: (line) => logLines.push(line) });
   base = daemon.url;
   tokens = JSON.parse(readFileSync(join(dir, '.glidepath', 'token'), 'utf8')) as ApiTokens;
+  conformance = new OpenApiConformance(JSON.parse((await call('GET', '/docs/json')).body) as Record<string, unknown>);
 }, 20_000);
 
 afterAll(async () => {
@@ -135,6 +143,11 @@ const MUTATING: Array<[string, string, unknown]> = [
   ['POST', '/v1/release/abort', {}],
   ['POST', '/v1/rollback', {}],
   ['POST', '/v1/shutdown', undefined],
+  ['POST', '/v1/jobs/nightly/run', {}],
+  ['POST', '/v1/jobs/nightly/disable', { by: 'x' }],
+  ['POST', '/v1/jobs/nightly/enable', {}],
+  ['POST', '/v1/silences', { matchers: ['alertname=x'], author: 'x', comment: 'x', duration: '1h' }],
+  ['POST', '/v1/silences/sil_x/end', {}],
 ];
 
 describe('auth on every mutating endpoint', () => {
@@ -160,7 +173,7 @@ describe('auth on every mutating endpoint', () => {
   });
 
   it('read endpoints: no token 401, read token 200', async () => {
-    for (const path of ['/v1/status', '/v1/traffic', '/v1/releases', '/metrics']) {
+    for (const path of ['/v1/status', '/v1/traffic', '/v1/releases', '/metrics', '/v1/backups', '/v1/jobs', '/v1/monitors', '/v1/alerts', '/v1/silences']) {
       expect((await call('GET', path)).status, path).toBe(401);
       expect((await call('GET', path, { token: tokens.read })).status, path).toBe(200);
     }
@@ -280,6 +293,31 @@ describe('bad input to the read endpoints', () => {
     }
   });
 
+  it('releases: a bad status, cursor or version filter is 400 naming it; a record of an unknown release 404', async () => {
+    for (const [query, name] of [['status=done', /status/], ['cursor=abc', /cursor "abc"/], ['version=', /version/], ['limit=5&limit=6', /limit/]] as const) {
+      expectClientError(await call('GET', `/v1/releases?${query}`, { token: tokens.read }), 400, name);
+    }
+    expectClientError(await call('GET', '/v1/releases/rel_nope/record', { token: tokens.read }), 404, /no release rel_nope/);
+  });
+
+  it('backups, jobs, alerts, silences: bad queries and bodies are 4xx naming what, and change nothing', async () => {
+    expectClientError(await call('GET', '/v1/backups?all=maybe', { token: tokens.read }), 400, /all/);
+    expectClientError(await call('GET', '/v1/backups?sourc=db', { token: tokens.read }), 400, /sourc/);
+    expectClientError(await call('GET', '/v1/jobs/nope/history?limit=0', { token: tokens.read }), 400, /limit/);
+    expectClientError(await call('GET', '/v1/alerts/history?limit=-1', { token: tokens.read }), 400, /limit/);
+    expectClientError(await call('GET', '/v1/silences?all=2', { token: tokens.read }), 400, /all/);
+    expectClientError(await admin('POST', '/v1/jobs/nope/run', {}), 404, /no job "nope"/);
+    expectClientError(await admin('POST', '/v1/jobs/nope/disable', { by: 7 }), 400, /by/);
+    const silences = async () => (await call('GET', '/v1/silences?all=true', { token: tokens.read })).json().silences as unknown[];
+    const before = (await silences()).length;
+    expectClientError(await admin('POST', '/v1/silences', { matchers: ['alertname=x'], author: 'a', comment: 'c', duration: 'soon' }), 400, /duration "soon"/);
+    expectClientError(await admin('POST', '/v1/silences', { matchers: ['no matcher'], author: 'a', comment: 'c', duration: '1h' }), 400, /matcher "no matcher"/);
+    expectClientError(await admin('POST', '/v1/silences', { matchers: [], author: 'a', comment: 'c', duration: '1h' }), 400, /matchers/);
+    expectClientError(await admin('POST', '/v1/silences', { matchers: ['a=b'], author: 'a', comment: 'c', duration: '1h', until: 'x' }), 400, /until/);
+    expectClientError(await admin('POST', '/v1/silences/sil_nope/end', { by: 'a' }), 404, /no silence sil_nope/);
+    expect((await silences()).length).toBe(before);
+  });
+
   // An unknown query parameter is refused by name as well.
   test('an unknown query parameter is refused', async () => {
     expectClientError(await call('GET', '/v1/releases?limt=5', { token: tokens.read }), 400, /limt/);
@@ -296,6 +334,12 @@ describe('a real release, then unknown versions and secrets', () => {
     const release = (await call('GET', `/v1/releases/${id}`, { token: tokens.read })).json();
     expect(release).toMatchObject({ id, version: 'v1', status: 'succeeded' });
     expect((await call('GET', '/v1/status', { token: tokens.read })).json()).toMatchObject({ stable: { version: 'v1', weight: 100 }, canary: null });
+    const listed = (await call('GET', '/v1/releases?status=succeeded&version=v1', { token: tokens.read })).json();
+    expect(listed).toEqual({ releases: [expect.objectContaining({ id, version: 'v1', outcome: 'succeeded', startedBy: 'api' })], nextCursor: null });
+    const record = await call('GET', `/v1/releases/${id}/record`, { token: tokens.read });
+    expect(record.status).toBe(200);
+    expect(record.headers['content-type']).toContain('text/markdown');
+    expect(record.body).toContain(id);
   }, 30_000);
 
   it('deploying the version that already serves is 400 and records nothing', async () => {
@@ -349,6 +393,10 @@ describe('a real release, then unknown versions and secrets', () => {
       expect(text).not.toContain(tokens.admin);
       expect(text).not.toContain(tokens.read);
     }
+  });
+
+  test('every answer of the real daemon in this file is what its OpenAPI document says', () => {
+    expect(undocumented).toEqual([]);
   });
 
   // The supervisor's notes name the program it started, not its arguments, which may hold values the plan took

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../shared/errors.js';
 import { readMaintenanceLock } from '../../store/maintenance-lock.js';
 import type { ApiDeps, ReleaseControl } from '../api-deps.js';
-
-const VERSION = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]*$' } as const;
-const BY = { type: 'string', minLength: 1, maxLength: 200 } as const;
+import { by as BY, byBody, versionName as VERSION } from '../schemas/common.js';
+import { startedSchema, steeredSchema } from '../schemas/releases.js';
+import { routeOptions } from '../schemas/route-spec.js';
 
 interface DeployBody {
   version: string;
@@ -16,6 +16,13 @@ interface DeployBody {
   retryOf?: string;
   plan?: { file?: string; text?: string };
 }
+
+const STEER = {
+  promote: 'Skips the remaining steps: the new version takes all traffic.',
+  pause: 'Holds the release at its current step until resumed.',
+  resume: 'Goes on with a paused release.',
+  abort: 'Stops the release and returns traffic to the stable version (status aborted).',
+} as const;
 
 const RETRYABLE = new Set(['aborted', 'failed', 'rolled_back']);
 
@@ -28,12 +35,15 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
 
   app.post<{ Body: DeployBody }>(
     '/v1/releases',
-    {
-      config: { access: 'admin' },
-      schema: {
-        summary: 'Start a release of a version; progress follows on /v1/events?release=ID',
-        tags: ['releases'],
-        body: {
+    routeOptions({
+      operationId: 'startRelease',
+      access: 'admin',
+      summary: 'Start a release of a version',
+      description: 'Answers once the release is recorded; it goes on in the daemon and its progress follows on /v1/events?release=ID.',
+      tags: ['releases'],
+      errors: [404, 409, 503],
+      ok: { 202: { description: 'The release started and goes on.', schema: startedSchema } },
+      body: {
           type: 'object',
           required: ['version'],
           additionalProperties: false,
@@ -52,8 +62,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
             },
           },
         },
-      },
-    },
+    }),
     async (request, reply) => {
       const { version, owner, yes, notes, participants, retryOf, plan } = request.body;
       // A maintenance window (`glidepath lock acquire`) holds every new release until it is released.
@@ -75,14 +84,16 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
   for (const verb of ['promote', 'pause', 'resume', 'abort'] as const) {
     app.post<{ Body: { by?: string } }>(
       `/v1/release/${verb}`,
-      {
-        config: { access: 'admin' },
-        schema: {
-          summary: `${verb[0]?.toUpperCase() ?? ''}${verb.slice(1)} the running release`,
-          tags: ['releases'],
-          body: { type: 'object', additionalProperties: false, properties: { by: BY } },
-        },
-      },
+      routeOptions({
+        operationId: `${verb}Release`,
+        access: 'admin',
+        summary: `${verb[0]?.toUpperCase() ?? ''}${verb.slice(1)} the running release`,
+        description: `${STEER[verb]} The body's \`by\` (default "api") is recorded with the action in the release's events and its launch record.`,
+        tags: ['releases'],
+        body: byBody,
+        errors: [409, 503],
+        ok: { 200: { description: 'Done.', schema: steeredSchema } },
+      }),
       async (request) => {
         await control()[verb](request.body?.by ?? 'api');
         return { ok: true, action: verb };
@@ -92,14 +103,16 @@ export function registerControlRoutes(app: FastifyInstance, deps: ApiDeps): void
 
   app.post<{ Body: { to?: string; by?: string } }>(
     '/v1/rollback',
-    {
-      config: { access: 'admin' },
-      schema: {
-        summary: 'Roll back the last release (to the previous version, or to a named one)',
-        tags: ['releases'],
-        body: { type: 'object', additionalProperties: false, properties: { to: VERSION, by: BY } },
-      },
-    },
+    routeOptions({
+      operationId: 'rollback',
+      access: 'admin',
+      summary: 'Roll back the last release (to the previous version, or to a named one)',
+      description: 'Starts a rollback release and answers with its id; it goes on in the daemon. `by` (default "api") is recorded.',
+      tags: ['releases'],
+      body: { type: 'object', additionalProperties: false, properties: { to: VERSION, by: BY } },
+      errors: [409, 503],
+      ok: { 202: { description: 'The rollback started and goes on.', schema: startedSchema } },
+    }),
     async (request, reply) => reply.code(202).send(await control().rollback({ to: request.body?.to, by: request.body?.by ?? 'api' })),
   );
 }

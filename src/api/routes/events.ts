@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { StoredEvent } from '../../store/index.js';
 import type { ApiDeps } from '../api-deps.js';
+import { storedEventSchema } from '../schemas/releases.js';
+import { routeOptions } from '../schemas/route-spec.js';
 
 const HEARTBEAT_MS = 15_000;
 const BACKLOG_LIMIT = 1000;
@@ -22,18 +24,19 @@ export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get<{ Querystring: EventsQuery }>(
     '/v1/events',
-    {
-      config: { access: 'read' },
-      schema: {
-        summary: 'Release events as server-sent events; resumes after Last-Event-ID or ?after=SEQ',
-        tags: ['events'],
-        querystring: {
-          type: 'object',
-          properties: { release: { type: 'string' }, after: { type: 'integer', minimum: 0 } },
-          additionalProperties: false,
-        },
-      },
-    },
+    routeOptions({
+      operationId: 'streamEvents',
+      access: 'read',
+      summary: 'Recorded events as server-sent events, then live ones',
+      description:
+        'Each event is `id: SEQ`, `event: TYPE`, `data: JSON` (the stored event). A client that reconnects with the ' +
+        '`Last-Event-ID` header (or ?after=SEQ) gets every event after that one, then live ones; ?release=ID gives that ' +
+        "release's events from its first. Comment lines keep the stream alive every 15 s.",
+      tags: ['events'],
+      querystring: { type: 'object', properties: { release: { type: 'string', minLength: 1, maxLength: 128 }, after: { type: 'integer', minimum: 0 } }, additionalProperties: false },
+      headers: { type: 'object', properties: { 'last-event-id': { type: 'string', description: 'the id (seq) of the last event received; takes precedence over ?after' } } },
+      ok: { 200: { description: 'A stream of server-sent events; each `data:` is one stored event.', contentType: 'text/event-stream', schema: { type: 'string', 'x-event-data': storedEventSchema } } },
+    }),
     async (request, reply) => {
       const lastId = Number(request.headers['last-event-id']);
       let after = Number.isInteger(lastId) && lastId >= 0 ? lastId : (request.query.after ?? undefined);

@@ -1,23 +1,15 @@
-/** Health, status, metrics and shutdown. */
+/** Health, status, traffic, metrics and shutdown. */
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../api-deps.js';
 import type { HealthDocument } from '../contract.js';
-
-const statusSchema = {
-  type: 'object',
-  properties: {
-    service: { type: 'string' },
-    stable: { type: ['object', 'null'], properties: { version: { type: 'string' }, weight: { type: 'number' } } },
-    canary: { type: ['object', 'null'], properties: { version: { type: 'string' }, weight: { type: 'number' } } },
-    release: { type: ['object', 'null'], properties: { id: { type: 'string' }, status: { type: 'string' }, step: { type: ['number', 'null'] } } },
-  },
-} as const;
+import { routeOptions } from '../schemas/route-spec.js';
+import { healthSchema, shutdownSchema, statusSchema, trafficSchema } from '../schemas/system.js';
 
 /** Registers /health, /metrics, status, traffic and shutdown. */
 export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get(
     '/health',
-    { config: { access: 'public' }, schema: { summary: 'Whether the daemon runs (no token needed)', security: [], tags: ['system'] } },
+    routeOptions({ operationId: 'getHealth', access: 'public', summary: 'Whether the daemon runs (no token needed)', tags: ['system'], ok: { 200: { description: 'The daemon runs.', schema: healthSchema } } }),
     (): HealthDocument => ({
       status: 'ok',
       service: deps.service,
@@ -27,32 +19,41 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
       glidepath: deps.glidepathVersion,
     }),
   );
-
   app.get(
     '/v1/status',
-    { config: { access: 'read' }, schema: { summary: 'Where traffic goes now', tags: ['releases'], response: { 200: statusSchema } } },
+    routeOptions({ operationId: 'getStatus', access: 'read', summary: 'Where traffic goes now', tags: ['releases'], ok: { 200: { description: 'Stable and canary versions, weights and the running release.', schema: statusSchema } }, errors: [503] }),
     () => deps.status(),
   );
-
-  app.get('/v1/traffic', { config: { access: 'read' }, schema: { summary: 'Live share and metrics of each running version', tags: ['releases'] } }, () =>
-    deps.traffic(),
+  app.get(
+    '/v1/traffic',
+    routeOptions({ operationId: 'getTraffic', access: 'read', summary: 'Live share and metrics of each running version', tags: ['releases'], ok: { 200: { description: 'Each version with its weight, rps, error rate and latency.', schema: trafficSchema } }, errors: [503] }),
+    () => deps.traffic(),
   );
-
-  app.get('/metrics', { config: { access: 'metrics' }, schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_request, reply) => {
-    const { contentType, text } = await deps.metrics();
-    return reply.type(contentType).send(text);
-  });
-
+  app.get(
+    '/metrics',
+    routeOptions({
+      operationId: 'getMetrics',
+      access: 'metrics',
+      summary: 'Prometheus metrics',
+      tags: ['system'],
+      ok: { 200: { description: 'The Prometheus text exposition format.', contentType: 'text/plain', schema: { type: 'string' } } },
+    }),
+    async (_request, reply) => {
+      const { contentType, text } = await deps.metrics();
+      return reply.type(contentType).send(text);
+    },
+  );
   app.post<{ Querystring: { keepServing?: boolean } }>(
     '/v1/shutdown',
-    {
-      config: { access: 'admin' },
-      schema: {
-        summary: 'Stop the daemon and everything it runs (with keepServing: only the daemon; the proxy and versions go on serving)',
-        tags: ['system'],
-        querystring: { type: 'object', properties: { keepServing: { type: 'boolean' } }, additionalProperties: false },
-      },
-    },
+    routeOptions({
+      operationId: 'shutdown',
+      access: 'admin',
+      summary: 'Stop the daemon and everything it runs',
+      description: 'With keepServing=true only the daemon stops; the proxy and the versions go on serving for the next daemon to adopt. The daemon stops after answering.',
+      tags: ['system'],
+      querystring: { type: 'object', properties: { keepServing: { type: 'boolean' } }, additionalProperties: false },
+      ok: { 202: { description: 'The daemon stops once this answer is sent.', schema: shutdownSchema } },
+    }),
     async (request, reply) => {
       const keepServing = request.query.keepServing === true;
       await reply.code(202).send({ stopping: true, keepServing });
