@@ -11,6 +11,7 @@ import { registerControlRoutes } from './routes/control.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerOperationsRoutes } from './routes/operations.js';
+import { registerRecordRoutes } from './routes/records.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { roleOf, type TokenRole } from './tokens.js';
@@ -108,5 +109,6 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerControlRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerOperationsRoutes(app, deps);
+  registerRecordRoutes(app, deps);
   return app;
 }
