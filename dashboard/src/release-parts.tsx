@@ -74,7 +74,7 @@ export function AnalysisPanel(props: { analysis: AnalysisDocument[] }) {
           return (
             <Chart
               key={metric}
-              title={`${metric} over time (threshold dashed)`}
+              title={`${metric} over time, with its threshold`}
               lines={[{ label: metric, color: '#7c3aed' }, { label: 'threshold', color: '#9ca3af' }]}
               data={[own.map((a) => Date.parse(a.at) / 1000), own.map((a) => a.value), own.map((a) => a.threshold)]}
             />
