@@ -64,6 +64,18 @@ async function confirmAction(page: Page, verb: string): Promise<void> {
 const weightOf = (page: Page, role: 'stable' | 'canary') =>
   page.locator(`.weight.${role}`).evaluate((el: { getAttribute(name: string): string | null }) => `${el.getAttribute('data-version') ?? ''} ${el.getAttribute('data-weight') ?? ''}`).catch(() => 'none');
 
+// After every describe (the long-history one starts a daemon of its own): each project's daemon and versions stop.
+afterAll(async () => {
+  for (const load of loads) await load.stop().catch(() => undefined);
+  await browser?.close();
+  for (const { project: p, pid } of projects) {
+    await runCli(['down'], { cwd: p.dir, timeoutMs: 70_000 }).catch(() => undefined);
+    if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const service of servicesIn(p.dir)) process.kill(service.pid, 'SIGKILL');
+    await p.remove();
+  }
+}, 150_000);
+
 describe.skipIf(missing)('the dashboard in a browser', () => {
   let project: Project;
   let proxyPort: number;
@@ -97,9 +109,10 @@ describe.skipIf(missing)('the dashboard in a browser', () => {
       'alerts:',
       '  - { name: api-down, check: health, for: 1s, interval: 250ms, severity: critical }',
     ].join('\n')}\n`);
-    projects.push({ project });
+    const entry: { project: Project; pid?: number } = { project };
+    projects.push(entry);
     const up = await cli(project, ['up', '--detach', '--json']);
-    projects[0] = { project, pid: (parseOneJson(up.stdout) as { pid: number }).pid };
+    entry.pid = (parseOneJson(up.stdout) as { pid: number }).pid;
     await cli(project, ['deploy', 'v1', '--json']);
     const load = Load.start({ url: `http://127.0.0.1:${proxyPort}/`, clients: 2, gapMs: 40, maxSeconds: 170 });
     loads.push(load);
@@ -107,16 +120,6 @@ describe.skipIf(missing)('the dashboard in a browser', () => {
     browser = await launch();
   }, 120_000);
 
-  afterAll(async () => {
-    for (const load of loads) await load.stop().catch(() => undefined);
-    await browser?.close();
-    for (const { project: p, pid } of projects) {
-      await runCli(['down'], { cwd: p.dir, timeoutMs: 70_000 }).catch(() => undefined);
-      if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
-      for (const service of servicesIn(p.dir)) process.kill(service.pid, 'SIGKILL');
-      await p.remove();
-    }
-  }, 120_000);
 
   it('logs in through the printed URL, follows a canary live, promotes and rolls back, shows a launch record and silences an alert', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -234,48 +237,53 @@ describe.skipIf(missing)('the dashboard with a long history (measured, not asser
     } finally {
       await store.close();
     }
+    const entry: { project: Project; pid?: number } = { project };
+    projects.push(entry);
     const up = await cli(project, ['up', '--detach', '--json']);
-    projects.push({ project, pid: (parseOneJson(up.stdout) as { pid: number }).pid });
+    entry.pid = (parseOneJson(up.stdout) as { pid: number }).pid;
     const ownBrowser = await launch();
-    const context = await ownBrowser.newContext();
-    const page = await context.newPage();
-    await page.goto(await loginUrl(project));
-    await page.locator('header').waitFor();
-    const base = page.url().split('#')[0] ?? '';
-    const timed = async (hash: string, ready: () => Promise<unknown>) => {
-      await page.goto('about:blank');
-      const started = performance.now();
-      await page.goto(`${base}${hash}`);
-      await ready();
-      return Math.round(performance.now() - started);
-    };
-    // Counted once the list has arrived: before that the page says "(0 releases)".
-    const historyMs = await timed('#/history', () => page.getByText(/\([1-9]\d* releases\)/).waitFor({ timeout: 30_000 }));
-    const listed = (await page.getByText(/\(\d+ releases\)/).textContent()) ?? '';
-    const operationsMs = await timed('#/operations', () => page.locator('[aria-label="Monitors"] li').nth(199).waitFor({ timeout: 30_000 }));
-    // Where the time goes: each API call the Operations view makes, timed from the page.
-    const calls = await page.evaluate(async () => {
-      const timings: string[] = [];
-      for (const path of ['/v1/monitors', '/v1/backups', '/v1/jobs', '/v1/alerts', '/v1/silences', '/v1/alerts/history?limit=20', '/v1/releases?limit=500']) {
+    try {
+      const context = await ownBrowser.newContext();
+      const page = await context.newPage();
+      await page.goto(await loginUrl(project));
+      await page.locator('header').waitFor();
+      const base = page.url().split('#')[0] ?? '';
+      const timed = async (hash: string, ready: () => Promise<unknown>) => {
+        await page.goto('about:blank');
         const started = performance.now();
-        await (await fetch(path)).text();
-        timings.push(`${path} ${Math.round(performance.now() - started)} ms`);
+        await page.goto(`${base}${hash}`);
+        await ready();
+        return Math.round(performance.now() - started);
+      };
+      // Counted once the list has arrived: before that the page says "(0 releases)".
+      const historyMs = await timed('#/history', () => page.getByText(/\([1-9]\d* releases\)/).waitFor({ timeout: 30_000 }));
+      const listed = (await page.getByText(/\(\d+ releases\)/).textContent()) ?? '';
+      const operationsMs = await timed('#/operations', () => page.locator('[aria-label="Monitors"] li').nth(199).waitFor({ timeout: 30_000 }));
+      // Where the time goes: each API call the Operations view makes, timed from the page.
+      const calls = await page.evaluate(async () => {
+        const timings: string[] = [];
+        for (const path of ['/v1/monitors', '/v1/backups', '/v1/jobs', '/v1/alerts', '/v1/silences', '/v1/alerts/history?limit=20', '/v1/releases?limit=500']) {
+          const started = performance.now();
+          await (await fetch(path)).text();
+          timings.push(`${path} ${Math.round(performance.now() - started)} ms`);
+        }
+        return timings.join(', ');
+      });
+      const assets = readFileSync(join(REPO_ROOT, 'dist', 'web', 'index.html'), 'utf8').match(/\/assets\/[^"]+\.js/g) ?? [];
+      let jsBrotli = 0;
+      let jsGzip = 0;
+      for (const asset of assets) {
+        for (const encoding of ['br', 'gzip'] as const) {
+          const size = await wireSize(`${base}${asset.slice(1)}`, encoding);
+          if (encoding === 'br') jsBrotli += size;
+          else jsGzip += size;
+        }
       }
-      return timings.join(', ');
-    });
-    const assets = readFileSync(join(REPO_ROOT, 'dist', 'web', 'index.html'), 'utf8').match(/\/assets\/[^"]+\.js/g) ?? [];
-    let jsBrotli = 0;
-    let jsGzip = 0;
-    for (const asset of assets) {
-      for (const encoding of ['br', 'gzip'] as const) {
-        const size = await wireSize(`${base}${asset.slice(1)}`, encoding);
-        if (encoding === 'br') jsBrotli += size;
-        else jsGzip += size;
-      }
+      const line = `history with 1,000 releases stored: ${historyMs} ms (${listed.trim()}); operations with 200 monitors: ${operationsMs} ms; JavaScript: ${jsBrotli} bytes brotli, ${jsGzip} bytes gzip; API calls: ${calls}`;
+      console.log(`dashboard load: ${line}`);
+      expect(historyMs).toBeGreaterThan(0);
+    } finally {
+      await ownBrowser.close();
     }
-    const line = `history with 1,000 releases stored: ${historyMs} ms (${listed.trim()}); operations with 200 monitors: ${operationsMs} ms; JavaScript: ${jsBrotli} bytes brotli, ${jsGzip} bytes gzip; API calls: ${calls}`;
-    console.log(`dashboard load: ${line}`);
-    expect(historyMs).toBeGreaterThan(0);
-    await ownBrowser.close();
   }, 180_000);
 });
