@@ -18,6 +18,7 @@ const LAYERS = [
   ['cli'], //                                   verbs: parse, call, print
   ['daemon'], //                                composition root: wires everything, starts servers
   ['api', 'records', 'demo', 'web', 'exports'], // what the daemon serves and reports, and hands to others
+  ['dashboard'], //                             the browser's way in: page, logins, sessions (the API registers it)
   ['engine', 'alerts', 'jobs', 'monitors'], //  what decides and acts over time
   ['analysis'], //                              measurements judged by assess()
   ['metrics'], //                               metric providers: read the targets' built-in metrics, checks, Prometheus

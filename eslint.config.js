@@ -51,7 +51,7 @@ export default defineConfig(
 
   {
     name: 'glidepath/typescript',
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
@@ -95,7 +95,7 @@ export default defineConfig(
   // Size, and a TSDoc sentence on everything a module exports (STYLE.md: Names and comments).
   {
     name: 'glidepath/size-and-docs',
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'dashboard/src/**/*.{ts,tsx}'],
     ignores: TEST_FILES,
     plugins: { jsdoc },
     rules: {

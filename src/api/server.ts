@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { registerDashboard } from '../dashboard/dashboard-routes.js';
 import { ApiError, EXIT, GlidepathError, PlanError, describeError } from '../shared/errors.js';
 import type { ApiDeps } from './api-deps.js';
 import type { ErrorBody } from './contract.js';
@@ -86,6 +87,8 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swagger, OPENAPI(deps));
   // The API description holds no data; the Authorize button of the UI takes a token for the calls themselves.
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Before the token check: a dashboard session (cookie + CSRF header) stands in for its role's bearer token.
+  registerDashboard(app, { tokens: deps.tokens });
 
   app.addHook('onRequest', async (request, reply) => {
     // Unmatched URLs need a token too (then get 404); routes without a declared access need the admin token.

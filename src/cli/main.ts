@@ -28,6 +28,7 @@ import { registerJobs } from './jobs.js';
 import { registerMonitors } from './monitors.js';
 import { registerAlerts } from './alerts.js';
 import { registerNotify } from './notify.js';
+import { registerDashboard } from './dashboard.js';
 
 /** What `main` reads from the outside world: streams, environment and working directory. */
 export interface MainDeps {
@@ -107,6 +108,7 @@ export async function main(argv: readonly string[], deps: MainDeps = defaultDeps
   registerMonitors(program, ctx);
   registerAlerts(program, ctx);
   registerNotify(program, ctx);
+  registerDashboard(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => deps.streams.stdout.write(text),

@@ -32,6 +32,7 @@ const ROUTES: Record<string, Route> = {
   alerts: 'api',
   bench: 'none', // loads the service itself; the daemon is not involved
   notify: 'store', // a test message is one-shot work; the delivery log is a record
+  dashboard: 'api', // asks the daemon for a one-time login
 };
 
 const dir = new URL('./', import.meta.url);

@@ -1,0 +1,289 @@
+/**
+ * The dashboard in a real browser (Debian's chromium driven by playwright-core) against a real daemon started by
+ * the real CLI: log in through the URL `glidepath dashboard --url` prints, watch a canary's weights and charts
+ * change without a reload, promote and roll back with the buttons, open a launch record, silence an alert, and
+ * see that a read-only login has no buttons and its POSTs are refused. Screenshots go to docs/dashboard-*.png.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive as alive } from '../../src/daemon/state-dir.js';
+import { Load } from '../../src/load/steady-load.js';
+import { requirePrograms } from '../../src/testing/require-program.js';
+import { processPlanLines } from '../../src/testing/test-service.js';
+import { REPO_ROOT, closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
+import { servicesIn } from './serving-rig.js';
+
+const { paths, missing } = requirePrograms('chromium');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const DOCS = join(REPO_ROOT, 'docs');
+
+let browser: Browser;
+const projects: { project: Project; pid?: number }[] = [];
+const loads: Load[] = [];
+
+// playwright gives every launch a fresh profile directory of its own (the --user-data-dir the flags ask for).
+function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
+}
+
+async function cli(project: Project, args: string[], timeoutMs = 60_000) {
+  const run = await runCli(args, { cwd: project.dir, timeoutMs });
+  if (run.code !== 0) throw new Error(`glidepath ${args.join(' ')} exited ${String(run.code)}:\n${run.stderr}`);
+  return run;
+}
+
+async function loginUrl(project: Project, readOnly = false): Promise<string> {
+  const run = await cli(project, ['dashboard', '--url', '--json', ...(readOnly ? ['--read-only'] : [])]);
+  const { url } = parseOneJson(run.stdout) as { url: string };
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#login=gp_login_/);
+  return url;
+}
+
+/** Bytes on the wire of a GET with one Accept-Encoding (fetch would hand back the decoded body). */
+function wireSize(url: string, encoding: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers: { 'accept-encoding': encoding } }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      response.on('end', () => resolve(bytes));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.setTimeout(10_000, () => request.destroy(new Error(`GET ${url} took over 10s`)));
+  });
+}
+
+async function confirmAction(page: Page, verb: string): Promise<void> {
+  await page.getByRole('button', { name: verb, exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: `Yes, ${verb.toLowerCase()}` }).click();
+}
+
+const weightOf = (page: Page, role: 'stable' | 'canary') =>
+  page.locator(`.weight.${role}`).evaluate((el: { getAttribute(name: string): string | null }) => `${el.getAttribute('data-version') ?? ''} ${el.getAttribute('data-weight') ?? ''}`).catch(() => 'none');
+
+// After every describe (the long-history one starts a daemon of its own): each project's daemon and versions stop.
+afterAll(async () => {
+  for (const load of loads) await load.stop().catch(() => undefined);
+  await browser?.close();
+  for (const { project: p, pid } of projects) {
+    await runCli(['down'], { cwd: p.dir, timeoutMs: 70_000 }).catch(() => undefined);
+    if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const service of servicesIn(p.dir)) process.kill(service.pid, 'SIGKILL');
+    await p.remove();
+  }
+}, 150_000);
+
+describe.skipIf(missing)('the dashboard in a browser', () => {
+  let project: Project;
+  let proxyPort: number;
+  let flag: string;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    project = await makeProject();
+    proxyPort = await closedPort();
+    let daemonPort = await closedPort();
+    while (daemonPort === proxyPort) daemonPort = await closedPort();
+    for (const version of ['v1', 'v2']) {
+      mkdirSync(join(project.dir, 'releases', version), { recursive: true });
+      writeFileSync(join(project.dir, 'releases', version, 'service.json'), '{}');
+    }
+    flag = join(project.dir, 'healthy');
+    writeFileSync(flag, '');
+    await project.write('glidepath.yaml', `${[
+      ...processPlanLines('shop', daemonPort, proxyPort),
+      'checks:',
+      `  health: { command: { run: "test -f ${flag}" }, interval: 500ms, retries: 1, retryInterval: 250ms }`,
+      'strategy:',
+      '  canary:',
+      '    steps: [{ weight: 20 }, { pause: 4s }, { weight: 50 }, { pause: {} }]',
+      'analysis:',
+      '  interval: 1s',
+      '  minRequests: 5',
+      '  onInconclusive: continue',
+      '  metrics:',
+      '    - { name: errors, metric: error_rate, max: 0.05 }',
+      'alerts:',
+      '  - { name: api-down, check: health, for: 1s, interval: 250ms, severity: critical }',
+    ].join('\n')}\n`);
+    const entry: { project: Project; pid?: number } = { project };
+    projects.push(entry);
+    const up = await cli(project, ['up', '--detach', '--json']);
+    entry.pid = (parseOneJson(up.stdout) as { pid: number }).pid;
+    await cli(project, ['deploy', 'v1', '--json']);
+    const load = Load.start({ url: `http://127.0.0.1:${proxyPort}/`, clients: 2, gapMs: 40, maxSeconds: 170 });
+    loads.push(load);
+    await load.waitForRequests(20);
+    browser = await launch();
+  }, 120_000);
+
+
+  it('logs in through the printed URL, follows a canary live, promotes and rolls back, shows a launch record and silences an alert', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const url = await loginUrl(project);
+    await page.goto(url);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).first().textContent(), { timeout: 15_000 }).toContain('shop');
+    // The one-time token left the address bar, and the session cookie is out of the page's reach.
+    expect(page.url()).not.toContain('gp_login_');
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'gp_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    // Spent: the same URL does not log in a second browser.
+    const other = await browser.newContext();
+    const again = await other.newPage();
+    await again.goto(url);
+    await expect.poll(() => again.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('unknown, used or expired');
+    await other.close();
+
+    await page.evaluate(() => ((globalThis as unknown as { stayed: boolean }).stayed = true));
+    await expect.poll(() => weightOf(page, 'stable'), { timeout: 15_000 }).toBe('v1 100');
+    const deploy = await cli(project, ['deploy', 'v2', '--detach', '--json']);
+    const releaseId = (parseOneJson(deploy.stdout) as { id: string }).id;
+    await expect.poll(() => weightOf(page, 'canary'), { timeout: 30_000, interval: 100 }).toBe('v2 20');
+    await expect.poll(() => weightOf(page, 'canary'), { timeout: 30_000, interval: 100 }).toBe('v2 50');
+    // The charts follow both versions, still on the page first loaded.
+    await expect.poll(() => page.locator('.chart [role="img"]').first().getAttribute('aria-label'), { timeout: 15_000 }).toContain('v2');
+    const points = Number(await page.locator('.chart [data-points]').first().getAttribute('data-points'));
+    await expect.poll(async () => Number(await page.locator('.chart [data-points]').first().getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(points);
+    expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    await expect.poll(() => page.getByTestId('release-status').textContent(), { timeout: 15_000 }).toBe('paused');
+    await page.screenshot({ path: join(DOCS, 'dashboard-services.png'), fullPage: true });
+
+    await confirmAction(page, 'Promote');
+    await expect.poll(() => weightOf(page, 'stable'), { timeout: 30_000 }).toBe('v2 100');
+    await confirmAction(page, 'Rollback');
+    await expect.poll(() => weightOf(page, 'stable'), { timeout: 45_000 }).toBe('v1 100');
+    const served = await fetch(`http://127.0.0.1:${proxyPort}/`);
+    expect(served.headers.get('x-version')).toBe('v1');
+    const store = await project.openStore();
+    try {
+      const events = await store.events.list({ releaseId, limit: 1000 });
+      const steered = events.filter((e) => e.type === 'release.steered').map((e) => e.data);
+      expect(steered).toEqual([expect.objectContaining({ action: 'promote', by: expect.stringMatching(/^\S.* \(dashboard\)$/) as unknown })]);
+    } finally {
+      await store.close();
+    }
+
+    await page.goto(`${url.split('#')[0] ?? ''}#/history`);
+    await page.getByRole('link', { name: releaseId }).click();
+    await page.getByRole('button', { name: 'Show launch record' }).click();
+    await expect.poll(() => page.getByRole('article', { name: 'Launch record' }).textContent(), { timeout: 10_000 }).toContain('v2');
+    const download = await page.evaluate(async (path) => {
+      const response = await fetch(path);
+      return { type: response.headers.get('content-type'), disposition: response.headers.get('content-disposition'), text: await response.text() };
+    }, `/v1/releases/${releaseId}/record?format=md`);
+    expect(download.type).toContain('text/markdown');
+    expect(download.disposition).toContain('attachment');
+    expect(download.text).toMatch(/^# /);
+    await page.screenshot({ path: join(DOCS, 'dashboard-release.png'), fullPage: true });
+    await page.goto(`${url.split('#')[0] ?? ''}#/history`);
+    await page.screenshot({ path: join(DOCS, 'dashboard-history.png') });
+
+    rmSync(flag);
+    await page.goto(`${url.split('#')[0] ?? ''}#/operations`);
+    await expect.poll(() => page.locator('[data-alert="api-down"] .badge').first().textContent(), { timeout: 30_000 }).toBe('firing');
+    await page.getByLabel('Matchers').fill('alertname=api-down');
+    await page.getByLabel('Comment').fill('known outage, fixing it');
+    await page.getByRole('button', { name: 'Silence', exact: true }).click();
+    await expect.poll(() => page.locator('[data-alert="api-down"]').textContent(), { timeout: 15_000 }).toContain('silenced');
+    expect(await page.locator('main').textContent()).toContain('known outage, fixing it');
+    await page.screenshot({ path: join(DOCS, 'dashboard-operations.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${url.split('#')[0] ?? ''}#/services`);
+    await expect.poll(() => weightOf(page, 'stable'), { timeout: 15_000 }).toBe('v1 100');
+    await page.screenshot({ path: join(DOCS, 'dashboard-phone.png') });
+    await context.close();
+  }, 240_000);
+
+  it('a read-only login sees no action buttons, and the API refuses its POSTs', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(await loginUrl(project, true));
+    await expect.poll(() => page.locator('header .who').textContent(), { timeout: 15_000 }).toContain('read-only');
+    await expect.poll(() => page.locator('.weight.stable').count(), { timeout: 15_000 }).toBe(1);
+    for (const name of ['Promote', 'Pause', 'Abort', 'Rollback']) expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
+    await page.goto(`${page.url().split('#')[0] ?? ''}#/operations`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Alerts' }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByRole('form', { name: 'New silence' }).count()).toBe(0);
+    const statuses = await page.evaluate(async () => {
+      const { csrf } = (await (await fetch('/dashboard/session')).json()) as { csrf: string };
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      const rollback = await fetch('/v1/rollback', { method: 'POST', headers, body: '{}' });
+      const silence = await fetch('/v1/silences', { method: 'POST', headers, body: JSON.stringify({ matchers: ['a=b'], author: 'x', comment: 'y', duration: '1h' }) });
+      return [rollback.status, silence.status];
+    });
+    expect(statuses).toEqual([403, 403]);
+    await context.close();
+  }, 60_000);
+});
+
+describe.skipIf(missing)('the dashboard with a long history (measured, not asserted)', () => {
+  it('loads with 1,000 releases and 200 monitors', async () => {
+    await ensureBuilt();
+    const project = await makeProject();
+    const port = await closedPort();
+    const checks = Array.from({ length: 200 }, (_, i) => `  c${i}: { http: { url: "http://127.0.0.1:${port}/health" }, interval: 60s }`);
+    await project.write('glidepath.yaml', `${['version: 1', 'service: shop', `daemon: { listen: "127.0.0.1:${port}" }`, 'checks:', ...checks].join('\n')}\n`);
+    mkdirSync(join(project.dir, '.glidepath'), { recursive: true });
+    const store = await project.openStore();
+    try {
+      for (let i = 0; i < 1000; i++) {
+        const release = await store.releases.create({ service: 'shop', version: `1.0.${i}`, strategy: 'canary', startedAt: new Date(Date.now() - (1000 - i) * 60_000).toISOString() });
+        await store.releases.update(release.id, { status: i % 7 === 0 ? 'rolled_back' : 'succeeded', reason: i % 7 === 0 ? 'errors over 0.05' : null, finishedAt: new Date(Date.now() - (1000 - i) * 60_000 + 45_000).toISOString() });
+      }
+    } finally {
+      await store.close();
+    }
+    const entry: { project: Project; pid?: number } = { project };
+    projects.push(entry);
+    const up = await cli(project, ['up', '--detach', '--json']);
+    entry.pid = (parseOneJson(up.stdout) as { pid: number }).pid;
+    const ownBrowser = await launch();
+    try {
+      const context = await ownBrowser.newContext();
+      const page = await context.newPage();
+      await page.goto(await loginUrl(project));
+      await page.locator('header').waitFor();
+      const base = page.url().split('#')[0] ?? '';
+      const timed = async (hash: string, ready: () => Promise<unknown>) => {
+        await page.goto('about:blank');
+        const started = performance.now();
+        await page.goto(`${base}${hash}`);
+        await ready();
+        return Math.round(performance.now() - started);
+      };
+      // Counted once the list has arrived: before that the page says "(0 releases)".
+      const historyMs = await timed('#/history', () => page.getByText(/\([1-9]\d* releases\)/).waitFor({ timeout: 30_000 }));
+      const listed = (await page.getByText(/\(\d+ releases\)/).textContent()) ?? '';
+      const operationsMs = await timed('#/operations', () => page.locator('[aria-label="Monitors"] li').nth(199).waitFor({ timeout: 30_000 }));
+      // Where the time goes: each API call the Operations view makes, timed from the page.
+      const calls = await page.evaluate(async () => {
+        const timings: string[] = [];
+        for (const path of ['/v1/monitors', '/v1/backups', '/v1/jobs', '/v1/alerts', '/v1/silences', '/v1/alerts/history?limit=20', '/v1/releases?limit=500']) {
+          const started = performance.now();
+          await (await fetch(path)).text();
+          timings.push(`${path} ${Math.round(performance.now() - started)} ms`);
+        }
+        return timings.join(', ');
+      });
+      const assets = readFileSync(join(REPO_ROOT, 'dist', 'web', 'index.html'), 'utf8').match(/\/assets\/[^"]+\.js/g) ?? [];
+      let jsBrotli = 0;
+      let jsGzip = 0;
+      for (const asset of assets) {
+        for (const encoding of ['br', 'gzip'] as const) {
+          const size = await wireSize(`${base}${asset.slice(1)}`, encoding);
+          if (encoding === 'br') jsBrotli += size;
+          else jsGzip += size;
+        }
+      }
+      const line = `history with 1,000 releases stored: ${historyMs} ms (${listed.trim()}); operations with 200 monitors: ${operationsMs} ms; JavaScript: ${jsBrotli} bytes brotli, ${jsGzip} bytes gzip; API calls: ${calls}`;
+      console.log(`dashboard load: ${line}`);
+      expect(historyMs).toBeGreaterThan(0);
+    } finally {
+      await ownBrowser.close();
+    }
+  }, 180_000);
+});
