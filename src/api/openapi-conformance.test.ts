@@ -133,6 +133,13 @@ describe('the OpenAPI document', () => {
     expect(await post('/v1/silences', { matchers: ['alertname=api-down'], author: 'ada', comment: 'deploying', duration: '1h' })).toBe(201);
     const { silences } = (await (await fetch(`${base}/v1/silences`, { headers: { authorization: `Bearer ${read}` } })).json()) as { silences: { id: string }[] };
     expect(await post(`/v1/silences/${silences[0]?.id ?? ''}/end`, { by: 'ada' })).toBe(200);
+    // The dashboard's logins: one handed out, spent once, refused the second time.
+    expect(await post('/v1/dashboard/logins', { role: 'read', who: 'ada' })).toBe(201);
+    const login = (await (await fetch(`${base}/v1/dashboard/logins`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string };
+    expect(await call('POST', '/dashboard/login', { body: JSON.stringify({ token: login.token }) })).toBe(200);
+    expect(await call('POST', '/dashboard/login', { body: JSON.stringify({ token: login.token }) })).toBe(401);
+    expect(await call('GET', '/dashboard/session')).toBe(401);
+    expect(await call('POST', '/dashboard/logout')).toBe(200);
     expect(await post('/v1/shutdown?keepServing=true', undefined, admin)).toBe(202);
 
     // Errors: bad input, unknown things, missing and weak tokens, a body that is not JSON.

@@ -14,7 +14,7 @@ import { registerJobRoutes } from './routes/jobs.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerSystemRoutes } from './routes/system.js';
-import { errorBodySchema, type Access } from './schemas/route-spec.js';
+import { errorBodySchema, type Access } from '../shared/route-spec.js';
 import { roleOf, type TokenRole } from './tokens.js';
 
 declare module 'fastify' {
@@ -59,6 +59,7 @@ const OPENAPI = (deps: ApiDeps) => ({
       { name: 'events', description: 'The event stream.' },
       { name: 'jobs', description: 'Scheduled jobs.' },
       { name: 'operations', description: 'Monitors, alerts, silences and backups.' },
+      { name: 'dashboard', description: 'The dashboard\'s logins and sessions (the browser\'s way in; actions then use the routes above).' },
     ],
     components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer', description: 'A token of .glidepath/token (admin or read) or .glidepath/metrics-token.' } } },
   },

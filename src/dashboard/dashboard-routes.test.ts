@@ -1,3 +1,4 @@
+import { errorBodySchema } from '../shared/route-spec.js';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,7 @@ describe('dashboard login', () => {
     let now = 1_000_000;
     const book = new SessionBook({ now: () => now, loginTtlMs: 60_000 });
     const app = Fastify();
+    app.addSchema(errorBodySchema);
     registerDashboard(app, { tokens: { admin: 'a'.repeat(40), read: 'r'.repeat(40) }, book });
     const { token } = book.issueLogin('admin', 'ada');
     now += 60_001;
@@ -155,6 +157,7 @@ describe('the dashboard page', () => {
 
   it('serves the page uncached with a strict CSP, and hashed assets compressed and immutable, without a token', async () => {
     const app = Fastify();
+    app.addSchema(errorBodySchema);
     registerDashboard(app, { tokens: { admin: 'a'.repeat(40), read: 'r'.repeat(40) }, bundleDir: dir });
     const page = await app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);

@@ -4,6 +4,7 @@
  * with a live session cookie and no Authorization header is given its role's bearer token in-process, after a
  * state-changing one has shown the session's CSRF token in `x-csrf-token` (the cookie alone is never enough).
  */
+import { loginRoute, loginsRoute, logoutRoute, sessionRoute } from './dashboard-route-specs.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, clearedSessionCookie, readCookie, sessionCookie } from './cookies.js';
 import { LoginLimiter } from './login-limiter.js';
@@ -77,15 +78,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
 
   app.post<{ Body: { token: string } }>(
     '/dashboard/login',
-    {
-      config: { access: 'public' },
-      schema: {
-        summary: 'Open a dashboard session with a one-time login token (or a daemon token); sets the session cookie',
-        tags: ['dashboard'],
-        security: [],
-        body: { type: 'object', required: ['token'], additionalProperties: false, properties: { token: { type: 'string', minLength: 1, maxLength: 200 } } },
-      },
-    },
+    loginRoute,
     async (request, reply) => {
       const allowed = limiter.take(request.ip);
       if (!allowed.allowed) {
@@ -99,13 +92,13 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     },
   );
 
-  app.get('/dashboard/session', { config: { access: 'public' }, schema: { summary: 'The current dashboard session: role, who, CSRF token', tags: ['dashboard'], security: [] } }, async (request, reply) => {
+  app.get('/dashboard/session', sessionRoute, async (request, reply) => {
     const session = sessionOf(request);
     if (!session) return fail(reply, 401, 'unauthorized', 'no dashboard session; log in with a token');
     return reply.header('cache-control', 'no-store').send(sessionView(session));
   });
 
-  app.post('/dashboard/logout', { config: { access: 'public' }, schema: { summary: 'End the dashboard session', tags: ['dashboard'], security: [] } }, async (request, reply) => {
+  app.post('/dashboard/logout', logoutRoute, async (request, reply) => {
     const session = sessionOf(request);
     if (session && !csrfHeld(request, session)) return fail(reply, 403, 'csrf', `logging out needs the session's CSRF token in the ${CSRF_HEADER} header`);
     if (session) book.close(session.id);
@@ -114,14 +107,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
 
   app.post<{ Body: { role?: SessionRole; who?: string } }>(
     '/v1/dashboard/logins',
-    {
-      config: { access: 'read' },
-      schema: {
-        summary: 'A one-time dashboard login token (short-lived) of the caller\'s role or a lesser one; a bearer token only',
-        tags: ['dashboard'],
-        body: { type: 'object', additionalProperties: false, properties: { role: { type: 'string', enum: ['admin', 'read'] }, who: { type: 'string', minLength: 1, maxLength: 100 } } },
-      },
-    },
+    loginsRoute,
     async (request, reply) => {
       if (bySession.has(request)) return fail(reply, 403, 'forbidden', 'a dashboard session cannot hand out logins; use glidepath dashboard');
       const callerRole: SessionRole = request.role === 'admin' ? 'admin' : 'read';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../shared/errors.js';
 import type { ApiDeps } from '../api-deps.js';
 import { backupsSchema } from '../schemas/operations.js';
-import { routeOptions } from '../schemas/route-spec.js';
+import { routeOptions } from '../../shared/route-spec.js';
 
 /** Registers GET /v1/backups. */
 export function registerBackupRoutes(app: FastifyInstance, deps: ApiDeps): void {

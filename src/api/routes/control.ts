@@ -5,7 +5,7 @@ import { readMaintenanceLock } from '../../store/maintenance-lock.js';
 import type { ApiDeps, ReleaseControl } from '../api-deps.js';
 import { by as BY, byBody, versionName as VERSION } from '../schemas/common.js';
 import { startedSchema, steeredSchema } from '../schemas/releases.js';
-import { routeOptions } from '../schemas/route-spec.js';
+import { routeOptions } from '../../shared/route-spec.js';
 
 interface DeployBody {
   version: string;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { StoredEvent } from '../../store/index.js';
 import type { ApiDeps } from '../api-deps.js';
 import { storedEventSchema } from '../schemas/releases.js';
-import { routeOptions } from '../schemas/route-spec.js';
+import { routeOptions } from '../../shared/route-spec.js';
 
 const HEARTBEAT_MS = 15_000;
 const BACKLOG_LIMIT = 1000;

@@ -4,7 +4,7 @@ import { ApiError } from '../../shared/errors.js';
 import type { ApiDeps } from '../api-deps.js';
 import { byBody } from '../schemas/common.js';
 import { jobHistorySchema, jobListSchema, jobRunAnswerSchema, jobStateSchema } from '../schemas/operations.js';
-import { routeOptions } from '../schemas/route-spec.js';
+import { routeOptions } from '../../shared/route-spec.js';
 
 const NAME = { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
 

@@ -4,7 +4,7 @@ import { parseDuration } from '../../shared/duration.js';
 import { ApiError } from '../../shared/errors.js';
 import type { ApiDeps, OperationsControl } from '../api-deps.js';
 import { alertHistorySchema, alertsSchema, monitorsSchema, silenceEndedSchema, silenceSchema, silencesSchema } from '../schemas/operations.js';
-import { routeOptions } from '../schemas/route-spec.js';
+import { routeOptions } from '../../shared/route-spec.js';
 
 function operationsOf(deps: ApiDeps): OperationsControl {
   if (!deps.operations) throw new ApiError(503, 'unavailable', 'monitors and alert rules are not running in this daemon');

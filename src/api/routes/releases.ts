@@ -7,7 +7,7 @@ import type { ApiDeps } from '../api-deps.js';
 import type { ReleasePage } from '../contract.js';
 import { cursorAfter, readCursor, releaseSummary } from '../release-summary.js';
 import { releaseDocumentSchema, releaseIdParams, releaseListQuery, releasePageSchema } from '../schemas/releases.js';
-import { routeOptions } from '../schemas/route-spec.js';
+import { routeOptions } from '../../shared/route-spec.js';
 
 type StatusFilter = ReleaseStatus | 'active' | 'finished';
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../api-deps.js';
 import type { HealthDocument } from '../contract.js';
-import { routeOptions } from '../schemas/route-spec.js';
+import { routeOptions } from '../../shared/route-spec.js';
 import { healthSchema, shutdownSchema, statusSchema, trafficSchema } from '../schemas/system.js';
 
 /** Registers /health, /metrics, status, traffic and shutdown. */

@@ -90,7 +90,8 @@ export function routeOptions(spec: RouteSpec): RouteShorthandOptions {
   for (const status of errorStatuses(spec)) {
     response[String(status)] = { description: ERROR_MEANING[status] ?? 'An error.', $ref: `${ERROR_BODY_ID}#` };
   }
-  const role = `Needs the ${spec.access === 'public' ? 'no token' : `${spec.access} token${spec.access === 'read' ? ' (or the admin token)' : spec.access === 'metrics' ? ' (or the read or admin token)' : ''}`}.`;
+  const needs = spec.access === 'read' ? 'the read token (or the admin token)' : spec.access === 'metrics' ? 'the metrics token (or the read or admin token)' : `the ${spec.access} token`;
+  const role = spec.access === 'public' ? 'Needs no token.' : `Needs ${needs}.`;
   return {
     config: { access: spec.access },
     // `x-glidepath-role` is an OpenAPI extension @fastify/swagger copies as it is; Fastify's type does not know it.
