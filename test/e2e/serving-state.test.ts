@@ -67,8 +67,8 @@ describe('what serves survives down, up and the death of every process', () => {
     const rig = await Rig.create();
     await rig.up();
     await rig.deploy('v1');
-    const pids = [rig.daemonPid() as number, ...rig.proxies(), ...rig.services().map((s) => s.pid)];
-    expect(pids.length).toBe(3);
+    const pids = [rig.daemonPid() as number, ...rig.proxies(), ...rig.standbys(), ...rig.services().map((s) => s.pid)];
+    expect(pids.length).toBe(4);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     await until('every killed process to be gone', () => pids.every((pid) => !alive(pid)));
 
