@@ -39,12 +39,13 @@ function daemonPid(): number {
 }
 
 /** Processes of this project: sample services (by working directory) and proxy processes (by state dir). */
-function leftovers(): { services: number[]; proxies: number[] } {
+function leftovers(): { services: number[]; proxies: number[]; standbys: number[] } {
   const services: number[] = [];
   const proxies: number[] = [];
+  const standbys: number[] = [];
   for (const line of execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n')) {
     const pid = Number(line.trim().split(/\s+/, 1)[0]);
-    if (/proxy-process\.(js|ts) /.test(line) && line.includes(`${dir}/.glidepath`)) proxies.push(pid);
+    if (/proxy-process\.(js|ts) /.test(line) && line.includes(`${dir}/.glidepath`)) (line.trimEnd().endsWith(' --standby') ? standbys : proxies).push(pid);
     if (!line.includes(TEST_SERVICE_SCRIPT)) continue;
     try {
       if (readlinkSync(`/proc/${pid}/cwd`).startsWith(`${dir}/`)) services.push(pid);
@@ -52,7 +53,7 @@ function leftovers(): { services: number[]; proxies: number[] } {
       // gone meanwhile
     }
   }
-  return { services, proxies };
+  return { services, proxies, standbys };
 }
 
 async function releaseStatus(id: string): Promise<string> {
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
   const daemonRequests = samples.length;
   const proxyKills: Array<{ failed: number; msToServe: number }> = [];
   for (let k = 1; k <= PROXY_KILLS; k++) {
+    // The serving proxy, once a warm standby stands by again (a new one starts after each takeover).
+    for (let i = 0; i < 1_000 && leftovers().standbys.length === 0; i++) await sleep(20);
     const [proxy] = leftovers().proxies;
     if (proxy === undefined) throw new Error('no proxy process found');
     const at = Date.now();
@@ -115,14 +118,16 @@ async function main(): Promise<void> {
     process.stderr.write(`proxy kill ${k}/${PROXY_KILLS}: ${JSON.stringify(proxyKills.at(-1))}\n`);
   }
   await load.stop();
+  // What the proxies logged: how long each takeover took from the moment the serving proxy's socket dropped.
+  const takeovers = [...readFileSync(join(dir, '.glidepath', 'proxy.log'), 'utf8').matchAll(/took over serving .* ([\d.]+) ms after/g)].map((m) => m[1]);
   const down = cli(['down']);
   const left = leftovers();
   const load1 = (loadavg()[0] ?? 0).toFixed(2);
   process.stdout.write(
     `## daemon-crash (${new Date().toISOString()}), load average ${load0} before, ${load1} after\n\n` +
       `- ${KILLS} × SIGKILL of the daemon during canary releases under steady load (4 clients): ${daemonFailed} of ${daemonRequests} requests failed; releases: ${JSON.stringify(outcomes)}\n` +
-      `- ${PROXY_KILLS} × SIGKILL of the proxy process: failed requests per kill ${proxyKills.map((p) => p.failed).join(', ')}; ms to serve again ${proxyKills.map((p) => p.msToServe).join(', ')}\n` +
-      `- after \`down\` (exit ${String(down.code)}): ${left.services.length} version processes and ${left.proxies.length} proxy processes left\n`,
+      `- ${PROXY_KILLS} × SIGKILL of the proxy process: failed requests per kill ${proxyKills.map((p) => p.failed).join(', ')}; ms to serve again ${proxyKills.map((p) => p.msToServe).join(', ')}; standby takeover (ms from the dead proxy's socket closing to listening) ${takeovers.join(', ')}\n` +
+      `- after \`down\` (exit ${String(down.code)}): ${left.services.length} version processes and ${left.proxies.length + left.standbys.length} proxy processes left\n`,
   );
 }
 
@@ -134,6 +139,6 @@ main()
   })
   .finally(() => {
     const left = leftovers();
-    for (const pid of [...left.services, ...left.proxies]) process.kill(pid, 'SIGKILL');
+    for (const pid of [...left.services, ...left.proxies, ...left.standbys]) process.kill(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,10 +1,12 @@
 /** `glidepath down`: stop the project's daemon and everything it runs. */
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { TrafficDocument } from '../api/contract.js';
-import { processAlive } from '../daemon/state-dir.js';
+import { daemonLockHolder, processAlive, stateDirOf } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { PlanError, UnavailableError } from '../shared/errors.js';
+import { stopLeftoverServing, type StoppedLeftovers } from '../targets/registry.js';
 import type { CliContext } from './context.js';
 import { findDaemon } from './daemon-connection.js';
 
@@ -41,6 +43,16 @@ function stoppedText(service: string, pid: number, proxy: string | null, version
   return `daemon for ${service} stopped (pid ${pid})${withIt}${back}`;
 }
 
+/** The human line for `down` with no daemon: what a daemon that died left serving, now stopped. */
+function leftoversText(service: string, left: StoppedLeftovers): string {
+  if (left.proxies.length === 0 && left.versions.length === 0) return `no daemon running for ${service}`;
+  const parts = [
+    ...left.proxies.map((p) => (p.role === 'serving' ? `the proxy (pid ${p.pid})` : `its standby (pid ${p.pid})`)),
+    ...left.versions.map((v) => `${v.version} (pid ${v.pid})`),
+  ];
+  return `no daemon running for ${service}; stopped what it left serving: ${parts.join(', ')}\n'glidepath up' brings back what served`;
+}
+
 /** Registers `glidepath down`. */
 export function registerDown(program: Command, ctx: CliContext): void {
   program
@@ -53,7 +65,11 @@ export function registerDown(program: Command, ctx: CliContext): void {
       const running = await findDaemon(loaded);
       const service = loaded.plan?.service ?? running?.info.service ?? 'this project';
       if (!running) {
-        ctx.out.result({ service, stopped: false, running: false }, () => `no daemon running for ${service}`);
+        // A daemon killed (or crashed) leaves the proxy and the versions serving: `down` stops those it finds
+        // recorded, unless a daemon is starting right now (it adopts them) or only the daemon is to stop.
+        const stateDir = stateDirOf(loaded.dir);
+        const left = keepServing || !existsSync(stateDir.root) || daemonLockHolder(stateDir) !== undefined ? { proxies: [], versions: [] } : await stopLeftoverServing(stateDir.root);
+        ctx.out.result({ service, stopped: false, running: false, leftovers: left }, () => leftoversText(service, left));
         return;
       }
       const { pid } = running.info;

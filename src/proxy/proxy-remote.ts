@@ -1,20 +1,21 @@
 /**
  * The daemon's side of the proxy process: adopts the one running for the project (when it speaks this protocol
- * and was started with these settings), replaces it gracefully otherwise, or starts one; restarts it when it dies.
+ * and was started with these settings), replaces it gracefully otherwise, or starts one; keeps a warm standby
+ * beside it that takes the address over by itself the moment the serving one dies, and starts a new standby then.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-file.js';
 import { GlidepathError } from '../shared/errors.js';
-import { CONTROL_FILES, CONTROL_PROTOCOL_VERSION, lineReader, type ControlCommands, type ControlReply, type ProxyHello } from './control-protocol.js';
+import { CONTROL_FILES, CONTROL_PROTOCOL_VERSION, controlSocketPath, lineReader, type ControlCommands, type ControlReply, type ProxyHello } from './control-protocol.js';
 import type { ProxyOptions } from './proxy-options.js';
 import type { ProxyMetricsSnapshot } from './proxy-server.js';
-import { spawnProxyProcess } from './proxy-spawn.js';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS, alive, answering, helloOf, sleep, spawnProxyProcess, startProxy, stopFound, tryConnect } from './proxy-spawn.js';
 import type { DrainResult } from './router.js';
 import { validateRoutingTable, type RoutingTable } from './routing-table.js';
 
-const START_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 10_000;
+/** How long a standby may take to answer as the serving proxy before a new one is started instead. */
+const TAKEOVER_TIMEOUT_MS = 3_000;
 
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
 
@@ -22,33 +23,37 @@ type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void
 export interface ProxyProcessInfo {
   pid: number;
   how: 'adopted' | 'started' | 'replaced';
+  /** The warm standby's pid; null while none runs. */
+  standbyPid: number | null;
   /** Restarts after the proxy process died, each with the time it took to answer again. */
   restarts: Array<{ at: string; ms: number; reason: string }>;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function sameOptions(a: ProxyOptions, b: ProxyOptions): boolean {
   const canonical = (o: ProxyOptions) => JSON.stringify(Object.entries(o).filter(([, v]) => v !== undefined).sort(([x], [y]) => x.localeCompare(y)));
   return canonical(a) === canonical(b);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** A running proxy found on `socketPath` that speaks this protocol with these settings, or nothing (others stop). */
+async function adoptable(socketPath: string, options: ProxyOptions): Promise<{ socket: Socket; hello: ProxyHello } | 'replaced' | undefined> {
+  const found = await tryConnect(socketPath);
+  if (!found) return undefined;
+  const hello = await helloOf(found).catch(() => undefined);
+  if (hello && hello.protocol === CONTROL_PROTOCOL_VERSION && sameOptions(hello.options, options)) return { socket: found, hello };
+  // Another protocol or other settings: this one stops (in-flight requests finish) and a new one starts.
+  await stopFound(found, hello?.pid);
+  return 'replaced';
 }
 
-/** Drives the project's proxy process over `.glidepath/proxy.sock`. */
+/** Drives the project's proxy process over its control socket (`.glidepath/proxy.sock`). */
 export class ProxyRemote {
   readonly info: ProxyProcessInfo;
   readonly #stateDir: string;
   readonly #pending = new Map<number, Pending>();
   readonly #restartListeners = new Set<() => void>();
   #socket: Socket;
+  #standby: Socket | undefined;
+  #standbyStarting: Promise<void> | undefined;
   #nextId = 1;
   #ending = false;
   #recovering: Promise<void> | undefined;
@@ -61,23 +66,25 @@ export class ProxyRemote {
 
   /** Adopts the running proxy, or starts one; resolves once it listens on `options`' address and answers. */
   static async open(stateDir: string, options: ProxyOptions): Promise<ProxyRemote> {
-    const socketPath = join(stateDir, CONTROL_FILES.socket);
+    const socketPath = controlSocketPath(stateDir, 'socket');
+    const standbyPath = controlSocketPath(stateDir, 'standbySocket');
     writeFileAtomic(join(stateDir, CONTROL_FILES.options), `${JSON.stringify(options)}\n`, 0o600);
-    let how: ProxyProcessInfo['how'] = 'started';
-    const found = await tryConnect(socketPath);
-    if (found) {
-      const hello = await helloOf(found).catch(() => undefined);
-      if (hello && hello.protocol === CONTROL_PROTOCOL_VERSION && sameOptions(hello.options, options)) {
-        return new ProxyRemote(stateDir, found, { pid: hello.pid, how: 'adopted', restarts: [] });
-      }
-      // Another protocol or other settings: this one stops (in-flight requests finish) and a new one starts.
-      found.write(`${JSON.stringify({ id: 0, type: 'close', graceMs: 5_000 })}\n`);
-      await new Promise((resolve) => found.once('close', resolve));
-      if (hello) for (let i = 0; i < STOP_TIMEOUT_MS / 20 && alive(hello.pid); i++) await sleep(20);
-      how = 'replaced';
+    const serving = await adoptable(socketPath, options);
+    const standby = await adoptable(standbyPath, options);
+    let remote: ProxyRemote;
+    if (serving !== undefined && serving !== 'replaced') {
+      remote = new ProxyRemote(stateDir, serving.socket, { pid: serving.hello.pid, how: 'adopted', standbyPid: null, restarts: [] });
+    } else {
+      // A standby of a replaced proxy has no one to stand by: a new pair starts.
+      if (standby !== undefined && standby !== 'replaced') await stopFound(standby.socket, standby.hello.pid);
+      const { socket, pid } = await startProxy(stateDir);
+      remote = new ProxyRemote(stateDir, socket, { pid, how: serving === 'replaced' ? 'replaced' : 'started', standbyPid: null, restarts: [] });
+      await remote.#startStandby();
+      return remote;
     }
-    const { socket, pid } = await startProxy(stateDir, socketPath);
-    return new ProxyRemote(stateDir, socket, { pid, how, restarts: [] });
+    if (standby !== undefined && standby !== 'replaced') remote.#attachStandby(standby.socket, standby.hello.pid);
+    else await remote.#startStandby();
+    return remote;
   }
 
   /** Replaces the routing table atomically (the proxy persists it); rejects, changing nothing, when invalid. */
@@ -101,21 +108,25 @@ export class ProxyRemote {
     return () => this.#restartListeners.delete(listener);
   }
 
-  /** Stops the proxy process (in-flight requests get up to `graceMs`); resolves once it is gone. */
+  /** Stops the standby, then the proxy process (in-flight requests get up to `graceMs`); resolves once both are gone. */
   async close(graceMs = 5000): Promise<void> {
     await this.#recovering?.catch(() => undefined);
-    const reply = this.#call('close', { graceMs }).catch(() => undefined);
     this.#ending = true;
-    await reply;
+    const standbyPid = this.info.standbyPid;
+    if (this.#standby) await stopFound(this.#standby, standbyPid ?? undefined);
+    // One still starting is not attached yet: it is stopped by its pid.
+    else if (standbyPid !== null && alive(standbyPid)) process.kill(standbyPid, 'SIGKILL');
+    await this.#send('close', { graceMs }).catch(() => undefined);
     for (let i = 0; i < STOP_TIMEOUT_MS / 20 && alive(this.info.pid); i++) await sleep(20);
     if (alive(this.info.pid)) process.kill(this.info.pid, 'SIGKILL');
     this.#socket.destroy();
   }
 
-  /** Lets go of the proxy process, which keeps serving its last routing table for the next daemon to adopt. */
-  detach(): Promise<void> {
+  /** Lets go of the proxy process and its standby, which keep serving for the next daemon to adopt. */
+  async detach(): Promise<void> {
     this.#ending = true;
-    return new Promise((resolve) => this.#socket.end(resolve));
+    this.#standby?.end();
+    await new Promise<void>((resolve) => this.#socket.end(resolve));
   }
 
   #attach(socket: Socket): Socket {
@@ -126,41 +137,116 @@ export class ProxyRemote {
       const lost = new GlidepathError('the connection to the proxy process closed', { code: 'proxy_gone' });
       for (const p of this.#pending.values()) p.reject(lost);
       this.#pending.clear();
-      if (!this.#ending) this.#recovering = this.#recover();
+      if (!this.#ending) this.#recovering = this.#recover(performance.now());
     });
     return socket;
   }
 
-  /** The proxy died (or its socket did): connect again, or start a new one that serves its persisted table. */
-  async #recover(): Promise<void> {
+  /** Keeps the standby's connection: when it closes, the standby died (or took over) and a new one is started. */
+  #attachStandby(socket: Socket, pid: number): void {
+    this.#standby = socket;
+    this.info.standbyPid = pid;
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      if (this.#standby !== socket) return;
+      this.#standby = undefined;
+      // Taking over, it answers on the serving socket: #recover promotes it and starts the next standby.
+      if (this.#ending || this.#recovering) return;
+      this.info.standbyPid = null;
+      this.#beginStandby(100);
+    });
+  }
+
+  /**
+   * Starts a warm standby. Its pid is known at once, so a serving proxy that dies while the standby still starts is
+   * taken over by it when it was already watching (or restarted cold when it was not). A standby that fails is
+   * tried again later, each wait twice the one before (up to 30 s).
+   */
+  async #startStandby(retryMs = 1_000): Promise<void> {
+    if (this.#ending) return;
+    const standbyPath = controlSocketPath(this.#stateDir, 'standbySocket');
+    const spawned = spawnProxyProcess(this.#stateDir, 'standby');
+    this.info.standbyPid = spawned.pid;
+    let exited = false;
+    void spawned.exited.then(() => (exited = true));
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    let socket: Socket | undefined;
+    // Until it answers, exits, or took over (then it is the serving proxy and no longer the standby).
+    while (!socket && !exited && !this.#ending && this.info.standbyPid === spawned.pid && Date.now() < deadline) {
+      socket = await answering(standbyPath, spawned.pid);
+      if (!socket) await sleep(5);
+    }
+    if (socket && this.info.standbyPid === spawned.pid && !this.#ending) {
+      this.#attachStandby(socket, spawned.pid);
+      return;
+    }
+    socket?.destroy();
+    if (this.info.standbyPid !== spawned.pid) return;
+    if (alive(spawned.pid)) process.kill(spawned.pid, 'SIGKILL');
+    this.info.standbyPid = null;
+    if (!this.#ending) this.#beginStandby(retryMs, Math.min(retryMs * 2, 30_000));
+  }
+
+  /** Starts a standby in the background after `delayMs`. */
+  #beginStandby(delayMs: number, retryMs = 1_000): void {
+    const run = sleep(delayMs).then(() => this.#startStandby(retryMs));
+    this.#standbyStarting = run;
+    void run.finally(() => {
+      if (this.#standbyStarting === run) this.#standbyStarting = undefined;
+    });
+  }
+
+  /** The proxy died (or its socket did): the standby took over, or connect again, or start a new one. */
+  async #recover(lostAt: number): Promise<void> {
     try {
-      await this.#reconnect();
+      await this.#reconnect(lostAt);
     } catch {
       // The address may still be held a moment (or the machine is short of something): try again shortly.
-      if (!this.#ending) this.#recovering = sleep(500).then(() => this.#recover());
+      if (!this.#ending) this.#recovering = sleep(500).then(() => this.#recover(lostAt));
     }
   }
 
-  async #reconnect(): Promise<void> {
-    const began = performance.now();
-    const socketPath = join(this.#stateDir, CONTROL_FILES.socket);
-    let socket = alive(this.info.pid) ? await tryConnect(socketPath) : undefined;
+  async #reconnect(lostAt: number): Promise<void> {
+    const socketPath = controlSocketPath(this.#stateDir, 'socket');
+    let socket = alive(this.info.pid) ? await answering(socketPath, this.info.pid) : undefined;
     let reason = 'its control connection closed';
+    const standbyPid = this.info.standbyPid;
+    if (!socket && standbyPid !== null) {
+      for (let i = 0; i < TAKEOVER_TIMEOUT_MS / 2 && !socket && alive(standbyPid); i++) {
+        socket = await answering(socketPath, standbyPid);
+        if (!socket) await sleep(2);
+      }
+      const standby = this.#standby;
+      this.info.standbyPid = null;
+      this.#standby = undefined;
+      standby?.destroy();
+      if (socket) {
+        reason = `pid ${this.info.pid} died; the standby (pid ${standbyPid}) took over`;
+        this.info.pid = standbyPid;
+      } else if (alive(standbyPid)) {
+        process.kill(standbyPid, 'SIGKILL');
+      }
+    }
     if (!socket) {
       reason = `pid ${this.info.pid} died`;
-      const started = await startProxy(this.#stateDir, socketPath);
+      const started = await startProxy(this.#stateDir);
       socket = started.socket;
       this.info.pid = started.pid;
     }
     this.#socket = this.#attach(socket);
-    this.info.restarts.push({ at: new Date().toISOString(), ms: Math.round(performance.now() - began), reason });
+    this.info.restarts.push({ at: new Date().toISOString(), ms: Math.round(performance.now() - lostAt), reason });
     this.#recovering = undefined;
+    if (!this.#standby && this.info.standbyPid === null) this.#beginStandby(0);
     for (const listener of this.#restartListeners) listener();
   }
 
   async #call<K extends keyof ControlCommands>(type: K, args: ControlCommands[K]['args']): Promise<ControlCommands[K]['result']> {
     if (this.#ending) throw new GlidepathError('the proxy process is let go', { code: 'proxy_gone' });
     await this.#recovering;
+    return this.#send(type, args);
+  }
+
+  #send<K extends keyof ControlCommands>(type: K, args: ControlCommands[K]['args']): Promise<ControlCommands[K]['result']> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -175,55 +261,4 @@ export class ProxyRemote {
     if (msg.ok) p.resolve(msg.result);
     else p.reject(new GlidepathError(msg.error, { code: msg.code }));
   }
-}
-
-/** Starts a proxy process and waits until its control socket answers (or it exits, saying why). */
-async function startProxy(stateDir: string, socketPath: string): Promise<{ socket: Socket; pid: number }> {
-  const spawned = spawnProxyProcess(stateDir);
-  let exited: string | undefined;
-  void spawned.exited.then((why) => (exited = why));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (exited !== undefined) throw new GlidepathError(`the proxy process ${exited}`, { code: 'proxy_listen' });
-    const socket = alive(spawned.pid) ? await tryConnect(socketPath) : undefined;
-    if (socket) {
-      const hello = await helloOf(socket).catch(() => undefined);
-      if (hello?.pid === spawned.pid) return { socket, pid: spawned.pid };
-      socket.destroy();
-    }
-    if (Date.now() > deadline) {
-      process.kill(spawned.pid, 'SIGKILL');
-      throw new GlidepathError(`the proxy process did not answer within ${START_TIMEOUT_MS / 1000}s`, { code: 'proxy_listen' });
-    }
-    await sleep(5);
-  }
-}
-
-function tryConnect(path: string): Promise<Socket | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.off('error', onError);
-      resolve(socket);
-    });
-    const onError = () => resolve(undefined);
-    socket.once('error', onError);
-  });
-}
-
-/** Asks `hello` on a fresh connection, before it is attached. */
-function helloOf(socket: Socket): Promise<ProxyHello> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no hello within 2s')), 2_000);
-    const onData = lineReader((line) => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      const reply = JSON.parse(line) as ControlReply;
-      if (reply.ok) resolve(reply.result as ProxyHello);
-      else reject(new Error(reply.error));
-    });
-    socket.setEncoding('utf8');
-    socket.on('data', onData);
-    socket.write(`${JSON.stringify({ id: 0, type: 'hello' })}\n`);
-  });
 }

@@ -27,6 +27,8 @@ export interface VersionMetricsSnapshot {
 export interface ProxyMetricsSnapshot {
   /** Wall time of the snapshot, ms since the epoch. */
   at: number;
+  /** When this proxy began to serve, ms since the epoch: its counters start there (a restarted proxy's from zero). */
+  startedAt?: number;
   windowSeconds: number;
   versions: VersionMetricsSnapshot[];
 }
@@ -41,6 +43,7 @@ export class ProxyServer {
   readonly #connections = new Set<ClientConnection>();
   readonly #sweep: NodeJS.Timeout;
   readonly #ctx: ProxyContext;
+  #startedAt = Date.now();
 
   private constructor(options: ResolvedProxyOptions) {
     this.#options = options;
@@ -105,15 +108,26 @@ export class ProxyServer {
 
   /** Starts a proxy listening on `options.host:port` with an empty routing table. */
   static async listen(options: ProxyOptions = {}): Promise<ProxyServer> {
-    const proxy = new ProxyServer(resolveProxyOptions(options));
-    await new Promise<void>((resolve, reject) => {
-      proxy.#server.once('error', reject);
-      proxy.#server.listen(proxy.#options.port, proxy.#options.host, () => {
-        proxy.#server.off('error', reject);
+    const proxy = ProxyServer.prepare(options);
+    await proxy.start();
+    return proxy;
+  }
+
+  /** A proxy made ready but not listening yet (a standby): `start` makes it listen. */
+  static prepare(options: ProxyOptions = {}): ProxyServer {
+    return new ProxyServer(resolveProxyOptions(options));
+  }
+
+  /** Listens on `options.host:port`; resolves once it accepts connections. */
+  start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#options.port, this.#options.host, () => {
+        this.#server.off('error', reject);
+        this.#startedAt = Date.now();
         resolve();
       });
     });
-    return proxy;
   }
 
   /** The address the proxy listens on. */
@@ -152,7 +166,7 @@ export class ProxyServer {
         totals: m.totals(),
       };
     });
-    return { at, windowSeconds, versions };
+    return { at, startedAt: this.#startedAt, windowSeconds, versions };
   }
 
   /** Upstream pool sizes per instance address (for diagnostics and tests). */

@@ -1,11 +1,34 @@
-/** Starting the proxy process: detached in its own process group, so it outlives the daemon that started it. */
+/**
+ * Starting a proxy process (serving, or a warm standby): detached in its own process group, so it outlives the
+ * daemon that started it; and the first words with one before a `ProxyRemote` attaches to it.
+ */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GlidepathError } from '../shared/errors.js';
-import { CONTROL_FILES } from './control-protocol.js';
+import { CONTROL_FILES, controlSocketPath, lineReader, type ControlReply, type ProxyHello } from './control-protocol.js';
+
+/** How long a starting proxy process may take to answer on its control socket. */
+export const START_TIMEOUT_MS = 15_000;
+
+/** How long a proxy process asked to stop may take to be gone. */
+export const STOP_TIMEOUT_MS = 10_000;
+
+/** Waits `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The node arguments that run the proxy entry: the built JavaScript, or the TypeScript source through tsx. */
 function entryArgs(): string[] {
@@ -21,12 +44,13 @@ export interface SpawnedProxy {
   exited: Promise<string>;
 }
 
-/** Starts `proxy-process STATE_DIR`; its output goes to `STATE_DIR/proxy.log`. */
-export function spawnProxyProcess(stateDir: string): SpawnedProxy {
+/** Starts `proxy-process STATE_DIR [--standby]`; its output goes to `STATE_DIR/proxy.log`. */
+export function spawnProxyProcess(stateDir: string, role: ProxyHello['role'] = 'serving'): SpawnedProxy {
   const logPath = join(stateDir, CONTROL_FILES.log);
   const log = openSync(logPath, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [...entryArgs(), stateDir], { detached: true, stdio: ['ignore', log, log], cwd: stateDir });
+    const args = [...entryArgs(), stateDir, ...(role === 'standby' ? ['--standby'] : [])];
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], cwd: stateDir });
     if (child.pid === undefined) throw new GlidepathError('the proxy process could not be started');
     child.unref();
     const exited = new Promise<string>((resolve) => {
@@ -45,4 +69,70 @@ function lastLine(path: string): string {
   } catch {
     return '';
   }
+}
+
+/** Starts a proxy process and waits until its control socket answers (or it exits, saying why). */
+export async function startProxy(stateDir: string, role: ProxyHello['role'] = 'serving'): Promise<{ socket: Socket; pid: number }> {
+  const socketPath = controlSocketPath(stateDir, role === 'serving' ? 'socket' : 'standbySocket');
+  const spawned = spawnProxyProcess(stateDir, role);
+  let exited: string | undefined;
+  void spawned.exited.then((why) => (exited = why));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (exited !== undefined) throw new GlidepathError(`the proxy process ${exited}`, { code: 'proxy_listen' });
+    const found = await answering(socketPath, spawned.pid);
+    if (found) return { socket: found, pid: spawned.pid };
+    if (Date.now() > deadline) {
+      process.kill(spawned.pid, 'SIGKILL');
+      throw new GlidepathError(`the proxy process did not answer within ${START_TIMEOUT_MS / 1000}s`, { code: 'proxy_listen' });
+    }
+    await sleep(5);
+  }
+}
+
+/** A connection to `socketPath` when the process `pid` answers there, else undefined. */
+export async function answering(socketPath: string, pid: number): Promise<Socket | undefined> {
+  const socket = alive(pid) ? await tryConnect(socketPath) : undefined;
+  if (!socket) return undefined;
+  const hello = await helloOf(socket).catch(() => undefined);
+  if (hello?.pid === pid) return socket;
+  socket.destroy();
+  return undefined;
+}
+
+/** A connection to the Unix socket at `path`, or undefined when nothing listens there. */
+export function tryConnect(path: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+    const onError = () => resolve(undefined);
+    socket.once('error', onError);
+  });
+}
+
+/** Asks `hello` on a fresh connection, before it is attached. */
+export function helloOf(socket: Socket): Promise<ProxyHello> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no hello within 2s')), 2_000);
+    const onData = lineReader((line) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      const reply = JSON.parse(line) as ControlReply;
+      if (reply.ok) resolve(reply.result as ProxyHello);
+      else reject(new Error(reply.error));
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', onData);
+    socket.write(`${JSON.stringify({ id: 0, type: 'hello' })}\n`);
+  });
+}
+
+/** Asks the process behind `socket` to stop and waits until it is gone. */
+export async function stopFound(socket: Socket, pid: number | undefined): Promise<void> {
+  socket.write(`${JSON.stringify({ id: 0, type: 'close', graceMs: 5_000 })}\n`);
+  await new Promise((resolve) => socket.once('close', resolve));
+  if (pid !== undefined) for (let i = 0; i < STOP_TIMEOUT_MS / 20 && alive(pid); i++) await sleep(20);
 }

@@ -1,6 +1,6 @@
 // Entry of the proxy's worker thread: runs a ProxyServer and answers the host's commands (proxy-protocol.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { GlidepathError } from '../shared/errors.js';
+import { failedReply, handleProxyCommand } from './control-handler.js';
 import type { HostMessage, ProxyWorkerData, WorkerMessage } from './proxy-protocol.js';
 import { ProxyServer } from './proxy-server.js';
 
@@ -10,21 +10,6 @@ const data = workerData as ProxyWorkerData;
 
 function post(message: WorkerMessage): void {
   port?.postMessage(message);
-}
-
-async function handle(proxy: ProxyServer, msg: HostMessage): Promise<unknown> {
-  switch (msg.type) {
-    case 'setRoutes':
-      proxy.setRoutes(msg.table);
-      return null;
-    case 'drain':
-      return proxy.drain(msg.version, msg.timeoutMs);
-    case 'getMetrics':
-      return proxy.metrics(msg.windowSeconds);
-    case 'close':
-      await proxy.close(msg.graceMs);
-      return null;
-  }
 }
 
 async function main(): Promise<void> {
@@ -41,15 +26,12 @@ async function main(): Promise<void> {
   }
   port?.on('message', (msg: HostMessage) => {
     if (msg.type === 'close' && timer !== null) clearInterval(timer);
-    handle(proxy, msg).then(
+    handleProxyCommand(proxy, msg).then(
       (result) => {
         post({ type: 'reply', id: msg.id, ok: true, result });
         if (msg.type === 'close') port.close();
       },
-      (err: unknown) => {
-        const code = err instanceof GlidepathError ? err.code : 'proxy_error';
-        post({ type: 'reply', id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err), code });
-      },
+      (err: unknown) => post(failedReply(msg.id, err)),
     );
   });
   post({ type: 'ready', address: proxy.address });

@@ -5,6 +5,9 @@ import { CommandTarget } from './command/command-target.js';
 import { ProcessTarget } from './process/process-target.js';
 import type { Target } from './target.js';
 
+// What a daemon that died left serving is found from the process target's records: `down` with no daemon stops it.
+export { stopLeftoverServing, type StoppedLeftovers } from './process/leftover-serving.js';
+
 /** What creating a target needs besides its plan section. */
 export interface TargetDeps {
   planDir: string;

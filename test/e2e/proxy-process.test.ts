@@ -43,6 +43,8 @@ describe('the proxy process', () => {
     const { rig, load } = await servedUnderLoad();
     const [proxy] = rig.proxies();
     expect(proxy).toBeGreaterThan(0);
+    const standbys = rig.standbys();
+    expect(standbys).toHaveLength(1);
     const daemon = rig.daemonPid() as number;
     process.kill(daemon, 'SIGKILL');
     await until('the killed daemon to be gone', () => !alive(daemon));
@@ -56,18 +58,22 @@ describe('the proxy process', () => {
     expect(report.failed, JSON.stringify(report)).toBe(0);
     // Adopted, not replaced: the same proxy process serves, and the daemon drives it (a canary goes through it).
     expect(rig.proxies()).toEqual([proxy]);
+    expect(rig.standbys()).toEqual(standbys);
     const next = await rig.deploy('v2');
     expect(next).toMatchObject({ previousVersion: 'v1', status: 'succeeded' });
     expect(await rig.served()).toEqual(['200 v2']);
     const down = await rig.cli(['down']);
     expect(down.code, down.stderr).toBe(0);
     expect(rig.proxies()).toEqual([]);
+    expect(rig.standbys()).toEqual([]);
     expect(rig.services()).toEqual([]);
   }, 180_000);
 
-  it('killed with SIGKILL, it is restarted and serves its persisted table again', async () => {
+  it('killed with SIGKILL, its warm standby takes over with the persisted table and a new standby is started', async () => {
     const { rig, load, samples } = await servedUnderLoad();
     const [proxy] = rig.proxies();
+    const [standby] = rig.standbys();
+    expect(standby).toBeGreaterThan(0);
     const killedAt = Date.now();
     process.kill(proxy as number, 'SIGKILL');
     const replacement = await until('a new proxy process', () => rig.proxies().find((pid) => pid !== proxy));
@@ -77,6 +83,8 @@ describe('the proxy process', () => {
     const msToServe = served.at - killedAt;
     console.log(`proxy killed: served again ${msToServe}ms later, ${failed.length} requests failed (${JSON.stringify(report.connectionErrors)})`);
     expect(replacement).not.toBe(proxy);
+    expect(replacement).toBe(standby);
+    await until('a new standby', () => rig.standbys().find((pid) => pid !== standby), 20_000);
     // Well under a second on an idle machine; this bound leaves room for a loaded 2-core runner.
     expect(msToServe).toBeLessThan(3_000);
     // Only connection failures while no proxy listened: never a wrong answer.
@@ -88,6 +96,7 @@ describe('the proxy process', () => {
   it('down --keep-serving stops only the daemon; up adopts the proxy and the versions as they are', async () => {
     const { rig, load } = await servedUnderLoad();
     const [proxy] = rig.proxies();
+    const standbys = rig.standbys();
     const [v1] = rig.services();
     const daemon = rig.daemonPid() as number;
     const down = await rig.cli(['down', '--keep-serving', '--json']);
@@ -99,9 +108,11 @@ describe('the proxy process', () => {
     await load.waitForRequests(40);
     expect((await load.stop()).failed).toBe(0);
     expect(rig.proxies()).toEqual([proxy]);
+    expect(rig.standbys()).toEqual(standbys);
     expect(rig.services()).toEqual([v1]);
     const stopped = await rig.cli(['down']);
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(rig.proxies()).toEqual([]);
+    expect(rig.standbys()).toEqual([]);
   }, 120_000);
 });

@@ -10,11 +10,12 @@ import { closedPort, makeProject, parseOneJson, runCli, type CliRun, type Projec
 
 export const SERVICE = 'shop';
 
-/** Proxy processes (found with `ps` by their entry) serving the project in `dir`. */
-export function proxiesIn(dir: string): number[] {
+/** Proxy processes (found with `ps` by their entry) serving the project in `dir`, or with `standby` its warm standbys. */
+export function proxiesIn(dir: string, role: 'serving' | 'standby' = 'serving'): number[] {
   const found: number[] = [];
   for (const line of execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n')) {
     if (!/proxy-process\.(js|ts) /.test(line) || !line.includes(`${dir}/.glidepath`)) continue;
+    if (line.trimEnd().endsWith(' --standby') !== (role === 'standby')) continue;
     found.push(Number(line.trim().split(/\s+/, 1)[0]));
   }
   return found;
@@ -125,12 +126,16 @@ export class Rig {
     return proxiesIn(this.project.dir);
   }
 
+  standbys(): number[] {
+    return proxiesIn(this.project.dir, 'standby');
+  }
+
   /** Stops whatever is left, each by its own pid, and removes the project. */
   async cleanup(): Promise<void> {
     await this.cli(['down'], 70_000).catch(() => undefined);
     const pid = this.daemonPid();
     if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
-    for (const service of [...this.services(), ...this.proxies().map((p) => ({ pid: p }))]) {
+    for (const service of [...this.services(), ...[...this.proxies(), ...this.standbys()].map((p) => ({ pid: p }))]) {
       try {
         process.kill(service.pid, 'SIGKILL');
       } catch {

@@ -3,6 +3,7 @@
  * detached daemon, the built-in proxy and REAL sample-service processes. After `up`, the stable version serves
  * without a deploy, `status` knows it, and the next deploy is a canary against it.
  */
+import { createServer } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive as alive } from '../../src/daemon/state-dir.js';
 import { ensureBuilt, parseOneJson } from './helpers.js';
@@ -67,8 +68,8 @@ describe('what serves survives down, up and the death of every process', () => {
     const rig = await Rig.create();
     await rig.up();
     await rig.deploy('v1');
-    const pids = [rig.daemonPid() as number, ...rig.proxies(), ...rig.services().map((s) => s.pid)];
-    expect(pids.length).toBe(3);
+    const pids = [rig.daemonPid() as number, ...rig.proxies(), ...rig.standbys(), ...rig.services().map((s) => s.pid)];
+    expect(pids.length).toBe(4);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     await until('every killed process to be gone', () => pids.every((pid) => !alive(pid)));
 
@@ -81,5 +82,41 @@ describe('what serves survives down, up and the death of every process', () => {
     const down = await rig.cli(['down']);
     expect(down.code, down.stderr).toBe(0);
     expect(rig.services()).toEqual([]);
+  }, 120_000);
+
+  it('kill -9 of the daemon, then down: the proxy, its standby and the versions it left are stopped and the port is free', async () => {
+    const rig = await Rig.create();
+    await rig.up();
+    await rig.deploy('v1');
+    const proxies = [...rig.proxies(), ...rig.standbys()];
+    const versions = rig.services();
+    expect(proxies).toHaveLength(2);
+    expect(versions).toHaveLength(1);
+    const daemon = rig.daemonPid() as number;
+    process.kill(daemon, 'SIGKILL');
+    await until('the killed daemon to be gone', () => !alive(daemon));
+    expect(await rig.served()).toEqual(['200 v1']);
+
+    const down = await rig.cli(['down', '--json']);
+    expect(down.code, down.stderr).toBe(0);
+    const report = parseOneJson(down.stdout) as { running: boolean; leftovers: { proxies: Array<{ pid: number; role: string }>; versions: Array<{ version: string; pid: number }> } };
+    expect(report.running).toBe(false);
+    expect(report.leftovers.proxies.map((p) => p.pid).sort()).toEqual([...proxies].sort());
+    expect(report.leftovers.proxies.map((p) => p.role).sort()).toEqual(['serving', 'standby']);
+    expect(report.leftovers.versions).toEqual([{ version: 'v1', pid: versions[0]?.pid }]);
+    // Killed ones are reaped by init a moment later on a loaded machine.
+    await until('every stopped process to be reaped', () => [...proxies, ...versions.map((v) => v.pid)].every((pid) => !alive(pid)), 5_000);
+    expect(rig.proxies()).toEqual([]);
+    expect(rig.standbys()).toEqual([]);
+    expect(rig.services()).toEqual([]);
+    // The port is free: something else can listen on it.
+    const port = Number(new URL(rig.proxyUrl).port);
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+    await new Promise((resolve) => server.close(resolve));
+
+    const again = await rig.cli(['down']);
+    expect(again.stdout).toContain(`no daemon running for ${SERVICE}`);
+    expect(again.stdout).not.toContain('stopped what it left');
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { writeServingState } from './serving-file.js';
 import { openServiceProxy, startPreviewProxy } from './serving-proxy.js';
 import type { InstanceAddress, SupervisorEvent, VersionSpec } from '../../supervisor/types.js';
 import { versionSpecOf } from './version-spec.js';
-import { versionCounters } from './version-counters.js';
+import { ProxyEpochs } from './proxy-epochs.js';
 
 /** What a process target needs: its plan section, the service, and the project and state directories. */
 export interface ProcessTargetOptions {
@@ -40,6 +40,7 @@ export class ProcessTarget implements Target {
   readonly #versions = new Map<string, VersionState>();
   readonly #events = new EventEmitter();
   readonly #cpu = new Map<string, { seconds: number; at: number }>();
+  readonly #epochs = new ProxyEpochs();
   /** How each version recorded as serving came back when this target started. */
   readonly restored: readonly RestoredVersion[];
   #closing = false;
@@ -222,6 +223,7 @@ export class ProcessTarget implements Target {
     await this.#supervisor.stopVersion(version);
     this.#versions.delete(version);
     this.#cpu.delete(version);
+    this.#epochs.forget(version);
     await this.#pushRoutes();
     this.#saveServing();
   }
@@ -242,6 +244,7 @@ export class ProcessTarget implements Target {
     const seconds = Math.max(1, Math.ceil(windowMs / 1000)) + 1;
     const snapshot: ProxyMetricsSnapshot = await this.#proxy.getMetrics(seconds);
     const found = snapshot.versions.find((v) => v.version === version);
+    const totals = this.#epochs.read(version, snapshot, seconds, this.#proxy.info.restarts.length > 0);
     const window = found?.window;
     const usage = await this.#supervisor.usage(version).catch(() => undefined);
     const requests = window ? window.requests + window.connectionFailures : 0;
@@ -257,7 +260,7 @@ export class ProcessTarget implements Target {
       p99: window?.p99 ?? null,
       cpu: usage ? this.#coresSince(version, usage.cpuSeconds) : null,
       memory: usage?.rssBytes ?? null,
-      totals: found ? versionCounters(found.totals) : { requests: 0, errors: 0, latency: { upperBoundsMs: [Infinity], cumulative: [0] } },
+      totals,
     };
   }
 
