@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { HEADER_NAME, httpUrl } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
 import { commandLine, countInt, envMap, listenAddress, positiveInt } from './common.js';
+import { kubernetesTarget } from './kubernetes-target.js';
 
 export const DEFAULT_READY_TIMEOUT = '30s';
 export const DEFAULT_READY_PROBE_TIMEOUT = '5s';
@@ -71,17 +72,6 @@ const nginxTarget = z
     reload: commandLine('Command that makes nginx load the new configuration.').default('nginx -s reload'),
   })
   .describe('Run versions as local processes and split traffic with nginx.');
-
-const kubernetesTarget = z
-  .strictObject({
-    type: z.literal('kubernetes').describe('Deployments in a Kubernetes cluster.'),
-    namespace: z.string().default('default').describe('Namespace of the service.'),
-    deployment: z.string().describe('Name of the stable Deployment; the canary is created beside it.'),
-    service: z.string().describe('Service whose traffic is split.'),
-    image: z.string().describe('Image reference; `{version}` is the version released.'),
-    context: z.string().optional().describe('kubeconfig context to use.'),
-  })
-  .describe('Release to Kubernetes.');
 
 const commandTarget = z
   .strictObject({
