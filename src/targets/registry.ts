@@ -29,6 +29,11 @@ export async function createTarget(plan: Plan, deps: TargetDeps): Promise<Target
       return ProcessTarget.start({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir });
     case 'command':
       return new CommandTarget({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir, secrets: deps.secrets ?? [] });
+    case 'kubernetes': {
+      // Loaded only here, so plans of other types never load the Kubernetes client.
+      const { KubernetesTarget } = await import('./kubernetes/kubernetes-target.js');
+      return KubernetesTarget.open(config, { service: plan.service, planDir: deps.planDir });
+    }
     default:
       throw new UnavailableError(`target type "${config.type}" is not supported by this version of glidepath yet; "process" is`);
   }

@@ -4,6 +4,7 @@ import { HEADER_NAME } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
 import { commandTarget } from './command-target.js';
 import { commandLine, countInt, envMap, listenAddress, positiveInt } from './common.js';
+import { kubernetesTarget } from './kubernetes-target.js';
 
 export const DEFAULT_READY_TIMEOUT = '30s';
 export const DEFAULT_READY_PROBE_TIMEOUT = '5s';
@@ -73,16 +74,6 @@ const nginxTarget = z
   })
   .describe('Run versions as local processes and split traffic with nginx.');
 
-const kubernetesTarget = z
-  .strictObject({
-    type: z.literal('kubernetes').describe('Deployments in a Kubernetes cluster.'),
-    namespace: z.string().default('default').describe('Namespace of the service.'),
-    deployment: z.string().describe('Name of the stable Deployment; the canary is created beside it.'),
-    service: z.string().describe('Service whose traffic is split.'),
-    image: z.string().describe('Image reference; `{version}` is the version released.'),
-    context: z.string().optional().describe('kubeconfig context to use.'),
-  })
-  .describe('Release to Kubernetes.');
 
 export const targetSchema = z
   .discriminatedUnion('type', [processTarget, nginxTarget, kubernetesTarget, commandTarget], {
