@@ -174,7 +174,7 @@ describe.skipIf(missing)('the dashboard in a browser', () => {
     const download = await page.evaluate(async (path) => {
       const response = await fetch(path);
       return { type: response.headers.get('content-type'), disposition: response.headers.get('content-disposition'), text: await response.text() };
-    }, `/v1/releases/${releaseId}/record?format=md`);
+    }, `/v1/releases/${releaseId}/record`);
     expect(download.type).toContain('text/markdown');
     expect(download.disposition).toContain('attachment');
     expect(download.text).toMatch(/^# /);

@@ -87,7 +87,7 @@ export function registerReleaseRoutes(app: FastifyInstance, deps: ApiDeps): void
       const release = await known(request.params.id);
       if (!deps.launchRecord) throw new ApiError(503, 'unavailable', 'launch records are not served by this daemon');
       const markdown = await deps.launchRecord(release.id);
-      return reply.type('text/markdown; charset=utf-8').header('content-disposition', `inline; filename="${release.id}.md"`).send(markdown);
+      return reply.type('text/markdown; charset=utf-8').header('content-disposition', `attachment; filename="launch-record-${release.id}.md"`).send(markdown);
     },
   );
 }
