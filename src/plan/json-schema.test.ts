@@ -21,7 +21,7 @@ describe('generated plan documents', () => {
     expect(targets.map((variant) => [variant.properties.type.const, /^Not supported yet: /.test(variant.description ?? '')])).toEqual([
       ['process', false],
       ['nginx', true],
-      ['kubernetes', true],
+      ['kubernetes', false],
       ['command', false],
     ]);
     const docs = planReferenceMarkdown();

@@ -5,7 +5,7 @@
 import type { KeyPath } from './yaml-path.js';
 
 /** Target types that split traffic where glidepath cannot see it, so they have no built-in metrics. */
-export const TARGETS_WITHOUT_BUILTIN_METRICS: readonly string[] = ['command'];
+export const TARGETS_WITHOUT_BUILTIN_METRICS: readonly string[] = ['command', 'kubernetes'];
 
 /** An analysis metric that needs built-in metrics the plan's target does not measure. */
 export interface CapabilityIssue {
