@@ -135,6 +135,12 @@ main()
   .catch((error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
+    // The proxies' own account of what happened, before the project directory goes.
+    try {
+      process.stderr.write(readFileSync(join(dir, '.glidepath', 'proxy.log'), 'utf8'));
+    } catch {
+      // no log
+    }
     cli(['down']);
   })
   .finally(() => {

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -5,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../shared/free-port.js';
 import { CONTROL_FILES, MAX_SOCKET_PATH_BYTES, controlSocketPath } from './control-protocol.js';
 import { ProxyRemote } from './proxy-remote.js';
+import { answering } from './proxy-spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glidepath-proxy-remote-'));
 const started = new Set<number>();
@@ -16,6 +20,20 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The standby's pid once it answers on its socket (it then watches the serving proxy), or null within 10 s. */
+async function standingBy(stateDir: string, remote: ProxyRemote): Promise<number | null> {
+  for (let i = 0; i < 500; i++) {
+    const pid = remote.info.standbyPid;
+    const socket = pid === null ? undefined : await answering(controlSocketPath(stateDir, 'standbySocket'), pid);
+    socket?.destroy();
+    if (socket && pid !== null) return pid;
+    await sleep(20);
+  }
+  return null;
 }
 
 afterAll(() => {
@@ -99,4 +117,105 @@ describe('ProxyRemote and the proxy process', () => {
     await again.close();
     expect(alive(remote.info.pid)).toBe(false);
   }, 60_000);
+});
+
+describe('successive deaths of the serving proxy', () => {
+  it('each kill -9 of the serving proxy, three in a row, is taken over and a new standby stands by again', async () => {
+    const upstream = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const own = join(dir, 'successive');
+    mkdirSync(own);
+    const port = await freePort();
+    const remote = await ProxyRemote.open(own, { host: '127.0.0.1', port });
+    started.add(remote.info.pid);
+    try {
+      await remote.setRoutes({ versions: [{ version: 'v1', weight: 100, instances: [{ host: '127.0.0.1', port: upstreamPort }] }] });
+      const answers = () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === 200, () => false);
+      expect(await answers()).toBe(true);
+      for (let kill = 1; kill <= 3; kill++) {
+        const standby = await standingBy(own, remote);
+        expect(standby, `a standby stands by before kill ${kill}`).not.toBeNull();
+        if (standby !== null) started.add(standby);
+        const killed = remote.info.pid;
+        const restarted = new Promise<void>((resolve) => remote.onRestart(resolve));
+        process.kill(killed, 'SIGKILL');
+        let served = false;
+        for (let i = 0; i < 300 && !served; i++) {
+          served = await answers();
+          if (!served) await sleep(20);
+        }
+        expect(served, `the service answers again after kill ${kill}`).toBe(true);
+        await restarted;
+        started.add(remote.info.pid);
+        expect(remote.info.pid).not.toBe(killed);
+        expect(alive(remote.info.pid)).toBe(true);
+        expect(remote.info.restarts).toHaveLength(kill);
+        expect((await remote.getMetrics(1)).versions.map((v) => v.version)).toEqual(['v1']);
+      }
+      expect(await standingBy(own, remote), 'a standby stands by after the last kill').not.toBeNull();
+      if (remote.info.standbyPid !== null) started.add(remote.info.standbyPid);
+      expect(remote.info.restarts.map((r) => r.reason).filter((r) => !r.includes('took over')), readFileSync(join(own, CONTROL_FILES.log), 'utf8')).toEqual([]);
+    } finally {
+      await remote.close();
+      upstream.close();
+    }
+    expect([...started].filter(alive)).toEqual([]);
+  }, 90_000);
+
+  it('killed again at once, while the next standby still starts, three times in a row: served again each time', async () => {
+    const upstream = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const own = join(dir, 'at-once');
+    mkdirSync(own);
+    const port = await freePort();
+    const remote = await ProxyRemote.open(own, { host: '127.0.0.1', port });
+    started.add(remote.info.pid);
+    try {
+      await remote.setRoutes({ versions: [{ version: 'v1', weight: 100, instances: [{ host: '127.0.0.1', port: upstreamPort }] }] });
+      const answers = () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === 200, () => false);
+      expect(await standingBy(own, remote)).not.toBeNull();
+      for (let kill = 1; kill <= 3; kill++) {
+        if (remote.info.standbyPid !== null) started.add(remote.info.standbyPid);
+        const killed = remote.info.pid;
+        const restarted = new Promise<void>((resolve) => remote.onRestart(resolve));
+        process.kill(killed, 'SIGKILL');
+        await restarted;
+        started.add(remote.info.pid);
+        // The next standby is spawned now; the serving proxy dies again before it watches (or while it says hello).
+        for (let i = 0; i < 100 && remote.info.standbyPid === null; i++) await sleep(1);
+        let served = false;
+        for (let i = 0; i < 300 && !served; i++) {
+          served = await answers();
+          if (!served) await sleep(20);
+        }
+        expect(served, `the service answers again after kill ${kill}`).toBe(true);
+      }
+      expect(await standingBy(own, remote), 'a standby stands by after the last kill').not.toBeNull();
+      if (remote.info.standbyPid !== null) started.add(remote.info.standbyPid);
+    } finally {
+      await remote.close();
+      upstream.close();
+    }
+    expect([...started].filter(alive)).toEqual([]);
+  }, 90_000);
+
+  it('a proxy killed while it is asked hello is told apart as gone, without an unhandled socket error', async () => {
+    const path = join(dir, 'mute.sock');
+    // A process that accepts on the socket and never reads: killed, it leaves the hello unread (ECONNRESET here).
+    const script = `require('node:net').createServer({ pauseOnConnect: true }, () => undefined).listen(${JSON.stringify(path)}, () => process.stdout.write('up'))`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = child.pid as number;
+    started.add(pid);
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    const asked = answering(path, pid);
+    await sleep(200);
+    process.kill(pid, 'SIGKILL');
+    const t = performance.now();
+    expect(await asked).toBeUndefined();
+    // It learns so from the connection closing, not from the 2 s hello timeout.
+    expect(performance.now() - t).toBeLessThan(1_500);
+    await sleep(100);
+  });
 });

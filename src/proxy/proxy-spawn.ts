@@ -95,17 +95,22 @@ export async function answering(socketPath: string, pid: number): Promise<Socket
   const socket = alive(pid) ? await tryConnect(socketPath) : undefined;
   if (!socket) return undefined;
   const hello = await helloOf(socket).catch(() => undefined);
-  if (hello?.pid === pid) return socket;
+  if (hello !== undefined && hello.pid === pid) return socket;
   socket.destroy();
   return undefined;
 }
 
-/** A connection to the Unix socket at `path`, or undefined when nothing listens there. */
+/**
+ * A connection to the Unix socket at `path`, or undefined when nothing listens there. Its errors are swallowed for
+ * good (they end in `close`): a proxy killed while it answers would otherwise crash the daemon with an unhandled
+ * ECONNRESET, and with it the cold restart that is the fallback of the standby.
+ */
 export function tryConnect(path: string): Promise<Socket | undefined> {
   return new Promise((resolve) => {
     const socket = connect(path);
     socket.once('connect', () => {
       socket.off('error', onError);
+      socket.on('error', () => undefined);
       resolve(socket);
     });
     const onError = () => resolve(undefined);
@@ -117,8 +122,14 @@ export function tryConnect(path: string): Promise<Socket | undefined> {
 export function helloOf(socket: Socket): Promise<ProxyHello> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no hello within 2s')), 2_000);
+    const onClose = () => {
+      clearTimeout(timer);
+      reject(new Error('the connection closed before hello'));
+    };
+    socket.once('close', onClose);
     const onData = lineReader((line) => {
       clearTimeout(timer);
+      socket.off('close', onClose);
       socket.off('data', onData);
       const reply = JSON.parse(line) as ControlReply;
       if (reply.ok) resolve(reply.result as ProxyHello);

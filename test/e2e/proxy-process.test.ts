@@ -93,6 +93,29 @@ describe('the proxy process', () => {
     await rig.cli(['down']);
   }, 120_000);
 
+  it('killed with SIGKILL three times in a row, each time the standby takes over and a new standby follows', async () => {
+    const { rig, load, samples } = await servedUnderLoad();
+    for (let kill = 1; kill <= 3; kill++) {
+      const [proxy] = rig.proxies();
+      const [standby] = rig.standbys();
+      expect(proxy, `a serving proxy before kill ${kill}`).toBeGreaterThan(0);
+      expect(standby, `a standby before kill ${kill}`).toBeGreaterThan(0);
+      // The standby watches once it answers on its socket; a fixed pause keeps this a test of the takeover.
+      await sleep(1_500);
+      const killedAt = Date.now();
+      process.kill(proxy as number, 'SIGKILL');
+      await until(`a request served after kill ${kill}`, () => samples.find((s) => s.sentAt > killedAt && s.status === 200));
+      expect(await until(`the standby serving after kill ${kill}`, () => rig.proxies().find((pid) => pid !== proxy))).toBe(standby);
+      await until(`a new standby after kill ${kill}`, () => rig.standbys().find((pid) => pid !== standby), 20_000);
+    }
+    await load.stop();
+    expect(await rig.served()).toEqual(['200 v1']);
+    const down = await rig.cli(['down']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(rig.proxies()).toEqual([]);
+    expect(rig.standbys()).toEqual([]);
+  }, 180_000);
+
   it('down --keep-serving stops only the daemon; up adopts the proxy and the versions as they are', async () => {
     const { rig, load } = await servedUnderLoad();
     const [proxy] = rig.proxies();
