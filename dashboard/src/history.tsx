@@ -136,7 +136,7 @@ export function HistoryView(props: { session: Session; id?: string }) {
       </div>
       <nav class="row" aria-label="Pages">
         <button disabled={!ready || cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>Newer</button>
-        <span>Page {cursors.length + 1} ({ready ? rows.length : 0} releases)</span>
+        <span>Page {cursors.length + 1} ({ready ? `${rows.length} releases` : 'loading'})</span>
         <button disabled={!next} onClick={() => next && setCursors([...cursors, next])}>Older</button>
       </nav>
     </section>
