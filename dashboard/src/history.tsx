@@ -1,28 +1,27 @@
-/** History: past releases with outcome, duration and reason (filter, pages), and one release's timeline and launch record. */
+/** History: past releases with outcome, duration and reason (filtered and paged by the API), and one release's timeline and launch record. */
 import { useEffect, useState } from 'preact/hooks';
-import type { ReleaseDocument } from '../../src/api/contract.js';
+import type { ReleaseDocument, ReleasePage } from '../../src/api/contract.js';
 import { get, getText, type Session } from './api.js';
 import { Markdown } from './markdown.js';
 import { AnalysisPanel, StepList } from './release-parts.js';
 
-interface ReleaseRow {
-  id: string;
-  version: string;
-  previousVersion: string | null;
-  status: string;
-  reason: string | null;
-  startedAt: string;
-  finishedAt: string | null;
+const PAGE = 25;
+// What the outcome filter offers: each state the API knows, and its two groups.
+const STATUSES = ['finished', 'active', 'succeeded', 'rolled_back', 'failed', 'aborted', 'pending', 'preflight', 'backup', 'migrate', 'rollout', 'verify', 'paused'];
+
+function duration(ms: number | null): string {
+  if (ms === null) return 'running';
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
 }
 
-const PAGE = 25;
-// The most the API hands out at once; the filter and the pages work over these.
-const LOAD = 500;
-
-function duration(row: ReleaseRow): string {
-  if (!row.finishedAt) return 'running';
-  const s = Math.round((Date.parse(row.finishedAt) - Date.parse(row.startedAt)) / 1000);
-  return s < 120 ? `${s}s` : `${Math.round(s / 60)}m`;
+/** The query of one page: the filters, and the cursor of the page (none for the newest). */
+function pageQuery(status: string, version: string, cursor: string | undefined): string {
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  if (status) query.set('status', status);
+  if (version) query.set('version', version);
+  if (cursor) query.set('cursor', cursor);
+  return `/v1/releases?${query.toString()}`;
 }
 
 function ReleaseDetail(props: { id: string }) {
@@ -65,35 +64,48 @@ function ReleaseDetail(props: { id: string }) {
 
 /** The History view: the list, or one release when `id` is given. */
 export function HistoryView(props: { session: Session; id?: string }) {
-  const [rows, setRows] = useState<ReleaseRow[]>([]);
-  const [filter, setFilter] = useState('');
-  const [outcome, setOutcome] = useState('');
-  const [page, setPage] = useState(0);
+  const [status, setStatus] = useState('');
+  const [version, setVersion] = useState('');
+  const [typed, setTyped] = useState('');
+  // The cursors of the pages walked through, newest first: going Newer pops one, Older pushes one.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [loaded, setLoaded] = useState<{ query: string; page: ReleasePage } | null>(null);
   const [error, setError] = useState('');
+  const query = pageQuery(status, version, cursors.at(-1));
   useEffect(() => {
-    if (!props.id) get<{ releases: ReleaseRow[] }>(`/v1/releases?limit=${LOAD}`).then((d) => setRows(d.releases), (e: Error) => setError(e.message));
-  }, [props.id]);
+    if (props.id) return;
+    let current = true;
+    get<ReleasePage>(query).then(
+      (page) => current && (setLoaded({ query, page }), setError('')),
+      (e: Error) => current && setError(e.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [props.id, query]);
   if (props.id) return <ReleaseDetail id={props.id} />;
-  const shown = rows.filter((r) => (!outcome || r.status === outcome) && (!filter || `${r.id} ${r.version} ${r.reason ?? ''}`.toLowerCase().includes(filter.toLowerCase())));
-  const pages = Math.max(1, Math.ceil(shown.length / PAGE));
-  const current = Math.min(page, pages - 1);
+  const ready = loaded?.query === query;
+  const rows = loaded?.page.releases ?? [];
+  const next = ready ? loaded.page.nextCursor : null;
+  const filter = (nextStatus: string, nextVersion: string) => (setStatus(nextStatus), setVersion(nextVersion), setCursors([]));
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">History</h1>
       {error && <p role="alert" class="error">{error}</p>}
-      <form class="row" onSubmit={(e) => e.preventDefault()}>
+      <form class="row" aria-label="Filter releases" onSubmit={(e) => (e.preventDefault(), filter(status, typed.trim()))}>
         <label>
-          Search <input type="search" value={filter} onInput={(e) => (setFilter(e.currentTarget.value), setPage(0))} />
+          Version <input type="search" value={typed} maxLength={128} placeholder="exact, e.g. 1.4.2" onInput={(e) => setTyped(e.currentTarget.value)} />
         </label>
+        <button type="submit">Filter</button>
         <label>
           Outcome{' '}
-          <select value={outcome} onChange={(e) => (setOutcome(e.currentTarget.value), setPage(0))}>
+          <select value={status} onChange={(e) => filter(e.currentTarget.value, typed.trim())}>
             <option value="">any</option>
-            {['succeeded', 'rolled_back', 'failed', 'aborted', 'rollout', 'paused'].map((s) => <option key={s} value={s}>{s}</option>)}
+            {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
           </select>
         </label>
       </form>
-      <div class="table-wrap">
+      <div class="table-wrap" aria-busy={!ready}>
         <table>
           <caption class="sr-only">Releases, newest first</caption>
           <thead>
@@ -103,17 +115,19 @@ export function HistoryView(props: { session: Session; id?: string }) {
               <th scope="col">Outcome</th>
               <th scope="col">Started</th>
               <th scope="col">Duration</th>
+              <th scope="col">Started by</th>
               <th scope="col">Reason</th>
             </tr>
           </thead>
           <tbody>
-            {shown.slice(current * PAGE, (current + 1) * PAGE).map((r) => (
+            {rows.map((r) => (
               <tr key={r.id}>
                 <td><a href={`#/history/${r.id}`}>{r.id}</a></td>
                 <td>{r.previousVersion ?? '–'} → {r.version}</td>
-                <td><span class={`badge ${r.status}`}>{r.status}</span></td>
+                <td><span class={`badge ${r.outcome ?? r.status}`}>{r.outcome ?? r.status}</span></td>
                 <td>{new Date(r.startedAt).toLocaleString()}</td>
-                <td>{duration(r)}</td>
+                <td>{duration(r.durationMs)}</td>
+                <td>{r.startedBy ?? ''}</td>
                 <td>{r.reason ?? ''}</td>
               </tr>
             ))}
@@ -121,9 +135,9 @@ export function HistoryView(props: { session: Session; id?: string }) {
         </table>
       </div>
       <nav class="row" aria-label="Pages">
-        <button disabled={current === 0} onClick={() => setPage(current - 1)}>Newer</button>
-        <span>Page {current + 1} of {pages} ({shown.length} releases)</span>
-        <button disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>Older</button>
+        <button disabled={!ready || cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>Newer</button>
+        <span>Page {cursors.length + 1} ({ready ? `${rows.length} releases` : 'loading'})</span>
+        <button disabled={!next} onClick={() => next && setCursors([...cursors, next])}>Older</button>
       </nav>
     </section>
   );

@@ -229,10 +229,13 @@ describe.skipIf(missing)('the dashboard with a long history (measured, not asser
     await project.write('glidepath.yaml', `${['version: 1', 'service: shop', `daemon: { listen: "127.0.0.1:${port}" }`, 'checks:', ...checks].join('\n')}\n`);
     mkdirSync(join(project.dir, '.glidepath'), { recursive: true });
     const store = await project.openStore();
+    // The 991st newest release: on page 40 of 25, far past the 500 the list once loaded at most.
+    let old = '';
     try {
       for (let i = 0; i < 1000; i++) {
         const release = await store.releases.create({ service: 'shop', version: `1.0.${i}`, strategy: 'canary', startedAt: new Date(Date.now() - (1000 - i) * 60_000).toISOString() });
         await store.releases.update(release.id, { status: i % 7 === 0 ? 'rolled_back' : 'succeeded', reason: i % 7 === 0 ? 'errors over 0.05' : null, finishedAt: new Date(Date.now() - (1000 - i) * 60_000 + 45_000).toISOString() });
+        if (i === 9) old = release.id;
       }
     } finally {
       await store.close();
@@ -255,7 +258,7 @@ describe.skipIf(missing)('the dashboard with a long history (measured, not asser
         await ready();
         return Math.round(performance.now() - started);
       };
-      // Counted once the list has arrived: before that the page says "(0 releases)".
+      // Counted once the list has arrived: before that the page says "(loading)".
       const historyMs = await timed('#/history', () => page.getByText(/\([1-9]\d* releases\)/).waitFor({ timeout: 30_000 }));
       const listed = (await page.getByText(/\(\d+ releases\)/).textContent()) ?? '';
       const operationsMs = await timed('#/operations', () => page.locator('[aria-label="Monitors"] li').nth(199).waitFor({ timeout: 30_000 }));
@@ -282,6 +285,39 @@ describe.skipIf(missing)('the dashboard with a long history (measured, not asser
       const line = `history with 1,000 releases stored: ${historyMs} ms (${listed.trim()}); operations with 200 monitors: ${operationsMs} ms; JavaScript: ${jsBrotli} bytes brotli, ${jsGzip} bytes gzip; API calls: ${calls}`;
       console.log(`dashboard load: ${line}`);
       expect(historyMs).toBeGreaterThan(0);
+
+      // Paging through the UI, page by page with the API's cursors, reaches the old release (bounded walk).
+      await page.goto(`${base}#/history`);
+      await page.getByText('Page 1 (25 releases)').waitFor({ timeout: 30_000 });
+      let pages = 1;
+      while ((await page.getByRole('link', { name: old, exact: true }).count()) === 0 && pages < 60) {
+        await page.getByRole('button', { name: 'Older' }).click();
+        pages += 1;
+        await page.getByText(new RegExp(`^Page ${pages} \\([1-9]\\d* releases\\)$`)).waitFor({ timeout: 15_000 });
+      }
+      expect(pages).toBe(40);
+      expect(await page.locator('tbody tr').count()).toBe(25);
+      expect(await page.locator('tbody').textContent()).toContain('→ 1.0.9');
+      await page.getByRole('button', { name: 'Newer' }).click();
+      await page.getByText('Page 39 (25 releases)').waitFor({ timeout: 15_000 });
+      expect(await page.getByRole('link', { name: old, exact: true }).count()).toBe(0);
+      expect(await page.locator('tbody').textContent()).toContain('→ 1.0.34');
+      // The outcome and version filters are the API's: 143 of the 1,000 rolled back, six pages of them.
+      await page.getByLabel('Outcome').selectOption('rolled_back');
+      await page.getByText('Page 1 (25 releases)').waitFor({ timeout: 15_000 });
+      expect(new Set(await page.locator('tbody .badge').allTextContents())).toEqual(new Set(['rolled_back']));
+      for (let n = 2; n <= 6; n++) {
+        await page.getByRole('button', { name: 'Older' }).click();
+        await page.getByText(new RegExp(`^Page ${n} \\(\\d+ releases\\)$`)).waitFor({ timeout: 15_000 });
+      }
+      expect(await page.getByText('Page 6 (18 releases)').count()).toBe(1);
+      expect(await page.getByRole('button', { name: 'Older' }).isDisabled()).toBe(true);
+      await page.getByLabel('Version').fill('1.0.9');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.getByText('Page 1 (0 releases)').waitFor({ timeout: 15_000 });
+      await page.getByLabel('Outcome').selectOption('');
+      await page.getByText('Page 1 (1 releases)').waitFor({ timeout: 15_000 });
+      expect(await page.getByRole('link', { name: old, exact: true }).count()).toBe(1);
     } finally {
       await ownBrowser.close();
     }
