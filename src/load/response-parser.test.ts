@@ -32,11 +32,14 @@ describe('ResponseParser', () => {
     expect(parse('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n').seen[0]?.close).toBe(true);
     expect(parse('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n').seen[0]?.close).toBe(true);
     expect(parse('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n').seen[0]?.close).toBe(false);
+    expect(parse('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: 0\r\n\r\n').seen[0]?.keepAliveTimeout).toBe(5);
+    expect(parse('HTTP/1.1 200 OK\r\nkeep-alive: max=100\r\nContent-Length: 0\r\n\r\n').seen[0]?.keepAliveTimeout).toBeUndefined();
     const { seen, parser } = parse('HTTP/1.1 200 OK\r\n\r\nbody until close');
     expect(seen).toEqual([]);
     expect(parser.midResponse).toBe(true);
-    parser.end();
+    expect(parser.end()).toBe(true);
     expect(seen.map((r) => r.status)).toEqual([200]);
+    expect(parser.end()).toBe(false);
   });
 
   it('refuses what is not an HTTP/1.x response', () => {

@@ -1,7 +1,8 @@
 /**
  * A minimal HTTP/1.1 response parser for the load generator: status line, the few headers that frame a response
- * (Content-Length, Transfer-Encoding: chunked, Connection: close) and one header the caller asks for; bodies are
- * skipped, never buffered. It handles responses split across reads and several responses in one read.
+ * (Content-Length, Transfer-Encoding: chunked, Connection: close), the `Keep-Alive: timeout=N` hint and one header
+ * the caller asks for (the version that answered, say); no other header is looked at, and bodies are skipped, never
+ * buffered. It handles responses split across reads and several responses in one read.
  */
 
 /** What one complete response said. */
@@ -11,6 +12,8 @@ export interface ParsedResponse {
   header: string | undefined;
   /** The server said `Connection: close` (or spoke HTTP/1.0 without keep-alive). */
   close: boolean;
+  /** Seconds the server keeps the idle connection, from a `Keep-Alive: timeout=N` header; undefined without one. */
+  keepAliveTimeout: number | undefined;
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -27,7 +30,7 @@ export class ResponseParser {
   #pending: Buffer | undefined;
   #state: State = 'head';
   #remaining = 0;
-  #current: ParsedResponse = { status: 0, header: undefined, close: false };
+  #current: ParsedResponse = { status: 0, header: undefined, close: false, keepAliveTimeout: undefined };
   #noBody = false;
 
   constructor(onResponse: (response: ParsedResponse) => void, captureHeader?: string) {
@@ -52,9 +55,11 @@ export class ResponseParser {
     this.#noBody = false;
   }
 
-  /** The connection ended: a response whose body runs until close is complete now. */
-  end(): void {
-    if (this.#state === 'until-close') this.#finish();
+  /** The connection ended: a response whose body runs until close is complete now (then true). */
+  end(): boolean {
+    if (this.#state !== 'until-close') return false;
+    this.#finish();
+    return true;
   }
 
   /** Feeds bytes read from the socket; throws on a response it cannot parse. */
@@ -130,7 +135,7 @@ export class ResponseParser {
     const connection = fieldOf(lower, '\r\nconnection:');
     const close = connection === undefined ? head[7] === '0' : connection.includes('close') || (head[7] === '0' && !connection.includes('keep-alive'));
     const header = this.#captured === undefined ? undefined : fieldAt(head, lower.indexOf(this.#captured), this.#captured.length);
-    this.#current = { status, header, close };
+    this.#current = { status, header, close, keepAliveTimeout: close ? undefined : keepAliveTimeoutOf(lower) };
     const noBody = this.#noBody || status === 204 || status === 304;
     this.#noBody = false;
     if (noBody) return this.#finish();
@@ -158,6 +163,14 @@ export class ResponseParser {
 /** The trimmed value of the field that `name` (`\r\nname:`) starts in `head`, or undefined. */
 function fieldOf(head: string, name: string): string | undefined {
   return fieldAt(head, head.indexOf(name), name.length);
+}
+
+/** N of a `Keep-Alive: timeout=N` field (RFC 2068 §19.7.1.1, as node:http's Agent reads it), or undefined. */
+function keepAliveTimeoutOf(lower: string): number | undefined {
+  const value = fieldOf(lower, '\r\nkeep-alive:');
+  if (value === undefined) return undefined;
+  const match = /^timeout=(\d+)/.exec(value);
+  return match === null ? undefined : Number(match[1]);
 }
 
 function fieldAt(head: string, at: number, nameLength: number): string | undefined {

@@ -1,22 +1,27 @@
 /**
- * Steady, bounded load on a loopback URL: `clients` concurrent keep-alive clients (node:http with one Agent)
- * sending GET requests for at most `maxSeconds` or until stopped. It counts status codes, the versions that
- * answered (a response header) and connection errors, and can hand every response to a callback with its time.
- * The demo runs it as its users' traffic; the release e2e tests and the rollback benchmark measure with it.
+ * Steady, bounded load on a loopback URL: `clients` keep-alive connections, each with one GET in flight and a pause
+ * of `gapMs` after every answer (or, with `rate`, a fixed arrival rate on those connections), for at most
+ * `maxSeconds` or until stopped. It runs on the same connections and scheduler as `glidepath bench` (LoadEngine);
+ * it counts status codes, the versions that answered (a response header) and connection errors, and can hand every
+ * response to a callback with its times. The demo runs it as its users' traffic; the release e2e tests and the
+ * benchmarks measure with it. A request is never sent twice (see HttpConnection for connection reuse).
  */
-import { Agent, request } from 'node:http';
+import { LoadEngine } from './load-engine.js';
+import { prepareMix } from './request-mix.js';
 
 /** How much steady load to send, and where. */
 export interface LoadOptions {
   /** Loopback URL every request goes to, e.g. `http://127.0.0.1:8080/`. */
   url: string;
-  /** Concurrent clients, each with at most one request in flight (default 4). */
+  /** Concurrent keep-alive connections, each with at most one request in flight (default 4). */
   clients?: number;
   /** Hard upper bound on how long the load runs, whatever happens (default 60). */
   maxSeconds: number;
   /** Pause each client takes after a response before its next request (default 10 ms), to keep the rate steady. */
   gapMs?: number;
-  /** Time a single request may take before it counts as a connection error (default 5000 ms). */
+  /** Requests per second on a fixed schedule, sent on whichever client is idle (open model; `gapMs` then unused). */
+  rate?: number;
+  /** Time a single request may take before it fails with `TIMEOUT` (default 10 000 ms, as `glidepath bench`). */
   requestTimeoutMs?: number;
   /** Response header that names the version that answered (default `x-version`). */
   versionHeader?: string;
@@ -31,7 +36,7 @@ export interface LoadSample {
   at: number;
   status: number;
   version: string | undefined;
-  /** Error code (ECONNRESET, ECONNREFUSED, timeout …) when the connection failed. */
+  /** Error code (ECONNRESET, ECONNREFUSED, TIMEOUT, EPROTO …) when the request got no answer. */
   error?: string;
 }
 
@@ -67,30 +72,39 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** A running load; `stop()` ends it, waits for in-flight requests and returns the report. */
 export class Load {
-  readonly #options: Required<Omit<LoadOptions, 'onResponse'>> & Pick<LoadOptions, 'onResponse'>;
-  readonly #header: string;
-  readonly #agent: Agent;
-  readonly #url: URL;
+  readonly #engine: LoadEngine;
+  readonly #running: Promise<void>;
+  readonly #onResponse: LoadOptions['onResponse'];
   readonly #statuses = new Map<number, number>();
   readonly #versions = new Map<string, number>();
   readonly #errors = new Map<string, number>();
   readonly #byVersion = new Map<string, VersionCounts>();
   #startedAt = Date.now();
   readonly #deadline: NodeJS.Timeout;
-  readonly #clients: Promise<void>[];
   #requests = 0;
   #ended: LoadReport['ended'] = 'running';
   #endedAt: number | undefined;
-  #wake = new Set<() => void>();
 
   private constructor(options: LoadOptions) {
-    this.#url = new URL(options.url);
-    if (!LOOPBACK.has(this.#url.hostname)) throw new Error(`load goes to loopback addresses only, not ${this.#url.hostname}`);
-    this.#options = { clients: 4, gapMs: 10, requestTimeoutMs: 5_000, versionHeader: 'x-version', onResponse: undefined, ...options };
-    this.#header = this.#options.versionHeader.toLowerCase();
-    this.#agent = new Agent({ keepAlive: true, maxSockets: this.#options.clients, keepAliveMsecs: 1_000 });
-    this.#deadline = setTimeout(() => this.#end('deadline'), this.#options.maxSeconds * 1_000);
-    this.#clients = Array.from({ length: this.#options.clients }, () => this.#client());
+    const url = new URL(options.url);
+    if (url.protocol !== 'http:') throw new Error(`load goes over http:// only, not ${url.protocol}`);
+    if (!LOOPBACK.has(url.hostname)) throw new Error(`load goes to loopback addresses only, not ${url.hostname}`);
+    this.#onResponse = options.onResponse;
+    this.#engine = new LoadEngine({
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(url.port || 80),
+      mix: prepareMix([{ path: `${url.pathname}${url.search}` }], url.host),
+      connections: options.clients ?? 4,
+      // the deadline timer below may fire late; no request goes out after the bound even so
+      endAt: performance.now() + options.maxSeconds * 1_000,
+      rate: options.rate,
+      gapMs: options.gapMs ?? 10,
+      timeoutMs: options.requestTimeoutMs,
+      captureHeader: options.versionHeader ?? 'x-version',
+      onResult: (_index, status, error, version, _intendedAt, sentAt, now) => this.#count(status, error, version, now - sentAt),
+    });
+    this.#deadline = setTimeout(() => this.#end('deadline'), options.maxSeconds * 1_000);
+    this.#running = this.#engine.start();
   }
 
   /** Starts `clients` clients at once. */
@@ -138,8 +152,8 @@ export class Load {
   /** Ends the load (no new requests), waits for the in-flight ones, closes every socket, and reports. */
   async stop(): Promise<LoadReport> {
     this.#end('stopped');
-    await Promise.all(this.#clients);
-    this.#agent.destroy();
+    await this.#running;
+    this.#engine.close();
     return this.report();
   }
 
@@ -159,60 +173,24 @@ export class Load {
     this.#ended = why;
     this.#endedAt = Date.now();
     clearTimeout(this.#deadline);
-    for (const wake of this.#wake) wake();
+    this.#engine.stop();
   }
 
-  async #client(): Promise<void> {
-    while (this.running) {
-      const sample = await this.#once();
-      this.#requests++;
-      const ok = sample.error === undefined && sample.status >= 200 && sample.status < 300;
-      const version = sample.version ?? '?';
-      if (sample.error !== undefined) this.#errors.set(sample.error, (this.#errors.get(sample.error) ?? 0) + 1);
-      else this.#statuses.set(sample.status, (this.#statuses.get(sample.status) ?? 0) + 1);
-      if (ok) this.#versions.set(version, (this.#versions.get(version) ?? 0) + 1);
-      let counts = this.#byVersion.get(version);
-      if (counts === undefined) this.#byVersion.set(version, (counts = { requests: 0, failed: 0 }));
-      counts.requests++;
-      if (!ok) counts.failed++;
-      this.#options.onResponse?.(sample);
-      if (this.#options.gapMs > 0 && this.running) await this.#sleep(this.#options.gapMs);
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wake.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wake.add(done);
-    });
-  }
-
-  #once(): Promise<LoadSample> {
-    const sentAt = Date.now();
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (sample: Omit<LoadSample, 'sentAt' | 'at'>) => {
-        if (settled) return;
-        settled = true;
-        resolve({ sentAt, at: Date.now(), ...sample });
-      };
-      const req = request(this.#url, { agent: this.#agent, method: 'GET', timeout: this.#options.requestTimeoutMs }, (res) => {
-        const header = res.headers[this.#header];
-        const version = Array.isArray(header) ? header[0] : header;
-        res.on('data', () => undefined);
-        res.on('end', () => finish({ status: res.statusCode ?? 0, version }));
-        res.on('error', (error: NodeJS.ErrnoException) => finish({ status: 0, version, error: error.code ?? error.message }));
-        // A response cut off mid-body is a failed request, whatever its status line said.
-        res.on('close', () => finish(res.complete ? { status: res.statusCode ?? 0, version } : { status: 0, version, error: 'ABORTED' }));
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'TIMEOUT' })));
-      req.on('error', (error: NodeJS.ErrnoException) => finish({ status: 0, version: undefined, error: error.code ?? error.message }));
-      req.end();
-    });
+  #count(status: number, error: string | undefined, header: string | undefined, tookMs: number): void {
+    // CLOSED: this side closed the connection under the request (it never does before the request ended)
+    if (error === 'CLOSED') return;
+    this.#requests++;
+    const ok = error === undefined && status >= 200 && status < 300;
+    const version = header ?? '?';
+    if (error !== undefined) this.#errors.set(error, (this.#errors.get(error) ?? 0) + 1);
+    else this.#statuses.set(status, (this.#statuses.get(status) ?? 0) + 1);
+    if (ok) this.#versions.set(version, (this.#versions.get(version) ?? 0) + 1);
+    let counts = this.#byVersion.get(version);
+    if (counts === undefined) this.#byVersion.set(version, (counts = { requests: 0, failed: 0 }));
+    counts.requests++;
+    if (!ok) counts.failed++;
+    if (this.#onResponse === undefined) return;
+    const at = Date.now();
+    this.#onResponse({ sentAt: at - Math.round(tookMs), at, status, version: header, ...(error === undefined ? {} : { error }) });
   }
 }
