@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive as alive } from '../../src/daemon/state-dir.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import { processPlanLines } from '../../src/testing/test-service.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
 

@@ -7,7 +7,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive as alive } from '../../src/daemon/state-dir.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import { alertmanagerMissing, startAlertmanager, type RunningAlertmanager } from '../../src/testing/alertmanager.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive as alive } from '../../src/daemon/state-dir.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
 
 interface AlertView {

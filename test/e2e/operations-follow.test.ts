@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive as alive } from '../../src/daemon/state-dir.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
 
 /** Asks until `ready` holds (bounded); returns the last answer. */
