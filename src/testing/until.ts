@@ -1,0 +1,17 @@
+/** Test help: waiting, bounded, for something to happen. */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Polls `probe` every 25 ms until it gives a value (neither undefined nor false); throws naming `what` after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
