@@ -15,3 +15,14 @@ export async function until<T>(
     await sleep(25);
   }
 }
+
+/** Asks every 250 ms until `ready` holds of the answer, for at most `timeoutMs`; returns the last answer either way. */
+export async function askUntil<T>(ask: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await ask();
+  while (!ready(value) && Date.now() < deadline) {
+    await sleep(250);
+    value = await ask();
+  }
+  return value;
+}
