@@ -13,6 +13,31 @@ export const SERVICE = 'shop';
 /** How long the `down` of a rig's cleanup may take (it drains and stops what the daemon runs). */
 const DOWN_TIMEOUT_MS = 70_000;
 
+/** What `deploy --json` prints, as far as these scenarios read it. */
+export interface ReleaseJson {
+  version: string;
+  previousVersion: string | null;
+  status: string;
+  reason: string | null;
+  steps: { kind: string; status: string; detail: Record<string, unknown> }[];
+}
+
+/**
+ * Plan lines of a canary (10 %, 2 s, 50 %, 2 s) analysed by a smoke check that passes for a version when the file
+ * `approved-<version>` exists in the project.
+ */
+export const APPROVED_CANARY_LINES: readonly string[] = [
+  'checks:',
+  '  smoke: { command: { run: "test -e approved-{version}" } }',
+  'strategy:',
+  '  canary:',
+  '    steps: [{ weight: 10 }, { pause: 2s }, { weight: 50 }, { pause: 2s }]',
+  'analysis:',
+  '  interval: 1s',
+  '  metrics:',
+  '    - { name: smoke, check: smoke, failureLimit: 0 }',
+];
+
 /** Settings of a daemon rig. */
 export interface DaemonRigOptions {
   /** How long each CLI run may take unless told otherwise (default: the helpers' CLI timeout). */
@@ -67,6 +92,13 @@ export class DaemonRig {
   async up(): Promise<number> {
     this.pid = (await this.json<{ pid: number }>(['up', '--detach', '--json'])).pid;
     return this.pid;
+  }
+
+  /** `deploy VERSION --yes --json`, which must end in 0 (succeeded) or 1 (rolled back or failed): its code and release. */
+  async deploy(version: string): Promise<{ code: number | null; release: ReleaseJson }> {
+    const run = await this.cli(['deploy', version, '--yes', '--json'], 90_000);
+    if (run.code !== 0 && run.code !== 1) throw new Error(`deploy ${version} exited ${String(run.code)}:\n${run.stderr}`);
+    return { code: run.code, release: parseOneJson(run.stdout) as ReleaseJson };
   }
 
   /** Stops the daemon (`down`) when it still runs, then whatever of its process group is left, by its pid; removes the project. */
