@@ -4,9 +4,10 @@ import type { DaemonInfo, HealthDocument } from '../api/contract.js';
 import { ApiClient } from '../api/client.js';
 import { loadOrCreateTokens } from '../api/tokens.js';
 import { sameProject } from '../daemon/plan-in-force.js';
-import { clearDaemonInfo, processAlive, readDaemonInfo, stateDirOf, type StateDir } from '../daemon/state-dir.js';
+import { clearDaemonInfo, readDaemonInfo, stateDirOf, type StateDir } from '../daemon/state-dir.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { UnavailableError } from '../shared/errors.js';
+import { processAlive } from '../shared/process-alive.js';
 
 /** The project's running daemon as the CLI reaches it. */
 export interface DaemonConnection {

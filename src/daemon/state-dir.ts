@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DaemonInfo } from '../api/contract.js';
 import { writeFileAtomic } from '../shared/atomic-file.js';
 import { UnavailableError } from '../shared/errors.js';
+import { processAlive } from '../shared/process-alive.js';
 
 /** The files of a project's `.glidepath/` directory. */
 export interface StateDir {
@@ -49,16 +50,6 @@ export function readDaemonInfo(dir: StateDir): DaemonInfo | undefined {
 /** Removes the record, but only if it still names `pid` (a newer daemon may have replaced it). */
 export function clearDaemonInfo(dir: StateDir, pid: number): void {
   if (readDaemonInfo(dir)?.pid === pid) rmSync(dir.daemonInfo, { force: true });
-}
-
-/** Whether a process with this id exists. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A lock file that names no pid yet is being written; past this age its writer died before it could. */

@@ -1,6 +1,7 @@
 /** Stopping the proxy processes a daemon that is gone left serving: the ones answering on the project's sockets. */
+import { processAlive } from '../shared/process-alive.js';
 import { controlSocketPath } from './control-protocol.js';
-import { alive, helloOf, stopFound, tryConnect } from './proxy-spawn.js';
+import { helloOf, stopFound, tryConnect } from './proxy-spawn.js';
 
 /** A proxy process stopped, with its role. */
 export interface StoppedProxy {
@@ -24,7 +25,7 @@ export async function stopProxyProcesses(stateDir: string): Promise<StoppedProxy
       continue;
     }
     await stopFound(socket, hello.pid);
-    if (alive(hello.pid)) process.kill(hello.pid, 'SIGKILL');
+    if (processAlive(hello.pid)) process.kill(hello.pid, 'SIGKILL');
     stopped.push({ pid: hello.pid, role: hello.role });
   }
   return stopped;

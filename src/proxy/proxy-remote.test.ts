@@ -4,25 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../shared/free-port.js';
+import { processAlive as alive } from '../shared/process-alive.js';
 import { CONTROL_FILES, MAX_SOCKET_PATH_BYTES, controlSocketPath } from './control-protocol.js';
 import { ProxyRemote } from './proxy-remote.js';
 import { answering } from './proxy-spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glidepath-proxy-remote-'));
 const started = new Set<number>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The standby's pid once it answers on its socket (it then watches the serving proxy), or null within 10 s. */
 async function standingBy(stateDir: string, remote: ProxyRemote): Promise<number | null> {

@@ -5,12 +5,14 @@
  */
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic } from '../shared/atomic-file.js';
 import { GlidepathError } from '../shared/errors.js';
+import { processAlive } from '../shared/process-alive.js';
 import { CONTROL_FILES, CONTROL_PROTOCOL_VERSION, controlSocketPath, lineReader, type ControlCommands, type ControlReply, type ProxyHello } from './control-protocol.js';
 import type { ProxyOptions } from './proxy-options.js';
 import type { ProxyMetricsSnapshot } from './proxy-server.js';
-import { START_TIMEOUT_MS, STOP_TIMEOUT_MS, alive, answering, helloOf, sleep, spawnProxyProcess, startProxy, stopFound, tryConnect } from './proxy-spawn.js';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS, answering, helloOf, spawnProxyProcess, startProxy, stopFound, tryConnect } from './proxy-spawn.js';
 import type { DrainResult } from './router.js';
 import { validateRoutingTable, type RoutingTable } from './routing-table.js';
 
@@ -115,10 +117,10 @@ export class ProxyRemote {
     const standbyPid = this.info.standbyPid;
     if (this.#standby) await stopFound(this.#standby, standbyPid ?? undefined);
     // One still starting is not attached yet: it is stopped by its pid.
-    else if (standbyPid !== null && alive(standbyPid)) process.kill(standbyPid, 'SIGKILL');
+    else if (standbyPid !== null && processAlive(standbyPid)) process.kill(standbyPid, 'SIGKILL');
     await this.#send('close', { graceMs }).catch(() => undefined);
-    for (let i = 0; i < STOP_TIMEOUT_MS / 20 && alive(this.info.pid); i++) await sleep(20);
-    if (alive(this.info.pid)) process.kill(this.info.pid, 'SIGKILL');
+    for (let i = 0; i < STOP_TIMEOUT_MS / 20 && processAlive(this.info.pid); i++) await sleep(20);
+    if (processAlive(this.info.pid)) process.kill(this.info.pid, 'SIGKILL');
     this.#socket.destroy();
   }
 
@@ -182,7 +184,7 @@ export class ProxyRemote {
     }
     socket?.destroy();
     if (this.info.standbyPid !== spawned.pid) return;
-    if (alive(spawned.pid)) process.kill(spawned.pid, 'SIGKILL');
+    if (processAlive(spawned.pid)) process.kill(spawned.pid, 'SIGKILL');
     this.info.standbyPid = null;
     if (!this.#ending) this.#beginStandby(retryMs, Math.min(retryMs * 2, 30_000));
   }
@@ -208,11 +210,11 @@ export class ProxyRemote {
 
   async #reconnect(lostAt: number): Promise<void> {
     const socketPath = controlSocketPath(this.#stateDir, 'socket');
-    let socket = alive(this.info.pid) ? await answering(socketPath, this.info.pid) : undefined;
+    let socket = processAlive(this.info.pid) ? await answering(socketPath, this.info.pid) : undefined;
     let reason = 'its control connection closed';
     const standbyPid = this.info.standbyPid;
     if (!socket && standbyPid !== null) {
-      for (let i = 0; i < TAKEOVER_TIMEOUT_MS / 2 && !socket && alive(standbyPid); i++) {
+      for (let i = 0; i < TAKEOVER_TIMEOUT_MS / 2 && !socket && processAlive(standbyPid); i++) {
         socket = await answering(socketPath, standbyPid);
         if (!socket) await sleep(2);
       }
@@ -223,7 +225,7 @@ export class ProxyRemote {
       if (socket) {
         reason = `pid ${this.info.pid} died; the standby (pid ${standbyPid}) took over`;
         this.info.pid = standbyPid;
-      } else if (alive(standbyPid)) {
+      } else if (processAlive(standbyPid)) {
         process.kill(standbyPid, 'SIGKILL');
       }
     }

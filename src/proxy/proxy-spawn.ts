@@ -7,8 +7,10 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GlidepathError } from '../shared/errors.js';
+import { processAlive } from '../shared/process-alive.js';
 import { CONTROL_FILES, controlSocketPath, lineReader, type ControlReply, type ProxyHello } from './control-protocol.js';
 
 /** How long a starting proxy process may take to answer on its control socket. */
@@ -16,19 +18,6 @@ export const START_TIMEOUT_MS = 15_000;
 
 /** How long a proxy process asked to stop may take to be gone. */
 export const STOP_TIMEOUT_MS = 10_000;
-
-/** Waits `ms` milliseconds. */
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Whether a process with this pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The node arguments that run the proxy entry: the built JavaScript, or the TypeScript source through tsx. */
 function entryArgs(): string[] {
@@ -92,7 +81,7 @@ export async function startProxy(stateDir: string, role: ProxyHello['role'] = 's
 
 /** A connection to `socketPath` when the process `pid` answers there, else undefined. */
 export async function answering(socketPath: string, pid: number): Promise<Socket | undefined> {
-  const socket = alive(pid) ? await tryConnect(socketPath) : undefined;
+  const socket = processAlive(pid) ? await tryConnect(socketPath) : undefined;
   if (!socket) return undefined;
   const hello = await helloOf(socket).catch(() => undefined);
   if (hello !== undefined && hello.pid === pid) return socket;
@@ -145,5 +134,5 @@ export function helloOf(socket: Socket): Promise<ProxyHello> {
 export async function stopFound(socket: Socket, pid: number | undefined): Promise<void> {
   socket.write(`${JSON.stringify({ id: 0, type: 'close', graceMs: 5_000 })}\n`);
   await new Promise((resolve) => socket.once('close', resolve));
-  if (pid !== undefined) for (let i = 0; i < STOP_TIMEOUT_MS / 20 && alive(pid); i++) await sleep(20);
+  if (pid !== undefined) for (let i = 0; i < STOP_TIMEOUT_MS / 20 && processAlive(pid); i++) await sleep(20);
 }

@@ -3,7 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { httpGet, testServiceCommand } from '../testing/test-service.js';
+import { testVersionSpec } from '../testing/supervisor-rig.js';
+import { httpGet } from '../testing/test-service.js';
+import { until } from '../testing/until.js';
 import type { LogLine } from './log-reader.js';
 import { readProcStat } from './proc-fs.js';
 import { ProcessSupervisor } from './process-supervisor.js';
@@ -16,18 +18,7 @@ let supervisors: ProcessSupervisor[];
 let pids: Set<number>;
 
 function spec(version: string, env: Record<string, string> = {}, instances = 1): VersionSpec {
-  return {
-    service: 'demo',
-    version,
-    command: testServiceCommand(),
-    shell: false,
-    cwd: stateDir,
-    env: { VERSION: '{version}', ...env },
-    instances,
-    ready: { path: '/health', timeoutMs: 20_000, intervalMs: 100 },
-    restart: { delayMs: 100, maxAttempts: 3, windowMs: 60_000 },
-    drainMs: 0,
-  };
+  return testVersionSpec(stateDir, version, env, { instances });
 }
 
 function supervisor(events: SupervisorEvent[] = []): ProcessSupervisor {
@@ -44,23 +35,13 @@ function supervisor(events: SupervisorEvent[] = []): ProcessSupervisor {
   return created;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** A process of our own in its own group, alive until stopped. */
 async function sleeper(): Promise<{ pid: number; startTicks: string }> {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { detached: true, stdio: 'ignore' });
   child.unref();
   const pid = child.pid as number;
   pids.add(pid);
-  const stat = await until('the sleeper in /proc', () => readProcStat(pid));
+  const stat = await until('the sleeper in /proc', () => readProcStat(pid), 30_000);
   return { pid, startTicks: stat.startTicks };
 }
 
@@ -105,12 +86,12 @@ describe('adoption after a daemon restart', () => {
       const lines: LogLine[] = [];
       for await (const line of second.readLogs('v1', { lines: 5, index: 0 })) lines.push(line);
       return lines.some((line) => line.at > mark && line.stream === 'out') || undefined;
-    });
+    }, 30_000);
 
     // An adopted process is no longer our child: its death is noticed by polling, and it is restarted.
     const victim = started.instances[0]!;
     await stopProcessGroup(victim.pid, 1_000);
-    const replacement = await until('a restarted instance', () => events.find((e) => e.type === 'instance.ready' && e.index === 0 && e.pid !== victim.pid));
+    const replacement = await until('a restarted instance', () => events.find((e) => e.type === 'instance.ready' && e.index === 0 && e.pid !== victim.pid), 30_000);
     expect(events.find((e) => e.type === 'instance.exited')).toMatchObject({ index: 0, pid: victim.pid, code: null });
     expect(second.instances('v1').find((i) => i.index === 0)).toMatchObject({ pid: replacement.pid, port: replacement.port });
 
@@ -139,7 +120,7 @@ setInterval(() => {}, 1 << 30);
     const started = await until('the daemon to start v1', () => {
       if (daemon.exitCode !== null) throw new Error(`the daemon exited with ${daemon.exitCode}: ${output}`);
       return output.includes('\n') ? (JSON.parse(output) as VersionOutcome) : undefined;
-    });
+    }, 30_000);
     if (started.status !== 'ready') throw new Error(`not ready: ${output}`);
     const instance = started.instances[0]!;
     pids.add(instance.pid);
@@ -159,7 +140,7 @@ setInterval(() => {}, 1 << 30);
       const lines: LogLine[] = [];
       for await (const line of next.readLogs('v1', { lines: 3 })) lines.push(line);
       return lines.some((line) => line.at > mark && line.stream === 'out') || undefined;
-    });
+    }, 30_000);
     await next.shutdown({ graceMs: 2_000 });
     expect(processGroupAlive(instance.pid)).toBe(false);
   });

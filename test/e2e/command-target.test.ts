@@ -7,48 +7,31 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/shared/free-port.js';
-import { REPO_ROOT, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
-
-interface ReleaseJson {
-  version: string;
-  previousVersion: string | null;
-  status: string;
-  reason: string | null;
-  steps: { kind: string; status: string; detail: Record<string, unknown> }[];
-}
+import { APPROVED_CANARY_LINES, DaemonRig } from './daemon-rig.js';
+import { REPO_ROOT } from './helpers.js';
 
 const STANDIN = join(REPO_ROOT, 'test', 'fixtures', 'gcloud-standin.mjs');
 
 describe('command target: canary releases to a Cloud Run stand-in', () => {
-  let project: Project;
+  let rig: DaemonRig;
   let env: Record<string, string>;
   let stateFile: string;
-  const cli = (args: string[], timeoutMs = 60_000) => runCli(args, { cwd: project.dir, timeoutMs });
   const traffic = () => {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { services: { shop: { traffic: { tag?: string; percent: number }[] } } };
     return Object.fromEntries(state.services.shop.traffic.filter((t) => t.percent > 0).map((t) => [t.tag ?? 'untagged', t.percent]));
   };
-  const deploy = async (version: string): Promise<{ code: number | null; release: ReleaseJson }> => {
-    const run = await cli(['deploy', version, '--yes', '--json'], 90_000);
-    if (run.code !== 0 && run.code !== 1) throw new Error(`deploy ${version} exited ${String(run.code)}:\n${run.stderr}`);
-    return { code: run.code, release: parseOneJson(run.stdout) as ReleaseJson };
-  };
+  const deploy = (version: string) => rig.deploy(version);
 
   beforeAll(async () => {
-    await ensureBuilt();
-    project = await makeProject();
-    mkdirSync(join(project.dir, 'bin'));
-    symlinkSync(STANDIN, join(project.dir, 'bin', 'gcloud'));
-    stateFile = join(project.dir, 'cloud-run.json');
-    env = { PATH: `${join(project.dir, 'bin')}:${process.env.PATH ?? ''}`, GCLOUD_STANDIN_STATE: stateFile };
+    rig = await DaemonRig.create({ cliTimeoutMs: 60_000 });
+    mkdirSync(join(rig.dir, 'bin'));
+    symlinkSync(STANDIN, join(rig.dir, 'bin', 'gcloud'));
+    stateFile = join(rig.dir, 'cloud-run.json');
+    env = { PATH: `${join(rig.dir, 'bin')}:${process.env.PATH ?? ''}`, GCLOUD_STANDIN_STATE: stateFile };
     // Cloud Run refuses --no-traffic on a new service: the service exists before glidepath releases to it.
     execFileSync(process.execPath, [STANDIN, 'run', 'deploy', 'shop', '--image=eu.gcr.io/p/shop:v0'], { env: { ...process.env, ...env } });
-    const daemonPort = await freePort();
-    const plan = [
-      'version: 1',
-      'service: shop',
-      `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
+    await rig.writePlan([
+      ...rig.planHead(),
       'target:',
       '  type: command',
       '  serviceUrl: https://shop-abc.a.run.app',
@@ -60,33 +43,22 @@ describe('command target: canary releases to a Cloud Run stand-in', () => {
       '  timeout: 30s',
       '  env:',
       ...Object.entries(env).map(([name, value]) => `    ${name}: ${JSON.stringify(value)}`),
-      'checks:',
-      // The smoke test of a version passes when its "approved-<version>" file exists in the project.
-      '  smoke: { command: { run: "test -e approved-{version}" } }',
-      'strategy:',
-      '  canary:',
-      '    steps: [{ weight: 10 }, { pause: 2s }, { weight: 50 }, { pause: 2s }]',
-      'analysis:',
-      '  interval: 1s',
-      '  metrics:',
-      '    - { name: smoke, check: smoke, failureLimit: 0 }',
-    ].join('\n');
-    await project.write('glidepath.yaml', `${plan}\n`);
-    const validate = await cli(['validate']);
+      ...APPROVED_CANARY_LINES,
+    ]);
+    const validate = await rig.cli(['validate']);
     expect(validate.code, validate.stderr).toBe(0);
-    const up = await cli(['up', '--detach', '--json']);
-    expect(up.code, up.stderr).toBe(0);
+    await rig.up();
   }, 120_000);
 
   afterAll(async () => {
-    if (!project) return;
-    const down = await cli(['down', '--json'], 70_000);
+    if (!rig) return;
+    const down = await rig.cli(['down', '--json'], 70_000);
     expect(down.code, down.stderr).toBe(0);
-    await project.remove();
+    await rig.close();
   });
 
   it('releases the first version: all traffic to it, read back from the platform', async () => {
-    writeFileSync(join(project.dir, 'approved-v1'), '');
+    writeFileSync(join(rig.dir, 'approved-v1'), '');
     const { code, release } = await deploy('v1');
     expect(code, JSON.stringify(release)).toBe(0);
     expect(release).toMatchObject({ version: 'v1', previousVersion: null, status: 'succeeded' });
@@ -94,7 +66,7 @@ describe('command target: canary releases to a Cloud Run stand-in', () => {
   }, 120_000);
 
   it('promotes a canary whose check passes: each split applied and read back, the old version removed', async () => {
-    writeFileSync(join(project.dir, 'approved-v2'), '');
+    writeFileSync(join(rig.dir, 'approved-v2'), '');
     const { code, release } = await deploy('v2');
     expect(code, JSON.stringify(release)).toBe(0);
     expect(release).toMatchObject({ version: 'v2', previousVersion: 'v1', status: 'succeeded' });

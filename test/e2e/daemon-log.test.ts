@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive } from '../../src/daemon/state-dir.js';
+import { processAlive } from '../../src/shared/process-alive.js';
 import { BIN, cliEnv, closedPort, ensureBuilt, makeProject, runCli, type Project } from './helpers.js';
 
 const projects: Project[] = [];

@@ -7,18 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processGroupAlive } from '../../src/exec/process-group.js';
-import { freePort } from '../../src/shared/free-port.js';
 import { FakeKubeApi } from '../../src/testing/fake-kube-api.js';
-import { stopLeftoverGroups } from '../../src/testing/leftover-processes.js';
-import { ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
-
-interface ReleaseJson {
-  version: string;
-  previousVersion: string | null;
-  status: string;
-  reason: string | null;
-  steps: { kind: string; status: string; detail: Record<string, unknown> }[];
-}
+import { APPROVED_CANARY_LINES, DaemonRig } from './daemon-rig.js';
+import { makeProject, parseOneJson, runCli } from './helpers.js';
 
 interface BackendRef {
   name: string;
@@ -26,49 +17,42 @@ interface BackendRef {
 }
 
 describe('kubernetes target: canary releases by HTTPRoute weights to a loopback API server', () => {
-  let project: Project;
+  let rig: DaemonRig;
   let api: FakeKubeApi;
   /** Every distinct split the route had, in order, sampled while a release runs. */
   let seen: Record<string, number>[] = [];
   let sampler: NodeJS.Timeout | undefined;
-  let daemonPid: number | undefined;
-  const cli = (args: string[], timeoutMs = 60_000) => runCli(args, { cwd: project.dir, timeoutMs });
+  const cli = (args: string[], timeoutMs?: number) => rig.cli(args, timeoutMs);
   const routeWeights = (): Record<string, number> => {
     const spec = api.store.get('HTTPRoute', 'prod', 'shop')?.spec as { rules: { backendRefs: BackendRef[] }[] };
     return Object.fromEntries((spec.rules[0]?.backendRefs ?? []).filter((ref) => ref.weight > 0).map((ref) => [ref.name, ref.weight]));
   };
   const deployments = () => api.store.list('Deployment', 'prod').map((d) => d.metadata.name).sort();
-  const deploy = async (version: string): Promise<{ code: number | null; release: ReleaseJson }> => {
+  const deploy = async (version: string) => {
     seen = [];
     sampler = setInterval(() => {
       const now = routeWeights();
       if (JSON.stringify(seen.at(-1)) !== JSON.stringify(now)) seen.push(now);
     }, 20);
     try {
-      const run = await cli(['deploy', version, '--yes', '--json'], 90_000);
-      if (run.code !== 0 && run.code !== 1) throw new Error(`deploy ${version} exited ${String(run.code)}:\n${run.stderr}`);
-      return { code: run.code, release: parseOneJson(run.stdout) as ReleaseJson };
+      return await rig.deploy(version);
     } finally {
       clearInterval(sampler);
     }
   };
 
   beforeAll(async () => {
-    await ensureBuilt();
     api = await FakeKubeApi.start({ readyAfterMs: 300 });
-    project = await makeProject();
-    api.kubeconfig(join(project.dir, 'kubeconfig'));
+    rig = await DaemonRig.create({ cliTimeoutMs: 60_000 });
+    api.kubeconfig(join(rig.dir, 'kubeconfig'));
     api.store.create('HTTPRoute', 'prod', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: { name: 'shop' },
       spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }] },
     });
-    const daemonPort = await freePort();
-    const plan = [
-      'version: 1',
-      'service: shop',
-      `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
+    await rig.writePlan([
+      ...rig.planHead(),
       'target:',
       '  type: kubernetes',
       '  namespace: prod',
@@ -77,31 +61,17 @@ describe('kubernetes target: canary releases by HTTPRoute weights to a loopback 
       '  service: shop',
       '  traffic: { httpRoute: { name: shop } }',
       '  readyTimeout: 30s',
-      'checks:',
-      // The smoke test of a version passes when its "approved-<version>" file exists in the project.
-      '  smoke: { command: { run: "test -e approved-{version}" } }',
-      'strategy:',
-      '  canary:',
-      '    steps: [{ weight: 10 }, { pause: 2s }, { weight: 50 }, { pause: 2s }]',
-      'analysis:',
-      '  interval: 1s',
-      '  metrics:',
-      '    - { name: smoke, check: smoke, failureLimit: 0 }',
-    ].join('\n');
-    await project.write('glidepath.yaml', `${plan}\n`);
+      ...APPROVED_CANARY_LINES,
+    ]);
     const validate = await cli(['validate']);
     expect(validate.code, validate.stderr).toBe(0);
-    const up = await cli(['up', '--detach', '--json']);
-    expect(up.code, up.stderr).toBe(0);
-    daemonPid = (parseOneJson(up.stdout) as { pid: number }).pid;
-    expect(processGroupAlive(daemonPid)).toBe(true);
+    expect(processGroupAlive(await rig.up())).toBe(true);
   }, 120_000);
 
   afterAll(async () => {
     clearInterval(sampler);
-    // Whatever a failing test left behind is stopped by its id (down normally stops the daemon first).
-    if (daemonPid !== undefined) await stopLeftoverGroups([daemonPid]);
-    await project?.remove();
+    // Whatever a failing test left behind is stopped by its id (the last test's down normally stops the daemon first).
+    await rig?.close();
     await api?.close();
   });
 
@@ -121,7 +91,7 @@ describe('kubernetes target: canary releases by HTTPRoute weights to a loopback 
   }, 60_000);
 
   it('releases the first version: its Deployment and Service, and the route all on it', async () => {
-    writeFileSync(join(project.dir, 'approved-v1'), '');
+    writeFileSync(join(rig.dir, 'approved-v1'), '');
     const { code, release } = await deploy('v1');
     expect(code, JSON.stringify(release)).toBe(0);
     expect(release).toMatchObject({ version: 'v1', previousVersion: null, status: 'succeeded' });
@@ -131,7 +101,7 @@ describe('kubernetes target: canary releases by HTTPRoute weights to a loopback 
   }, 120_000);
 
   it('promotes a canary whose check passes: the route weights move step by step, the old version removed', async () => {
-    writeFileSync(join(project.dir, 'approved-v2'), '');
+    writeFileSync(join(rig.dir, 'approved-v2'), '');
     const { code, release } = await deploy('v2');
     expect(code, JSON.stringify(release)).toBe(0);
     expect(release).toMatchObject({ version: 'v2', previousVersion: 'v1', status: 'succeeded' });
@@ -164,8 +134,8 @@ describe('kubernetes target: canary releases by HTTPRoute weights to a loopback 
   it('down stops the daemon and leaves the cluster serving v2', async () => {
     const down = await cli(['down', '--json'], 70_000);
     expect(down.code, down.stderr).toBe(0);
-    expect(parseOneJson(down.stdout)).toMatchObject({ stopped: true, pid: daemonPid });
-    expect(processGroupAlive(daemonPid ?? -1)).toBe(false);
+    expect(parseOneJson(down.stdout)).toMatchObject({ stopped: true, pid: rig.pid });
+    expect(processGroupAlive(rig.pid ?? -1)).toBe(false);
     expect(routeWeights()).toEqual({ 'shop-v2': 100 });
     expect(deployments()).toEqual(['shop-v2']);
   }, 90_000);

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { processAlive } from '../../src/daemon/state-dir.js';
+import { processAlive } from '../../src/shared/process-alive.js';
 import { processPlanLines } from '../../src/testing/test-service.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
 

@@ -6,8 +6,8 @@
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive } from '../../src/daemon/state-dir.js';
 import { signatureProblem } from '../../src/notifiers/webhook/signature.js';
+import { processAlive } from '../../src/shared/process-alive.js';
 import { NotificationReceiver } from '../../src/testing/notification-receiver.js';
 import { processPlanLines } from '../../src/testing/test-service.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';

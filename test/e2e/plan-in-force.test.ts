@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive } from '../../src/daemon/state-dir.js';
+import { processAlive } from '../../src/shared/process-alive.js';
 import { processPlanLines } from '../../src/testing/test-service.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type CliRun, type Project } from './helpers.js';
 

@@ -4,8 +4,8 @@
  * processes, steady keep-alive load through the proxy.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive as alive } from '../../src/daemon/state-dir.js';
 import { Load, type LoadSample } from '../../src/load/steady-load.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import { ensureBuilt, parseOneJson } from './helpers.js';
 import { Rig, cleanupRigs } from './serving-rig.js';
 

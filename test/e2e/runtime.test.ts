@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive as alive } from '../../src/daemon/state-dir.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import { requirePrograms } from '../../src/testing/require-program.js';
 import { TEST_SERVICE_SCRIPT } from '../../src/testing/test-service.js';
 import { closedPort, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';

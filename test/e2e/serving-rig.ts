@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { expect } from 'vitest';
 import type { StatusDocument } from '../../src/api/contract.js';
-import { processAlive as alive } from '../../src/daemon/state-dir.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import { TEST_SERVICE_SCRIPT, httpGet, processPlanLines } from '../../src/testing/test-service.js';
 import { closedPort, makeProject, parseOneJson, runCli, type CliRun, type Project } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { processAlive as alive } from '../../src/daemon/state-dir.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import { ensureBuilt, parseOneJson } from './helpers.js';
 import { Rig, SERVICE, cleanupRigs } from './serving-rig.js';
 

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusDocument } from '../../src/api/contract.js';
-import { processAlive } from '../../src/daemon/state-dir.js';
+import { processAlive } from '../../src/shared/process-alive.js';
 import { processPlanLines } from '../../src/testing/test-service.js';
 import { requirePrograms } from '../../src/testing/require-program.js';
 import { BIN, cliEnv, closedPort, ensureBuilt, makeProject, parseOneJson, runCli, runCliInTerminal, type CliRun, type Project } from './helpers.js';

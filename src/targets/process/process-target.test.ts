@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../plan/load.js';
 import type { ProcessTargetConfig } from '../../plan/schema/target.js';
-import { testServiceCommand } from '../../testing/test-service.js';
+import { httpGet, testServiceCommand } from '../../testing/test-service.js';
+import { until } from '../../testing/until.js';
+import type { TargetEvent } from '../target.js';
 import { ProcessTarget } from './process-target.js';
 import { freePort } from '../../shared/free-port.js';
 
@@ -22,6 +25,13 @@ function get(url: string): Promise<{ status: number; body: string; version: stri
   });
 }
 
+/** The process target of a plan for `shop` listening on a free loopback port, with `settings` (YAML lines of the target section). */
+async function processTargetConfig(settings: string): Promise<ProcessTargetConfig> {
+  const plan = parsePlan(`version: 1\nservice: shop\ntarget:\n  type: process\n  listen: 127.0.0.1:${await freePort()}\n${settings}`, 'glidepath.yaml', {});
+  if (plan.target?.type !== 'process') throw new Error('process target expected');
+  return plan.target;
+}
+
 describe('ProcessTarget with real processes and the real proxy', () => {
   let dir: string;
   let target: ProcessTarget;
@@ -29,23 +39,11 @@ describe('ProcessTarget with real processes and the real proxy', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'glidepath-target-'));
-    const port = await freePort();
-    const plan = parsePlan(
-      `version: 1
-service: shop
-target:
-  type: process
-  listen: 127.0.0.1:${port}
-  start: ${JSON.stringify(`${testServiceCommand()} --version {version}`)}
+    config = await processTargetConfig(`  start: ${JSON.stringify(`${testServiceCommand()} --version {version}`)}
   instances: 2
   ready: { path: /health, timeout: 20s, interval: 50ms }
   drain: 2s
-`,
-      'glidepath.yaml',
-      {},
-    );
-    if (plan.target?.type !== 'process') throw new Error('process target expected');
-    config = plan.target;
+`);
     target = await ProcessTarget.start({ config, service: 'shop', planDir: dir, stateDir: join(dir, '.glidepath'), proxy: { seed: 7 } });
   });
 
@@ -120,5 +118,34 @@ target:
     expect(target.versions().map((v) => v.version)).toEqual(['v2']);
     expect(target.versions().map((v) => v.version)).toEqual(['v2']);
     for (let i = 0; i < 10; i++) expect((await get(`${target.serviceUrl}/`)).version).toBe('v2');
+  });
+});
+
+describe('ProcessTarget when a running version fails', () => {
+  it('the process target tells its listener (the engine) that a running version failed, and stops routing to it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'glidepath-review-target-'));
+    const config = await processTargetConfig(`  start: ${JSON.stringify(testServiceCommand(['--version', '{version}']))}
+  env: { CRASH_AFTER_MS: "1500" }
+  ready: { path: /health, timeout: 10s, interval: 50ms }
+  restart: { delay: 100ms, maxAttempts: 1, window: 60s }
+  drain: 0s
+`);
+    const target = await ProcessTarget.start({ config, service: 'shop', planDir: dir, stateDir: join(dir, '.glidepath') });
+    const seen: TargetEvent[] = [];
+    target.onEvent((event) => seen.push(event));
+    try {
+      const outcome = await target.startVersion('c1', {});
+      expect(outcome.status).toBe('ready');
+      await target.setWeights({ c1: 100 });
+      expect((await httpGet(`${target.serviceUrl}/`)).status).toBe(200);
+      await until('version.failed from the target', () => seen.find((e) => e.type === 'version.failed'), 15_000);
+      expect(seen.find((e) => e.type === 'version.failed')).toMatchObject({ version: 'c1', reason: expect.stringContaining('exited with code 1 again') as string });
+      await until('version.stopped', () => seen.some((e) => e.type === 'version.stopped'), 10_000);
+      expect(target.versions().find((v) => v.version === 'c1')?.state ?? 'gone').not.toBe('ready');
+      expect((await httpGet(`${target.serviceUrl}/`)).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await target.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
