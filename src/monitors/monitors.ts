@@ -11,6 +11,7 @@ import { describeError } from '../shared/errors.js';
 import type { MonitorStateRecord, Store } from '../store/index.js';
 import { nextMonitorState, type MonitorMemory, type MonitorStatus, type MonitorTiming } from './monitor-state.js';
 import type { ScheduleHandle, Scheduler } from '../scheduler/scheduler.js';
+import { firstRunOffsetMs } from '../scheduler/spread.js';
 
 /** A state change of a monitor, as the daemon reports it. */
 export interface MonitorChange {
@@ -71,11 +72,14 @@ export class Monitors {
     return monitorDefinitions(this.#plan);
   }
 
-  /** Loads the persisted states and starts every monitor (each beats once right away). */
+  /**
+   * Loads the persisted states and starts every monitor, their first beats spread over their interval (see
+   * {@link firstRunOffsetMs}): all at once, they would stay in step and beat in one burst each interval.
+   */
   async start(): Promise<void> {
     const { store, service } = this.#deps;
     for (const saved of await store.monitors.states(service)) this.#current.set(saved.name, saved);
-    this.apply(this.#plan);
+    this.#apply(this.#plan, true);
   }
 
   /**
@@ -83,6 +87,10 @@ export class Monitors {
    * starts again with its state kept, a removed one stops; the others go on beating undisturbed.
    */
   apply(plan: Plan): void {
+    this.#apply(plan, false);
+  }
+
+  #apply(plan: Plan, spread: boolean): void {
     this.#plan = plan;
     const wanted = new Map(this.definitions.map((d) => [d.name, d]));
     for (const [name, running] of this.#running) {
@@ -91,9 +99,10 @@ export class Monitors {
       void running.handle.stop();
       this.#running.delete(name);
     }
-    for (const definition of wanted.values()) {
-      if (this.#running.has(definition.name)) continue;
-      const handle = this.#deps.scheduler.repeat(monitorScheduleName(definition.name), 0, ({ signal }) => this.#beat(definition, signal), {
+    const starting = [...wanted.values()].filter((definition) => !this.#running.has(definition.name));
+    for (const [index, definition] of starting.entries()) {
+      const firstMs = spread ? firstRunOffsetMs(index, starting.length, definition.timing.intervalMs) : 0;
+      const handle = this.#deps.scheduler.repeat(monitorScheduleName(definition.name), firstMs, ({ signal }) => this.#beat(definition, signal), {
         onError: (error) => this.#deps.onError(definition.name, error),
       });
       this.#running.set(definition.name, { definition, fingerprint: JSON.stringify(definition), handle });
