@@ -2,41 +2,21 @@
 // a random moment of each and started again; then the proxy process itself killed with SIGKILL a few times.
 // Reports failed requests, how each release ended, time to serve again after each proxy kill, and leftovers.
 // Usage: npx tsx bench/daemon-crash/run.ts [--kills 20] [--proxy-kills 5]   (needs `npm run build` first)
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { Load, type LoadSample } from '../../src/load/steady-load.js';
 import { freePort } from '../../src/shared/free-port.js';
 import { TEST_SERVICE_SCRIPT, processPlanLines } from '../../src/testing/test-service.js';
+import { DaemonRig, alive, option as opt, sleep } from '../daemon-rig.js';
 
-const opt = (name: string, fallback: string): string => {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-};
 const KILLS = Math.max(1, Number(opt('--kills', '20')));
 const PROXY_KILLS = Math.max(0, Number(opt('--proxy-kills', '5')));
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'glidepath.js');
-const dir = mkdtempSync(join(tmpdir(), 'glidepath-crash-'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function daemonPid(): number {
-  return (JSON.parse(readFileSync(join(dir, '.glidepath', 'daemon.json'), 'utf8')) as { pid: number }).pid;
-}
+const rig = new DaemonRig('glidepath-crash-');
+const dir = rig.dir;
+const cli = (args: string[]) => rig.cli(args);
+const daemonPid = () => rig.daemonPid();
 
 /** Processes of this project: sample services (by working directory) and proxy processes (by state dir). */
 function leftovers(): { services: number[]; proxies: number[]; standbys: number[] } {
@@ -77,7 +57,7 @@ async function main(): Promise<void> {
     'strategy:\n  canary:\n    steps: [{ weight: 20 }, { pause: 2s }, { weight: 50 }, { pause: 2s }]',
     'analysis:\n  interval: 1s\n  minRequests: 5\n  onInconclusive: continue\n  metrics:\n    - { name: errors, metric: error_rate, max: 0.02 }',
   ].join('\n');
-  writeFileSync(join(dir, 'glidepath.yaml'), `${plan}\n`);
+  rig.writePlan(plan);
   const load0 = (loadavg()[0] ?? 0).toFixed(2);
   if (cli(['up', '--detach']).code !== 0 || cli(['deploy', 'v1']).code !== 0) throw new Error('the first release did not succeed');
   const samples: LoadSample[] = [];
@@ -146,5 +126,5 @@ main()
   .finally(() => {
     const left = leftovers();
     for (const pid of [...left.services, ...left.proxies, ...left.standbys]) process.kill(pid, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    rig.remove();
   });

@@ -2,56 +2,38 @@
 // 10 s interval and 50 alert rules, for a while. Reports the daemon's CPU (% of one core), its resident memory over
 // time (start, end, max) and the lateness of scheduled runs (p50/p99, the scheduler's own measure, read from the
 // daemon's /metrics as glidepath_scheduler_lateness_seconds), with the load average beside them.
-// Usage: npx tsx bench/operations/run.ts [--duration 10m] [--monitors 200] [--rules 50] [--interval 10s]
+// Usage: npx tsx bench/operations/run.ts [--duration 10m] [--monitors 200] [--rules 50] [--interval 10s] [--profile DIR]
 //        (needs `npm run build` first)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../../src/shared/duration.js';
 import { freePort } from '../../src/shared/free-port.js';
+import { DaemonRig, load, option as opt, sleep, usage } from '../daemon-rig.js';
 
-const opt = (name: string, fallback: string): string => {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-};
 const DURATION_MS = parseDuration(opt('--duration', '10m')) ?? 600_000;
 const MONITORS = Math.max(1, Number(opt('--monitors', '200')));
 const RULES = Math.max(0, Number(opt('--rules', '50')));
 const INTERVAL = opt('--interval', '10s');
+// --profile DIR: the daemon runs with --cpu-prof (written to DIR when it stops) and writes a heap snapshot to DIR
+// right after the warm-up and at the end (SIGUSR2), to compare what it retains.
+const PROFILE = process.argv.includes('--profile') ? resolve(opt('--profile', 'bench-profile')) : undefined;
 const WARMUP_MS = 20_000;
 const SAMPLE_MS = 5_000;
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'glidepath.js');
-const TICKS = 100; // USER_HZ on Linux
-const PAGE = 4096;
-const dir = mkdtempSync(join(tmpdir(), 'glidepath-ops-bench-'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rig = new DaemonRig('glidepath-ops-bench-');
+const dir = rig.dir;
 
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+const mib = (bytes: number) => +(bytes / 2 ** 20).toFixed(1);
+
+/** The daemon's /metrics (read with the metrics token): the value of the first series starting with a selector. */
+async function scrapeMetrics(daemonPort: number): Promise<(selector: string) => number> {
+  const token = readFileSync(join(dir, '.glidepath', 'metrics-token'), 'utf8').trim();
+  const metrics = await (await fetch(`http://127.0.0.1:${daemonPort}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  return (selector: string) => {
+    const line = metrics.split('\n').find((l) => l.startsWith(selector));
+    return line ? Number(line.slice(selector.length).trim()) : Number.NaN;
+  };
 }
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** utime + stime of a process in seconds, and its resident set in MiB. */
-function usage(pid: number): { cpuS: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuS = (Number(fields[11]) + Number(fields[12])) / TICKS;
-  const rssPages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
-  return { cpuS, rssMiB: (rssPages * PAGE) / 2 ** 20 };
-}
-
-const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
   let served = 0;
@@ -63,6 +45,7 @@ async function main(): Promise<void> {
   const backendPort = await freePort();
   await new Promise<void>((done) => server.listen(backendPort, '127.0.0.1', done));
   const daemonPort = await freePort();
+  const scrape = () => scrapeMetrics(daemonPort);
   const name = (i: number) => `m${String(i).padStart(3, '0')}`;
   const lines = ['version: 1', 'service: opsbench', `daemon: { listen: "127.0.0.1:${daemonPort}" }`, 'checks:'];
   for (let i = 0; i < MONITORS; i++) lines.push(`  ${name(i)}: { http: { url: "http://127.0.0.1:${backendPort}/${name(i)}" }, interval: ${INTERVAL}, retries: 2 }`);
@@ -73,38 +56,44 @@ async function main(): Promise<void> {
     else if (i % 10 === 9) lines.push(`  - { name: host-cpu-${i}, when: { host: cpu, max: 99% }, for: 5m, severity: warning }`);
     else lines.push(`  - { name: down-${name(i % MONITORS)}, check: ${name(i % MONITORS)}, for: 1m, severity: critical }`);
   }
-  writeFileSync(join(dir, 'glidepath.yaml'), `${lines.join('\n')}\n`);
+  rig.writePlan(lines.join('\n'));
 
   console.error(`bench: ${MONITORS} monitors every ${INTERVAL}, ${RULES} alert rules, ${DURATION_MS / 1000}s measured after a ${WARMUP_MS / 1000}s warm-up; load ${load()}`);
-  const up = cli(['up', '--detach', '--json']);
-  if (up.code !== 0) throw new Error(`up failed: ${up.stderr}`);
-  const pid = (JSON.parse(up.stdout) as { pid: number }).pid;
+  const profileFlags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${PROFILE}`] : [];
+  const pid = await rig.startDaemon(profileFlags);
+  const snapshot = async () => {
+    if (!PROFILE) return;
+    const before = readdirSync(PROFILE).length;
+    process.kill(pid, 'SIGUSR2');
+    for (let i = 0; i < 600 && readdirSync(PROFILE).length === before; i++) await sleep(100);
+  };
   try {
     await sleep(WARMUP_MS);
+    await snapshot();
     const servedAtStart = served;
+    const heapAtStart = mib((await scrape())('glidepath_daemon_nodejs_heap_size_used_bytes'));
     const start = usage(pid);
     const startedAt = Date.now();
     const loadStart = load();
     const rss: number[] = [start.rssMiB];
+    // The JS heap beside the resident memory, read from /metrics every 30 s (not at every sample: a scrape costs CPU).
+    const heapUsed: number[] = [heapAtStart];
     let windowCpu = start.cpuS;
     const windows: number[] = [];
     while (Date.now() - startedAt < DURATION_MS) {
       await sleep(Math.min(SAMPLE_MS, DURATION_MS - (Date.now() - startedAt)));
       const now = usage(pid);
       rss.push(now.rssMiB);
+      if (rss.length % 6 === 1) heapUsed.push(mib((await scrape())('glidepath_daemon_nodejs_heap_size_used_bytes')));
       windows.push(((now.cpuS - windowCpu) / (SAMPLE_MS / 1000)) * 100);
       windowCpu = now.cpuS;
     }
     const end = usage(pid);
     const elapsedS = (Date.now() - startedAt) / 1000;
     const loadEnd = load();
-    const token = readFileSync(join(dir, '.glidepath', 'metrics-token'), 'utf8').trim();
-    const metrics = await (await fetch(`http://127.0.0.1:${daemonPort}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-    const series = (selector: string) => {
-      const line = metrics.split('\n').find((l) => l.startsWith(selector));
-      return line ? Number(line.slice(selector.length).trim()) : Number.NaN;
-    };
-    const monitors = JSON.parse(cli(['monitors', '--json']).stdout) as { monitors: { status: string }[] };
+    const series = await scrape();
+    await snapshot();
+    const monitors = JSON.parse(rig.cli(['monitors', '--json']).stdout) as { monitors: { status: string }[] };
     const result = {
       monitors: MONITORS,
       interval: INTERVAL,
@@ -122,15 +111,15 @@ async function main(): Promise<void> {
         p99: +(series('glidepath_scheduler_lateness_seconds{quantile="0.99"}') * 1000).toFixed(2),
         runs: series('glidepath_scheduler_lateness_seconds_count'),
       },
+      heapMiB: { used: mib(series('glidepath_daemon_nodejs_heap_size_used_bytes')), total: mib(series('glidepath_daemon_nodejs_heap_size_total_bytes')), external: mib(series('glidepath_daemon_nodejs_external_memory_bytes')) },
+      heapUsedMiBOverTime: heapUsed,
       loadAverage: { start: loadStart, end: loadEnd },
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    cli(['down']);
-    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    await rig.stopDaemon(pid);
     await new Promise((done) => server.close(done));
-    rmSync(dir, { recursive: true, force: true });
+    rig.remove();
   }
 }
 

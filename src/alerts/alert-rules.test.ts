@@ -71,4 +71,16 @@ describe('AlertRules', () => {
     expect(t.actions).toHaveLength(1);
     expect((await t.store.alerts.history('s')).map((h) => h.to)).toEqual(['resolved', 'firing', 'pending']);
   });
+
+  it('spreads the first evaluations of the rules it starts with over their interval', async () => {
+    const t = await setup('  - { name: a, check: h, interval: 10s, severity: critical }\n  - { name: b, check: h, interval: 10s, severity: critical }\n');
+    t.set({ active: true, value: 1, detail: 'check h is down' });
+    const rules = t.make();
+    await rules.start();
+    await t.clock.advance(0);
+    expect((await rules.list()).map((r) => r.state)).toEqual(['firing', 'inactive']);
+    await t.clock.advance(5_000);
+    expect((await rules.list()).map((r) => r.state)).toEqual(['firing', 'firing']);
+    rules.stop();
+  });
 });

@@ -13,6 +13,7 @@ import { renderAlertTemplate } from './alert-template.js';
 import { decideNotification, INITIAL_NOTIFY_MEMORY, type NotifyMemory } from './notify-policy.js';
 import { silenceMatches } from './silence-match.js';
 import type { ScheduleHandle, Scheduler } from '../scheduler/scheduler.js';
+import { firstRunOffsetMs } from '../scheduler/spread.js';
 
 /** A rule's persisted memory: its state and its notification state. */
 export type RuleMemory = AlertMemory & NotifyMemory;
@@ -59,10 +60,13 @@ export class AlertRules {
     this.#rules = deps.rules;
   }
 
-  /** Loads the persisted states (a firing alert stays firing across a restart) and starts evaluating. */
+  /**
+   * Loads the persisted states (a firing alert stays firing across a restart) and starts evaluating, the rules'
+   * first evaluations spread over their interval.
+   */
   async start(): Promise<void> {
     this.#saved = await this.#deps.store.alerts.states(this.#deps.service);
-    this.apply(this.#rules);
+    this.#apply(this.#rules, true);
   }
 
   /**
@@ -70,6 +74,11 @@ export class AlertRules {
    * kept (a firing alert does not start over), a removed one stops; the others keep their rhythm.
    */
   apply(rules: readonly AlertRule[]): void {
+    this.#apply(rules, false);
+  }
+
+  /** Starts the rules not running yet: at once, or (at the start) their first evaluations spread over the interval. */
+  #apply(rules: readonly AlertRule[], spread: boolean): void {
     this.#rules = rules;
     const wanted = new Map(rules.map((rule) => [rule.name, rule]));
     for (const [name, running] of this.#running) {
@@ -78,13 +87,14 @@ export class AlertRules {
       void running.handle.stop();
       this.#running.delete(name);
     }
-    for (const rule of rules) {
-      if (this.#running.has(rule.name)) continue;
+    const starting = rules.filter((rule) => !this.#running.has(rule.name));
+    for (const [index, rule] of starting.entries()) {
       if (!this.#memory.has(rule.name)) {
         this.#memory.set(rule.name, { ...INITIAL_ALERT_MEMORY, ...INITIAL_NOTIFY_MEMORY, ...(this.#saved.get(rule.name) as Partial<RuleMemory> | undefined) });
       }
       const every = rule.interval ?? DEFAULT_ALERT_INTERVAL_MS;
-      const handle = this.#deps.scheduler.repeat(alertScheduleName(rule.name), 0, async () => (await this.evaluate(rule), every), {
+      const firstMs = spread ? firstRunOffsetMs(index, starting.length, every) : 0;
+      const handle = this.#deps.scheduler.repeat(alertScheduleName(rule.name), firstMs, async () => (await this.evaluate(rule), every), {
         onError: (error) => this.#deps.onError(rule.name, error),
       });
       this.#running.set(rule.name, { fingerprint: JSON.stringify(rule), handle });

@@ -15,7 +15,7 @@ import { runCommand } from '../exec/run-command.js';
 import { backupStatus } from '../backups/index.js';
 import { planJobs } from '../jobs/plan-jobs.js';
 import { monitorReport } from '../monitors/monitor-report.js';
-import { Monitors } from '../monitors/monitors.js';
+import { BEAT_BATCH_MS, Monitors } from '../monitors/monitors.js';
 import { fillPlaceholders } from '../checks/placeholders.js';
 import type { Plan } from '../plan/plan-schema.js';
 import { checkVariables, runCheckEntry } from '../preflight/plan-checks.js';
@@ -125,6 +125,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     store,
     scheduler,
     clock,
+    beatBatchMs: BEAT_BATCH_MS,
     onChange: (change) => {
       void events.record({ service, type: 'monitor.changed', data: { ...change } }).catch(() => undefined);
       logger[change.to === 'down' ? 'warn' : 'info']({ monitor: change.name, from: change.from, to: change.to }, `monitor ${change.name}: ${change.from} → ${change.to}: ${change.detail}`);

@@ -123,4 +123,47 @@ describe('Monitors', () => {
     await advance(clock, 0, 1);
     expect(monitors.definitions.map((d) => d.name)).toEqual(['other']);
   });
+
+  it('spreads the first beats of the monitors it starts together over their interval, so they never beat in one burst', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-monitors-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const checks = Array.from({ length: 4 }, (_, i) => `  m${i}: { command: { run: "true" }, interval: 10s }`).join('\n');
+    const plan = parsePlan(`version: 1\nservice: mon\nchecks:\n${checks}\n`, 'glidepath.yaml', {});
+    const clock = new FakeClock('2025-03-01T12:00:00.000Z');
+    const store: Store = await openStore('sqlite::memory:', { baseDir: dir, now: () => clock.now() });
+    cleanups.push(() => store.close());
+    const scheduler = new Scheduler(clock);
+    const monitors = new Monitors({ service: 'mon', plan, cwd: dir, variables: {}, store, scheduler, clock, onChange: () => undefined, onError: () => undefined });
+    cleanups.push(() => monitors.stop());
+    await monitors.start();
+    const firstBeats = () => ['m0', 'm1', 'm2', 'm3'].map((name) => (scheduler.handles.get(`monitor:${name}`)?.nextRun()?.getTime() ?? 0) - clock.now().getTime());
+    expect(firstBeats()).toEqual([0, 2_500, 5_000, 7_500]);
+    // Once beating, each keeps its own offset: the next beats are 10 s after each one's first.
+    await advance(clock, 0, 4);
+    for (let i = 0; i < 3; i++) await advance(clock, 2_500, 4);
+    expect(['m0', 'm1', 'm2', 'm3'].map((name) => monitors.status(name))).toEqual(['up', 'up', 'up', 'up']);
+    expect(firstBeats()).toEqual([2_500, 5_000, 7_500, 10_000]);
+  });
+
+  it('writes beats that end together in one batch when asked to, and what is queued when it stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-monitors-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const clock = new FakeClock('2025-03-01T12:00:00.000Z');
+    const store: Store = await openStore('sqlite::memory:', { baseDir: dir, now: () => clock.now() });
+    cleanups.push(() => store.close());
+    const batches: number[] = [];
+    const recordBeats = store.monitors.recordBeats.bind(store.monitors);
+    store.monitors.recordBeats = (service, beats) => (batches.push(beats.length), recordBeats(service, beats));
+    const none = parsePlan('version: 1\nservice: mon\n', 'glidepath.yaml', {});
+    const monitors = new Monitors({ service: 'mon', plan: none, cwd: dir, variables: {}, store, scheduler: new Scheduler(clock), clock, onChange: () => undefined, onError: () => undefined, beatBatchMs: 60_000 });
+    await monitors.start();
+    const checks = Array.from({ length: 4 }, (_, i) => `  m${i}: { command: { run: "true" }, interval: 10s }`).join('\n');
+    monitors.apply(parsePlan(`version: 1\nservice: mon\nchecks:\n${checks}\n`, 'glidepath.yaml', {}));
+    await advance(clock, 0, 4);
+    expect(batches).toEqual([]);
+    expect(['m0', 'm1', 'm2', 'm3'].map((name) => monitors.status(name))).toEqual(['up', 'up', 'up', 'up']);
+    await monitors.stop();
+    expect(batches).toEqual([4]);
+    expect((await store.monitors.states('mon')).map((s) => s.status)).toEqual(['up', 'up', 'up', 'up']);
+  });
 });

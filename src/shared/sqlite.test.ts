@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqlite, sqliteErrorCode } from './sqlite.js';
+import { STATEMENT_CACHE_SIZE, openSqlite, sqliteErrorCode } from './sqlite.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -12,6 +12,26 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('openSqlite', () => {
+  it('keeps prepared statements by their SQL, a bounded number, and iterates on a statement of its own', async () => {
+    const db = await openSqlite(':memory:');
+    try {
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)');
+      const insert = db.prepare('INSERT INTO t (name) VALUES (?)');
+      expect(db.prepare('INSERT INTO t (name) VALUES (?)')).toBe(insert);
+      for (const name of ['a', 'b', 'c']) db.prepare('INSERT INTO t (name) VALUES (?)').run([name]);
+      const select = db.prepare('SELECT name FROM t ORDER BY id');
+      const rows = select.iterate();
+      expect(rows.next().value).toEqual({ name: 'a' });
+      // The same statement run to its end meanwhile does not disturb the iteration.
+      expect(db.prepare('SELECT name FROM t ORDER BY id').all()).toHaveLength(3);
+      expect([...rows]).toEqual([{ name: 'b' }, { name: 'c' }]);
+      for (let i = 0; i < STATEMENT_CACHE_SIZE; i++) db.prepare(`SELECT ${i} AS n`);
+      expect(db.prepare('INSERT INTO t (name) VALUES (?)')).not.toBe(insert);
+    } finally {
+      db.close();
+    }
+  });
+
   it('prepares statements the way Kysely calls them: reader, all, run, iterate with an array of parameters', async () => {
     const db = await openSqlite(':memory:');
     try {

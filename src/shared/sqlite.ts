@@ -82,10 +82,17 @@ export async function openSqlite(path: string, options: SqliteOpenOptions = {}):
   return new NodeSqliteConnection(sqlite, database, path);
 }
 
+/**
+ * Prepared statements a connection keeps, by SQL text, the least recently used dropped first: Kysely prepares
+ * every query again, and preparing a small write costs about as much as running it (a monitor beat is two).
+ */
+export const STATEMENT_CACHE_SIZE = 200;
+
 class NodeSqliteConnection implements SqliteConnection {
   readonly path: string;
   readonly #sqlite: SqliteModule;
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, NodeSqliteStatement>();
 
   constructor(sqlite: SqliteModule, db: DatabaseSync, path: string) {
     this.#sqlite = sqlite;
@@ -102,7 +109,16 @@ class NodeSqliteConnection implements SqliteConnection {
   }
 
   prepare(sql: string): SqliteStatement {
-    return new NodeSqliteStatement(this.#db.prepare(sql));
+    const cached = this.#statements.get(sql);
+    if (cached) {
+      this.#statements.delete(sql);
+      this.#statements.set(sql, cached);
+      return cached;
+    }
+    const statement = new NodeSqliteStatement(this.#db.prepare(sql), () => this.#db.prepare(sql));
+    this.#statements.set(sql, statement);
+    if (this.#statements.size > STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value as string);
+    return statement;
   }
 
   exec(sql: string): void {
@@ -119,16 +135,20 @@ class NodeSqliteConnection implements SqliteConnection {
   }
 
   close(): void {
+    this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
   }
 }
 
 class NodeSqliteStatement implements SqliteStatement {
   readonly #statement: StatementSync;
+  readonly #fresh: () => StatementSync;
   #reader: boolean | undefined;
 
-  constructor(statement: StatementSync) {
+  /** `fresh` prepares the same SQL again, for an iteration that must not share the cached statement. */
+  constructor(statement: StatementSync, fresh: () => StatementSync) {
     this.#statement = statement;
+    this.#fresh = fresh;
   }
 
   get reader(): boolean {
@@ -149,7 +169,8 @@ class NodeSqliteStatement implements SqliteStatement {
   }
 
   iterate(parameters: ReadonlyArray<unknown> = []): IterableIterator<Record<string, unknown>> {
-    return this.#statement.iterate(...bind(parameters)) as IterableIterator<Record<string, unknown>>;
+    // An iteration stays open across other queries, which may run the same (cached) statement meanwhile.
+    return this.#fresh().iterate(...bind(parameters)) as IterableIterator<Record<string, unknown>>;
   }
 
   rows(parameters: ReadonlyArray<unknown> = []): unknown[][] {

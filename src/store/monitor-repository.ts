@@ -1,5 +1,5 @@
 /** Monitors in the store: each one's current state, its state changes (bounded) and its uptime by the hour. */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import { newId } from './id.js';
 import type { Database, IsoTime } from './schema.js';
 
@@ -35,7 +35,8 @@ export interface MonitorUptimeTable {
   total: number;
 }
 
-type MonitorDb = Kysely<Database & { monitor_states: MonitorStatesTable; monitor_changes: MonitorChangesTable; monitor_uptime: MonitorUptimeTable }>;
+type MonitorTables = Database & { monitor_states: MonitorStatesTable; monitor_changes: MonitorChangesTable; monitor_uptime: MonitorUptimeTable };
+type MonitorDb = Kysely<MonitorTables>;
 
 /** State changes kept per monitor; older ones are dropped. */
 export const MONITOR_CHANGES_KEPT = 200;
@@ -92,44 +93,14 @@ export class MonitorRepository {
 
   /** Records one beat: the new state, a change row when the status changed, and the hour's uptime count. */
   async recordBeat(service: string, state: MonitorStateRecord, change: { from: string } | undefined, up: boolean): Promise<void> {
-    const row: Selectable<MonitorStatesTable> = {
-      service,
-      name: state.name,
-      status: state.status,
-      failures: state.failures,
-      since: state.since,
-      checked_at: state.checkedAt,
-      detail: state.detail,
-      duration_ms: Math.round(state.durationMs),
-    };
-    const hour = state.checkedAt.slice(0, 13);
+    await this.recordBeats(service, [{ state, change, up }]);
+  }
+
+  /** Records beats of a service in one transaction (a daemon writes its monitors' beats in batches), in order. */
+  async recordBeats(service: string, beats: readonly MonitorBeat[]): Promise<void> {
+    if (beats.length === 0) return;
     await this.#db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('monitor_states')
-        .values(row)
-        .onConflict((oc) => oc.columns(['service', 'name']).doUpdateSet({ ...row }))
-        .execute();
-      await tx
-        .insertInto('monitor_uptime')
-        .values({ service, name: state.name, hour, up: up ? 1 : 0, total: 1 })
-        .onConflict((oc) => oc.columns(['service', 'name', 'hour']).doUpdateSet((eb) => ({ up: eb('monitor_uptime.up', '+', up ? 1 : 0), total: eb('monitor_uptime.total', '+', 1) })))
-        .execute();
-      if (!change) return;
-      await tx
-        .insertInto('monitor_changes')
-        .values({ id: newId('mon', Date.parse(state.checkedAt)), service, name: state.name, at: state.checkedAt, from_status: change.from, to_status: state.status, detail: state.detail })
-        .execute();
-      // History stays bounded: the oldest changes beyond the kept number go.
-      const keep = await tx
-        .selectFrom('monitor_changes')
-        .select('id')
-        .where('service', '=', service)
-        .where('name', '=', state.name)
-        .orderBy('id', 'desc')
-        .offset(MONITOR_CHANGES_KEPT)
-        .limit(1)
-        .executeTakeFirst();
-      if (keep) await tx.deleteFrom('monitor_changes').where('service', '=', service).where('name', '=', state.name).where('id', '<=', keep.id).execute();
+      for (const { state, change, up } of beats) await writeBeat(tx, service, state, change, up);
     });
   }
 
@@ -158,4 +129,51 @@ export class MonitorRepository {
     const rows = await select.orderBy('id', 'desc').limit(options.limit ?? 50).execute();
     return rows.map((r) => ({ name: r.name, at: r.at, from: r.from_status, to: r.to_status, detail: r.detail }));
   }
+}
+
+/** One beat of a monitor: its new state, the status it changed from (when it did), and whether the check passed. */
+export interface MonitorBeat {
+  state: MonitorStateRecord;
+  change: { from: string } | undefined;
+  up: boolean;
+}
+
+async function writeBeat(tx: Transaction<MonitorTables>, service: string, state: MonitorStateRecord, change: { from: string } | undefined, up: boolean): Promise<void> {
+  const row: Selectable<MonitorStatesTable> = {
+  service,
+  name: state.name,
+  status: state.status,
+  failures: state.failures,
+  since: state.since,
+  checked_at: state.checkedAt,
+  detail: state.detail,
+  duration_ms: Math.round(state.durationMs),
+  };
+  const hour = state.checkedAt.slice(0, 13);
+  await tx
+    .insertInto('monitor_states')
+    .values(row)
+    .onConflict((oc) => oc.columns(['service', 'name']).doUpdateSet({ ...row }))
+    .execute();
+  await tx
+    .insertInto('monitor_uptime')
+    .values({ service, name: state.name, hour, up: up ? 1 : 0, total: 1 })
+    .onConflict((oc) => oc.columns(['service', 'name', 'hour']).doUpdateSet((eb) => ({ up: eb('monitor_uptime.up', '+', up ? 1 : 0), total: eb('monitor_uptime.total', '+', 1) })))
+    .execute();
+  if (!change) return;
+  await tx
+    .insertInto('monitor_changes')
+    .values({ id: newId('mon', Date.parse(state.checkedAt)), service, name: state.name, at: state.checkedAt, from_status: change.from, to_status: state.status, detail: state.detail })
+    .execute();
+  // History stays bounded: the oldest changes beyond the kept number go.
+  const keep = await tx
+    .selectFrom('monitor_changes')
+    .select('id')
+    .where('service', '=', service)
+    .where('name', '=', state.name)
+    .orderBy('id', 'desc')
+    .offset(MONITOR_CHANGES_KEPT)
+    .limit(1)
+    .executeTakeFirst();
+  if (keep) await tx.deleteFrom('monitor_changes').where('service', '=', service).where('name', '=', state.name).where('id', '<=', keep.id).execute();
 }

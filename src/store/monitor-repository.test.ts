@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from './index.js';
+import { MONITOR_CHANGES_KEPT, MONITOR_UPTIME_HOURS_KEPT, type MonitorBeat } from './monitor-repository.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function store(): Promise<Store> {
+  const dir = mkdtempSync(join(tmpdir(), 'gp-monitor-repo-'));
+  const opened = await openStore('sqlite::memory:', { baseDir: dir });
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => opened.close());
+  return opened;
+}
+
+/** A beat of monitor `name` at `at` that flips between up and down each time. */
+function flip(name: string, at: Date, i: number): MonitorBeat {
+  const status = i % 2 === 0 ? 'down' : 'up';
+  const checkedAt = at.toISOString();
+  return { state: { name, status, failures: 0, since: checkedAt, checkedAt, detail: `beat ${i}`, durationMs: 1 }, change: { from: status === 'up' ? 'down' : 'up' }, up: status === 'up' };
+}
+
+describe('MonitorRepository', () => {
+  it('keeps a bounded history of state changes per monitor, the newest ones, also when beats come in batches', async () => {
+    const s = await store();
+    const start = Date.parse('2025-03-01T00:00:00.000Z');
+    const beats = Array.from({ length: MONITOR_CHANGES_KEPT + 30 }, (_, i) => flip('web', new Date(start + i * 1000), i));
+    for (let i = 0; i < beats.length; i += 20) await s.monitors.recordBeats('svc', beats.slice(i, i + 20));
+    await s.monitors.recordBeat('svc', flip('db', new Date(start), 0).state, { from: 'up' }, false);
+    const web = await s.monitors.changes('svc', { name: 'web', limit: 10_000 });
+    expect(web).toHaveLength(MONITOR_CHANGES_KEPT);
+    expect(web[0]?.detail).toBe(`beat ${beats.length - 1}`);
+    expect(web.at(-1)?.detail).toBe(`beat ${beats.length - MONITOR_CHANGES_KEPT}`);
+    expect(await s.monitors.changes('svc', { name: 'db' })).toHaveLength(1);
+    expect((await s.monitors.states('svc')).map((m) => [m.name, m.status])).toEqual([['db', 'down'], ['web', 'up']]);
+  });
+
+  it('drops uptime hours older than the longest window when pruned', async () => {
+    const s = await store();
+    const now = new Date('2025-03-01T12:30:00.000Z');
+    const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    await s.monitors.recordBeats('svc', [0, 24, MONITOR_UPTIME_HOURS_KEPT - 1, MONITOR_UPTIME_HOURS_KEPT + 1, MONITOR_UPTIME_HOURS_KEPT + 48].map((h, i) => ({ ...flip('web', hoursAgo(h), i), change: undefined })));
+    const everything = new Date(0);
+    expect((await s.monitors.uptimeSince('svc', everything)).get('web')?.total).toBe(5);
+    await s.monitors.pruneUptime(now);
+    expect((await s.monitors.uptimeSince('svc', everything)).get('web')).toEqual({ up: 1, total: 3 });
+  });
+});
