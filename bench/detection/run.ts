@@ -14,6 +14,7 @@ import { REGRESSIONS, WEIGHTS, type Regression } from './cases.js';
 import { calibrateThreshold, quantileOf, shapeOf, simulateCase, thresholdFalseRollbacks, type Detection, type SimulationSettings } from './simulate.js';
 import { expectation } from './theory.js';
 import { Z95 } from './streams.js';
+import { runRealCase } from './real.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number): number => {
@@ -34,6 +35,9 @@ const settings: SimulationSettings = {
   seed: opt('seed', 1),
 };
 const aaIntervals = opt('aa-intervals', 60);
+const real = args.includes('--real');
+const realWeight = opt('real-weight', 10);
+const realLoad = { clients: opt('clients', 10), gapMs: opt('gap-ms', 80), maxIntervals: opt('real-intervals', 30) };
 const load = (): string => loadavg().map((n) => n.toFixed(2)).join(' ');
 
 const f0 = (n: number): string => (Number.isFinite(n) ? Math.round(n).toString() : '–');
@@ -96,6 +100,7 @@ console.log('| regression | weight | judge | caught | canary requests | seconds 
 console.log('|---|---:|---|---:|---:|---:|---:|');
 const goals: string[] = [];
 const aa: string[] = [];
+const simulated = new Map<string, { seq: Summary; thr: Summary; cal: Summary; calibrated: number }>();
 let caseIndex = 0;
 for (const regression of REGRESSIONS) {
   for (const weight of WEIGHTS) {
@@ -116,6 +121,7 @@ for (const regression of REGRESSIONS) {
     console.log(row(`threshold calibrated to ≤ alpha A/A: ${unit(regression, calibrated)}`, cal));
     const seconds = theory.canaryRequests / (settings.requestsPerSecond * shape.weight);
     console.log(`| | | theory: E[N] (at interval looks) | | ${f0(theory.canaryRequests)} (${f0(rounded)}) | ${f1(seconds)} (${f0(looks * settings.intervalSeconds)}) | ${f1(theory.canaryFailures)} (${f1(rounded * shape.canary.errorRate)}) |`);
+    simulated.set(`${regression.name} ${weight}`, { seq, thr, cal, calibrated });
     const g = goal(regression, seq, thr, outcome.sequential, theory.canaryRequests, rounded);
     const gc = goal(regression, seq, cal, outcome.sequential, theory.canaryRequests, rounded);
     goals.push(`| ${regression.name} | ${weight}% | ${mark(g.caught)} | ${g.fewer} | ${gc.fewer} | ${mark(g.ratio <= 2)} (${f1(g.ratio)}×) | ${mark(g.roundedRatio <= 2)} (${f1(g.roundedRatio)}×) |`);
@@ -141,3 +147,28 @@ console.log('| A/A canary | weight | threshold | rolled back | calibrated limit 
 console.log('|---|---:|---|---:|---|');
 for (const line of aa) console.log(line);
 console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end: ${load()})`);
+
+if (real) {
+  console.log(`\nReal layer: each regression at ${realWeight}% through glidepath's proxy (worker thread), two app processes and`);
+  console.log(`${realLoad.clients} keep-alive clients of src/load with ${realLoad.gapMs} ms between requests; the judges read the proxy every`);
+  console.log(`${settings.intervalSeconds} s for at most ${realLoad.maxIntervals} intervals. Simulated median / p90 of the same case beside.\n`);
+  console.log('| regression | judge | real: canary requests | seconds | failed requests | simulated: canary requests | failed requests | load avg |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---|');
+  for (const regression of REGRESSIONS) {
+    const sim = simulated.get(`${regression.name} ${realWeight}`);
+    if (!sim) throw new Error(`--real-weight ${realWeight} is not one of the simulated weights`);
+    const outcome = await runRealCase(regression, realWeight, settings, sim.calibrated, realLoad);
+    const cell = (d: Detection | null) => (d === null ? `not within ${realLoad.maxIntervals} intervals | | ` : `${d.canaryRequests} | ${f1(d.seconds)} | ${d.failures}`);
+    const rows: [string, Detection | null, Summary][] = [
+      ['sequential', outcome.sequential, sim.seq],
+      [`threshold ${unit(regression, regression.threshold)}`, outcome.threshold, sim.thr],
+      [`calibrated ${unit(regression, sim.calibrated)}`, outcome.calibrated, sim.cal],
+    ];
+    rows.forEach(([judge, detection, summary], i) => {
+      const name = i === 0 ? regression.name : '';
+      console.log(`| ${name} | ${judge} | ${cell(detection)} | ${summary.requests} | ${summary.failures} | ${i === 0 ? load() : ''} |`);
+    });
+    process.stderr.write(`real ${regression.name}: ${f0(outcome.rps)} req/s, canary share ${(100 * outcome.canaryShare).toFixed(1)}%, ${outcome.connectionErrors} connection errors; ${outcome.reason}\n`);
+    console.log(`| | (load: ${f0(outcome.rps)} req/s, canary share ${(100 * outcome.canaryShare).toFixed(1)}%, ${outcome.connectionErrors} unanswered) | | | | | | |`);
+  }
+}
