@@ -4,7 +4,9 @@
 //
 // Usage: npx tsx bench/detection/run.ts [--repetitions 200] [--rps 100] [--interval 10] [--horizon 180]
 //        [--min-requests 20] [--alpha 0.01] [--tolerance 0.2] [--failure-limit 0] [--aa-intervals 60] [--seed 1]
-//        [--real] (adds the real layer: proxy, app processes and the load generator; see real.ts)
+//        [--real [--real-weight 10] [--real-intervals 30] [--clients 10] [--gap-ms 80]]
+//        (--real adds the real layer, each regression at one weight through the proxy, two app processes and the
+//        load generator, judged from the proxy's readings; see real.ts)
 //
 // Simulated layer: seeded streams (simulate.ts), each fed interval by interval to the real judges (judges.ts).
 // Every case reports, per judge, the detection rate and the median and p90 of the canary requests, seconds and
