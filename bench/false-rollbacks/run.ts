@@ -6,10 +6,16 @@
 //
 // Usage: npx tsx bench/false-rollbacks/run.ts [--canaries 1000] [--intervals 120] [--requests 100] [--weight 0.2]
 //        [--error-rate 0.01] [--alpha 0.01] [--tolerance 0.2] [--seed 1]
+//
+// With --real N (after `npm run build`): instead, N real A/A releases in a row through a real daemon, the process
+// target, its proxy and sample-service processes under steady load (real.ts), judged by `compare: error_rate`
+// every --interval (default 1s) during a --pause (default 30s) at the canary weight; counts the rolled-back ones.
 import { SequentialComparison, type CountersReading } from '../../src/analysis/sequential-compare.js';
 import { binomial } from '../../src/analysis/statistics/canary-simulation.js';
 import type { AnalysisMetric } from '../../src/plan/schema/analysis.js';
 import { seededRandom } from '../../src/shared/seeded-random.js';
+import { loadavg } from 'node:os';
+import { runRealAa } from './real.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number): number => {
@@ -39,6 +45,22 @@ function z(c: { n: number; e: number }, s: { n: number; e: number }): number {
   const pooled = (c.e + s.e) / (c.n + s.n);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / c.n + 1 / s.n));
   return se === 0 ? 0 : (c.e / c.n - s.e / s.n) / se;
+}
+
+const realAt = args.indexOf('--real');
+if (realAt >= 0) {
+  const releases = Number(args[realAt + 1]);
+  if (!Number.isInteger(releases) || releases < 1) throw new Error(`--real needs a number of releases, got ${String(args[realAt + 1])}`);
+  const text = (name: string, fallback: string): string => (args.includes(`--${name}`) ? String(args[args.indexOf(`--${name}`) + 1]) : fallback);
+  const options = { releases, weight: Math.round(weight * 100), errorRate: rate, alpha, tolerance, interval: text('interval', '1s'), pause: text('pause', '30s'), minRequests: 20 };
+  const load = (): string => loadavg().map((n) => n.toFixed(2)).join(' ');
+  const began = performance.now();
+  console.log(`Real A/A releases: ${releases}, canary weight ${options.weight}%, ${rate * 100}% errors on both, compare: error_rate (alpha ${alpha}, tolerance ${tolerance}), interval ${options.interval}, pause ${options.pause}; load average ${load()}`);
+  const results = await runRealAa(options, (line) => console.log(line));
+  const rolledBack = results.filter((r) => r.status !== 'succeeded');
+  console.log(`false rollbacks: ${rolledBack.length}/${results.length}; looks per release ${Math.min(...results.map((r) => r.looks))}–${Math.max(...results.map((r) => r.looks))}`);
+  console.log(`(${((performance.now() - began) / 1000).toFixed(0)} s; load average at the end ${load()})`);
+  process.exit(0);
 }
 
 const started = performance.now();
