@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { ReleaseEngine, type ReleasePlan } from '../engine/release-engine.js';
 import type { ReleaseResult } from '../engine/release-result.js';
 import { newRunnerIdentity, holderName } from '../engine/runner-identity.js';
+import { versionsOnRecord } from '../engine/versions-on-record.js';
 import type { LoadedPlan } from '../plan/load.js';
 import type { Plan } from '../plan/plan-schema.js';
 import { systemClock } from '../shared/clock.js';
@@ -79,6 +80,8 @@ export async function runForegroundRelease(options: ForegroundReleaseOptions): P
     mkdirSync(stateDir.root, { recursive: true });
     target = await createTarget(loaded.plan, { planDir: loaded.dir, stateDir: stateDir.root, secrets: secretsOfPlan([options.text], env) });
     if (!target) throw new UsageError(`the plan has no target: add target: to ${loaded.file} to release ${loaded.plan.service}`);
+    // A fresh CI workspace knows nothing of what earlier runners started; the shared store does.
+    target.adoptVersions?.(await versionsOnRecord(store, loaded.plan.service));
     const events = new EventBus(store);
     events.subscribe(options.onEvent);
     const runner = newRunnerIdentity('foreground');
