@@ -19,10 +19,12 @@ export function releaseLockName(service: string): string {
 export async function leaseHeldError(store: Store, service: string): Promise<LockHeldError> {
   const running = await store.releases.active(service);
   const lock = await store.locks.get(releaseLockName(service));
-  const what = running ? `release ${running.id} of ${service} (${running.version}, ${running.status})` : `a release of ${service}`;
-  const who = lock ? describeHolder(lock.holder) : 'another runner';
-  const until = lock ? ` until ${lock.expiresAt}; it renews the lease while it runs, and once the lease lapses the next runner takes the release over` : '';
-  return new LockHeldError(service, running?.id ?? lock?.holder ?? 'another release', `${what} is held by ${who}${until}; wait for it or abort it`);
+  const id = running?.id ?? lock?.holder ?? 'another release';
+  const what = `release ${id} of ${service} is running${running ? ` (${running.version}, ${running.status})` : ''}`;
+  const lease = lock
+    ? `; ${describeHolder(lock.holder)} holds its lease until ${lock.expiresAt} and renews it while it runs; once the lease lapses the next runner takes the release over`
+    : '';
+  return new LockHeldError(service, id, `${what}${lease}; wait for it or abort it`);
 }
 
 /** A held lock, renewed every third of its TTL until released or abandoned. */

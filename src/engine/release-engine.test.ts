@@ -283,8 +283,8 @@ describe('ReleaseEngine: first release and canary', () => {
     expect(refused).toBeInstanceOf(LockHeldError);
     const lease = await h.store.locks.get('release:shop');
     expect((refused as Error).message).toBe(
-      `release ${started.releaseId} of shop (v2, paused) is held by the daemon on box-a (pid 4242, id 0a1b2c3d) until ${lease?.expiresAt ?? '?'}; ` +
-        'it renews the lease while it runs, and once the lease lapses the next runner takes the release over; wait for it or abort it',
+      `release ${started.releaseId} of shop is running (v2, paused); the daemon on box-a (pid 4242, id 0a1b2c3d) holds its lease until ${lease?.expiresAt ?? '?'} ` +
+        'and renews it while it runs; once the lease lapses the next runner takes the release over; wait for it or abort it',
     );
     await engine.abort('alice');
     expect((await h.drive(started.finished)).status).toBe('aborted');

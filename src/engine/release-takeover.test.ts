@@ -63,7 +63,7 @@ describe.each(backends)('release lease on %s', (_name, skip, url) => {
       await held.abandon();
       const refused = await takeOverLease(deps, holderName(runnerB), () => false).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(LockHeldError);
-      expect((refused as Error).message).toContain('a release of shop is held by the foreground runner on ci-a (pid 101, id aaaaaaaa) until 2025-01-01T00:00:09.000Z;');
+      expect((refused as Error).message).toContain('release foreground:ci-a:101:aaaaaaaa of shop is running; the foreground runner on ci-a (pid 101, id aaaaaaaa) holds its lease until 2025-01-01T00:00:09.000Z and renews it');
       // A caller that knows the holder is gone takes a live lease at once.
       const known = await takeOverLease(deps, holderName(runnerB), (holder) => holder === holderName(runnerA));
       expect((await store.locks.get(releaseLockName('shop')))?.holder).toBe(holderName(runnerB));
@@ -139,7 +139,7 @@ describe.each(backends)('release lease on %s', (_name, skip, url) => {
       // Runner A stops renewing (as if killed): its lease lives on until it lapses.
       await a.close();
       await expect(started.finished).rejects.toThrow('resumes when the engine starts again');
-      await expect(b.recover()).rejects.toThrow('is held by the foreground runner on ci-a (pid 101, id aaaaaaaa) until');
+      await expect(b.recover()).rejects.toThrow(`release ${started.releaseId} of shop is running (v2, rollout); the foreground runner on ci-a (pid 101, id aaaaaaaa) holds its lease until`);
       await clock.advance(TTL);
       // A new release is not started beside the interrupted one.
       await expect(b.start('v3', { owner: 'ci', yes: true })).rejects.toThrow(`release ${started.releaseId} of shop (v2) was left rollout by the foreground runner on ci-a (pid 101, id aaaaaaaa), whose lease has lapsed`);

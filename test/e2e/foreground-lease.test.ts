@@ -128,8 +128,8 @@ describe.skipIf(postgresMissing)(`deploy --foreground: runners sharing a Postgre
     expect(refused.code, refused.stderr).toBe(3);
     const lease = await store.locks.get('release:shop');
     expect(lease?.holder).toMatch(new RegExp(`^foreground:${hostname()}:${pidA}:[0-9a-f]{8}$`));
-    expect(refused.stderr).toContain(`release ${interrupted?.id ?? '?'} of shop (v2, rollout) is held by the foreground runner on ${hostname()} (pid ${pidA}, id `);
-    expect(refused.stderr).toMatch(/ until \d{4}-\d\d-\d\dT[\d:.]+Z; /);
+    expect(refused.stderr).toContain(`release ${interrupted?.id ?? '?'} of shop is running (v2, rollout); the foreground runner on ${hostname()} (pid ${pidA}, id `);
+    expect(refused.stderr).toMatch(/ holds its lease until \d{4}-\d\d-\d\dT[\d:.]+Z and renews it while it runs; /);
     expect(traffic()).toEqual({ v1: 90, v2: 10 });
 
     // Once nobody renews it, the lease lapses (GLIDEPATH_LEASE_TTL); runner B takes the release over and finishes it.
@@ -143,6 +143,8 @@ describe.skipIf(postgresMissing)(`deploy --foreground: runners sharing a Postgre
     // The split A applied was re-applied, then B went on from the pause to 50 % and promoted.
     const weights = release.steps.filter((s) => s.kind === 'weight' && s.status === 'succeeded').map((s) => s.detail.reapplied === true ? 'reapplied' : s.detail.applied);
     expect(weights, JSON.stringify(release.steps)).toEqual([{ v1: 90, v2: 10 }, 'reapplied', { v1: 50, v2: 50 }]);
+    // B's workspace knew nothing of v1 and v2: it took them from the shared store instead of starting them again.
+    expect(release.steps.filter((s) => s.kind === 'start')).toHaveLength(1);
     expect(release.steps.find((s) => s.kind === 'pause')).toMatchObject({ status: 'aborted', detail: { interrupted: true } });
     expect(release.steps.some((s) => s.kind === 'promote' && s.status === 'succeeded')).toBe(true);
     expect(traffic()).toEqual({ v2: 100 });
