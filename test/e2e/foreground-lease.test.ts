@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/shared/free-port.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { postgresClusterMissing, startPostgresCluster, type PostgresCluster } from '../../src/testing/postgres-cluster.js';
 import { BIN, REPO_ROOT, cliEnv, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
@@ -159,6 +160,29 @@ describe.skipIf(postgresMissing)(`deploy --foreground: runners sharing a Postgre
     expect(runners[1]).toMatchObject({ holder: expect.stringMatching(new RegExp(`^foreground:${hostname()}:\\d+:[0-9a-f]{8}$`)), role: 'took-over', from: lease?.holder });
     expect(runners[1]?.holder).not.toBe(lease?.holder);
     expect(await store.locks.get('release:shop')).toBeUndefined();
+  }, 240_000);
+
+  it('a daemon starting while a foreground runner holds a release leaves it to that runner', async () => {
+    for (const project of [runnerA, runnerB]) writeFileSync(join(project.dir, 'approved-v3'), '');
+    const plan = readFileSync(join(runnerB.dir, 'glidepath.yaml'), 'utf8');
+    await runnerB.write('glidepath.yaml', plan.replace('service: shop\n', `service: shop\ndaemon: { listen: "127.0.0.1:${await freePort()}" }\n`));
+    const a = runCli(['deploy', 'v3', '--foreground', '--yes', '--json'], { cwd: runnerA.dir, env, timeoutMs: 120_000 });
+    for (let i = 0; i < 600 && traffic().v3 !== 10; i++) await sleep(100);
+    const up = await runCli(['up', '--detach', '--json'], { cwd: runnerB.dir, env, timeoutMs: 60_000 });
+    try {
+      expect(up.code, up.stderr).toBe(0);
+      const run = await a;
+      expect(run.code, run.stderr).toBe(0);
+      const release = parseOneJson(run.stdout) as ReleaseJson;
+      expect(release).toMatchObject({ version: 'v3', status: 'succeeded' });
+      const runners = (await store.events.list({ releaseId: release.id, limit: 1000 })).filter((e) => e.type === 'release.runner');
+      expect(runners.map((e) => e.data.role)).toEqual(['started']);
+      const log = readFileSync(join(runnerB.dir, '.glidepath', 'daemon.log'), 'utf8');
+      expect(log).toContain(`not resuming: release ${release.id} of shop is running (v3, `);
+    } finally {
+      const down = await runCli(['down', '--json'], { cwd: runnerB.dir, env, timeoutMs: 70_000 });
+      expect(down.code, down.stderr).toBe(0);
+    }
   }, 240_000);
 
   it('refuses the process target in the foreground (exit 2), saying why, and touches nothing', async () => {
