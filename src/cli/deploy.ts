@@ -7,6 +7,10 @@ import { loadOrCreateTokens } from '../api/tokens.js';
 import { EXIT, UsageError } from '../shared/errors.js';
 import type { CliContext } from './context.js';
 import { confirmBeforeRelease } from './deploy-confirm.js';
+import { checkForegroundTarget, deployInForeground } from './deploy-foreground.js';
+import { releaseExit, summary } from './release-outcome.js';
+
+export { releaseExit, summary } from './release-outcome.js';
 import { assertSameProject, findDaemon, refuseOtherProjectDaemon, type DaemonConnection } from './daemon-connection.js';
 import { releaseOwner } from './owner.js';
 import { checkVersionArgument } from './version-argument.js';
@@ -83,17 +87,6 @@ async function isFinished(daemon: DaemonConnection, id: string): Promise<boolean
   return release !== undefined && TERMINAL.has(release.status);
 }
 
-/** Exit code of a finished release: 0 only when it succeeded. */
-export function releaseExit(release: ReleaseDocument): typeof EXIT.ok | typeof EXIT.bad {
-  return release.status === 'succeeded' ? EXIT.ok : EXIT.bad;
-}
-
-/** One line that says how a release ended and why. */
-export function summary(release: ReleaseDocument): string {
-  const took = release.finishedAt ? ` in ${Math.round((Date.parse(release.finishedAt) - Date.parse(release.startedAt)) / 1000)}s` : '';
-  return `${release.version}: ${release.status}${took}${release.reason ? ` — ${release.reason}` : ''} (release ${release.id})`;
-}
-
 /** Registers `glidepath deploy`. */
 export function registerDeploy(program: Command, ctx: CliContext): void {
   program
@@ -104,10 +97,13 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .option('--notes <file>', 'what changed, for the launch record')
     .option('--by <names...>', 'people taking part, for the launch record')
     .option('--detach', 'start the release and return without following it', false)
-    .action(async (version: string, opts: { yes: boolean; notes?: string; by?: string[]; detach: boolean }) => {
+    .option('--foreground', 'run the release in this process, without a daemon (CI pipelines; command and kubernetes targets)', false)
+    .action(async (version: string, opts: { yes: boolean; notes?: string; by?: string[]; detach: boolean; foreground: boolean }) => {
       checkVersionArgument(version);
+      if (opts.foreground && opts.detach) throw new UsageError('--foreground runs the release in this process until it ends; it cannot --detach');
       const loaded = ctx.loadPlan();
       if (!loaded.plan.target) throw new UsageError(`the plan has no target: add target: to ${ctx.displayPath(loaded.file)} to release ${loaded.plan.service}`);
+      if (opts.foreground) checkForegroundTarget(ctx, loaded);
       let notes: string | undefined;
       if (opts.notes !== undefined) {
         try {
@@ -125,6 +121,10 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       }
       // The daemon runs the plan as it is on disk now: the text validated here, which it validates again.
       const text = readFileSync(loaded.file, 'utf8');
+      if (opts.foreground) {
+        await deployInForeground(ctx, loaded, { version, yes: confirmed.yes, owner: releaseOwner(loaded.dir, ctx.env), text, notes, participants: opts.by });
+        return;
+      }
       const daemon = await daemonFor(ctx);
       const { id } = await daemon.client.post<StartedDocument>('/v1/releases', {
         version,

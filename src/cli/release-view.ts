@@ -179,6 +179,8 @@ export class LiveReleaseView {
         return `${time} status ${text(d.status)}${typeof d.reason === 'string' ? ` (${d.reason})` : ''}`;
       case 'release.finished':
         return `${time} release ${text(d.status)}${typeof d.reason === 'string' ? `: ${d.reason}` : ''}`;
+      case 'release.runner':
+        return `${time} runner ${text(d.holder)} ${d.role === 'took-over' ? `took the release over from ${text(d.from) || 'an earlier runner'}` : 'runs the release'}`;
       default:
         return undefined;
     }

@@ -9,7 +9,7 @@ type Route = 'api' | 'store' | 'api+store' | 'none';
 
 /** Each verb file and where it goes; `api+store` are the two exceptions docs/cli.md explains. */
 const ROUTES: Record<string, Route> = {
-  deploy: 'api',
+  deploy: 'api', // --foreground hosts the release engine in-process on the store instead (docs/cli.md)
   retry: 'api',
   steer: 'api+store', // promote, pause, resume, abort: api; rollback: api, then the data restore it offers (store)
   status: 'api',

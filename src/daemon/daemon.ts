@@ -5,12 +5,14 @@ import type { StatusDocument } from '../api/contract.js';
 import { buildApiServer } from '../api/server.js';
 import { loadOrCreateMetricsToken, loadOrCreateTokens } from '../api/tokens.js';
 import type { LoadedPlan } from '../plan/load.js';
-import { UnavailableError, describeError } from '../shared/errors.js';
+import { LockHeldError, UnavailableError, describeError } from '../shared/errors.js';
 import { glidepathVersion } from '../shared/version.js';
 import { openStore, type Store } from '../store/index.js';
 import { createTarget } from '../targets/registry.js';
 import type { Target } from '../targets/target.js';
 import { ReleaseEngine } from '../engine/release-engine.js';
+import { newRunnerIdentity } from '../engine/runner-identity.js';
+import { daemonTakeover, leaseTtlMs } from './release-lease.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { planJobs } from '../jobs/plan-jobs.js';
 import { systemClock } from '../shared/clock.js';
@@ -143,7 +145,10 @@ export class Daemon {
       const runtime = target;
       runtime?.onNotice?.((notice) => logger[notice.level](notice.fields, notice.message));
       engine = runtime
-        ? new ReleaseEngine({ plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, store, log) })
+        ? new ReleaseEngine({
+            plan, planDir, store, events, target: runtime, clock: systemClock, hooks: releaseHooks(plan, planDir, store, log),
+            runner: newRunnerIdentity('daemon'), takeOverLive: daemonTakeover, lockTtlMs: leaseTtlMs(env),
+          })
         : undefined;
       const releaseEngine = engine;
       metrics.attach({
@@ -233,7 +238,12 @@ export class Daemon {
       await events.record({ service: plan.service, type: 'daemon.started', data: { pid: process.pid, url } });
       log(`glidepath daemon for ${plan.service} listening on ${url} (pid ${process.pid})`);
       await jobs.apply(planJobs(plan, planDir, store));
-      const recovered = await engine?.recover((releaseId) => recordedPlan(store, releaseId, readReleasePlan, logger));
+      // A release another runner (a CI job) holds now is its business: the daemon serves on and leaves it alone.
+      const recovered = await engine?.recover((releaseId) => recordedPlan(store, releaseId, readReleasePlan, logger)).catch((error: unknown) => {
+        if (!(error instanceof LockHeldError)) throw error;
+        logger.warn({}, `not resuming: ${error.message}`);
+        return undefined;
+      });
       if (recovered) {
         log(`resuming release ${recovered.releaseId} interrupted by the previous daemon`);
         recovered.finished.catch((error: unknown) => logger.error({ releaseId: recovered.releaseId, err: error }, `resumed release ${recovered.releaseId}: ${describeError(error)}`));

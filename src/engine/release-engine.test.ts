@@ -271,15 +271,21 @@ describe('ReleaseEngine: first release and canary', () => {
     expect(result.steps.find((s) => s.kind === 'verify')?.status).toBe('failed');
   });
 
-  it('refuses a second release while one runs, naming the running one', async () => {
-    const engine = await withStable(planText('strategy:\n  canary:\n    steps:\n      - weight: 20\n      - pause: {}'));
+  it('refuses a second release while one runs, naming the running one, its runner and when its lease lapses', async () => {
+    h = await Harness.create();
+    const engine = h.engine(planText('strategy:\n  canary:\n    steps:\n      - weight: 20\n      - pause: {}'), { runner: { kind: 'daemon', host: 'box-a', pid: 4242, id: '0a1b2c3d' } });
+    expect((await deploy(engine, 'v1')).status).toBe('succeeded');
     const started = await engine.start('v2', { owner: 'alice', yes: true });
     await h.until(async () => (await h.status(started.releaseId)) === 'paused');
     await expect(engine.start('v3', { owner: 'bob', yes: true })).rejects.toThrow(LockHeldError);
     const other = h.engine(planText(CANARY));
     const refused = await other.start('v3', { owner: 'bob', yes: true }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(LockHeldError);
-    expect((refused as Error).message).toBe(`release ${started.releaseId} of shop is running; wait for it or abort it`);
+    const lease = await h.store.locks.get('release:shop');
+    expect((refused as Error).message).toBe(
+      `release ${started.releaseId} of shop is running (v2, paused); the daemon on box-a (pid 4242, id 0a1b2c3d) holds its lease until ${lease?.expiresAt ?? '?'} ` +
+        'and renews it while it runs; once the lease lapses the next runner takes the release over; wait for it or abort it',
+    );
     await engine.abort('alice');
     expect((await h.drive(started.finished)).status).toBe('aborted');
     expect((await deploy(other, 'v3')).status).toBe('succeeded');

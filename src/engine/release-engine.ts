@@ -10,6 +10,8 @@ import { GlidepathError, LockHeldError, UsageError } from '../shared/errors.js';
 import { TERMINAL_RELEASE_STATUSES, type Store } from '../store/index.js';
 import type { Target } from '../targets/target.js';
 import { DEFAULT_LOCK_TTL_MS, LockLease } from './lock-lease.js';
+import { interruptedReleaseError, type LiveTakeover, recordRunner, takeOverLease } from './release-takeover.js';
+import { holderName, type RunnerIdentity } from './runner-identity.js';
 import { rollbackTarget, runManualRollback } from './manual-rollback.js';
 import { type EventSink, ReleaseRecorder } from './release-recorder.js';
 import type { ReleaseResult } from './release-result.js';
@@ -33,6 +35,14 @@ export interface ReleaseEngineDeps {
   confirmer?: Confirmer;
   hooks?: ReleaseHooks;
   lockTtlMs?: number;
+  /** Who this engine runs releases as: the lease holder, recorded on every release it starts or takes over. */
+  runner?: RunnerIdentity;
+  /**
+   * Whether a live lease may be taken over at once because its runner is known to be gone (a daemon restarting on
+   * the host of its dead predecessor). Default with a `runner`: never, the lease must lapse; without one, the
+   * engine trusts that the holder the release recorded has stopped (one engine per store, as in tests).
+   */
+  takeOverLive?: LiveTakeover;
   /** Used for Prometheus queries (tests pass their own). */
   fetch?: typeof fetch;
 }
@@ -68,9 +78,11 @@ export class ReleaseEngine {
   readonly #closing = new AbortController();
   #current: (StartedRelease & { run: ReleaseRun }) | undefined;
   #warm: WarmVersion | undefined;
+  readonly #holder: string;
 
   constructor(deps: ReleaseEngineDeps) {
     this.#deps = deps;
+    this.#holder = deps.runner ? holderName(deps.runner) : `engine:${randomUUID()}`;
   }
 
   /** The release this engine runs now, if any. */
@@ -84,9 +96,12 @@ export class ReleaseEngine {
     this.#assertOpen();
     await this.#settleFinished();
     if (this.#current) throw new LockHeldError(this.#deps.plan.service, this.#current.releaseId);
-    const holder = `engine:${randomUUID()}`;
-    const lease = await LockLease.acquire(store, this.#deps.plan.service, holder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+    const holder = this.#holder;
+    const lease = await LockLease.acquire(store, this.#deps.plan.service, holder, clock, this.#ttlMs());
     try {
+      // A release another runner left behind goes first: it is resumed or rolled back, never run beside a new one.
+      const interrupted = await store.releases.active(this.#deps.plan.service);
+      if (interrupted) throw interruptedReleaseError(interrupted, readState(interrupted.state, { canary: interrupted.version, stable: null }).lockHolder);
       // The plan changes only while this release holds the lock: a refused deploy leaves the one in force.
       if (options.plan) {
         options.plan.adopt?.();
@@ -111,6 +126,7 @@ export class ReleaseEngine {
       });
       const recorder = await ReleaseRecorder.open(store, this.#deps.events, clock, release);
       await recorder.event('release.created', { version, previousVersion: stable, strategy: release.strategy, owner: options.owner });
+      await recordRunner(recorder, holder);
       return this.#launch(recorder, state, lease, false);
     } catch (error) {
       await lease.release();
@@ -153,8 +169,8 @@ export class ReleaseEngine {
     this.#assertOpen();
     await this.#settleFinished();
     if (this.#current) throw new UsageError(`release ${this.#current.releaseId} is running; abort it instead`);
-    const holder = `engine:${randomUUID()}`;
-    const lease = await LockLease.acquire(store, plan.service, holder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+    const holder = this.#holder;
+    const lease = await LockLease.acquire(store, plan.service, holder, clock, this.#ttlMs());
     try {
       const deps = { ...this.#deps, drainMs: this.#drainMs(), lockHolder: holder };
       const { from, to } = await rollbackTarget(deps, options.to);
@@ -171,7 +187,8 @@ export class ReleaseEngine {
    * On startup: continues the service's unfinished release from its last persisted step (re-adopting or restarting
    * its versions and re-applying its split), or rolls it back when it cannot continue; a paused one stays paused.
    * Also re-arms the stop of a version kept warm by a blue-green release. `planOf` gives the plan the release
-   * recorded when it started; without one the plan in force is used.
+   * recorded when it started; without one the plan in force is used. The release's lease is taken over only once
+   * it has lapsed (see `takeOverLive`); while another runner holds it, this throws LockHeldError naming that runner.
    */
   async recover(planOf?: (releaseId: string) => Promise<ReleasePlan | undefined>): Promise<StartedRelease | undefined> {
     const { plan, store, clock } = this.#deps;
@@ -180,17 +197,20 @@ export class ReleaseEngine {
     await this.#rearmWarm();
     const release = await store.releases.active(plan.service);
     if (!release) return undefined;
-    // The release goes on with the plan it started with, not one edited on disk while it was interrupted.
-    const recorded = await planOf?.(release.id);
-    if (recorded) {
-      recorded.adopt?.();
-      this.#deps = { ...this.#deps, plan: recorded.plan, hooks: recorded.hooks };
-    }
     const state = readState(release.state, { canary: release.version, stable: release.previousVersion });
-    if (state.lockHolder === '') state.lockHolder = `engine:${randomUUID()}`;
-    const lease = await LockLease.acquire(store, plan.service, state.lockHolder, clock, this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+    const previous = state.lockHolder;
+    const mayTakeLive = this.#deps.takeOverLive ?? ((holder: string) => this.#deps.runner === undefined && holder === previous);
+    const lease = await takeOverLease({ store, clock, service: plan.service, ttlMs: this.#ttlMs() }, this.#holder, mayTakeLive);
     try {
+      // The release goes on with the plan it started with, not one edited on disk while it was interrupted.
+      const recorded = await planOf?.(release.id);
+      if (recorded) {
+        recorded.adopt?.();
+        this.#deps = { ...this.#deps, plan: recorded.plan, hooks: recorded.hooks };
+      }
+      state.lockHolder = this.#holder;
       const recorder = await ReleaseRecorder.open(store, this.#deps.events, clock, release);
+      if (previous !== this.#holder) await recordRunner(recorder, this.#holder, previous);
       return this.#launch(recorder, state, lease, true);
     } catch (error) {
       await lease.release();
@@ -224,7 +244,8 @@ export class ReleaseEngine {
       hooks: this.#deps.hooks ?? {},
       recorder,
       state,
-      signal: this.#closing.signal,
+      // A runner that lost its lease (it stalled past the TTL and another took over) stops as if shut down.
+      signal: AbortSignal.any([this.#closing.signal, lease.lost]),
       drainMs: this.#drainMs(),
     };
     const run = new ReleaseRun(ctx, strategyFor(plan, { firstRelease: state.firstRelease }), { recovering });
@@ -269,6 +290,10 @@ export class ReleaseEngine {
 
   #assertOpen(): void {
     if (this.#closing.signal.aborted) throw new GlidepathError('the release engine is closed', { code: 'engine_closed' });
+  }
+
+  #ttlMs(): number {
+    return this.#deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   }
 
   #drainMs(): number | undefined {

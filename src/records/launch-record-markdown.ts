@@ -34,6 +34,7 @@ export function launchRecordMarkdown(record: LaunchRecord): string {
     `- **Time**: ${record.startedAt}${record.finishedAt ? ` → ${record.finishedAt} (${formatDuration(record.durationMs ?? 0)})` : ' (still running)'}`,
     `- **Owner**: ${record.owner ?? 'unknown'}`,
     `- **Participants**: ${record.participants.length > 0 ? record.participants.join(', ') : '—'}`,
+    ...(record.runners.length > 0 ? [`- **Runners**: ${record.runners.map((r) => (r.role === 'took-over' ? `${r.holder} took it over at ${r.at}` : `${r.holder} started it`)).join('; ')}`] : []),
     `- **Release**: ${record.id}`,
     '',
     '## What changed',

@@ -46,6 +46,8 @@ export interface LaunchRecord {
   problems: string[];
   followUps: string[];
   steering: { action: string; by: string; at: string }[];
+  /** The runners that held the release's lease (daemons, CI jobs): who started it, who took it over, when. */
+  runners: { holder: string; role: string; from: string | null; at: string }[];
   /** The plan the release ran, as written (variables unexpanded), and its sha256; null when not recorded. */
   plan: { file: string; sha256: string; text: string } | null;
 }
@@ -127,6 +129,9 @@ export async function buildLaunchRecord(store: Store, id: string, planDir: strin
   const steering = events
     .filter((e) => e.type === 'release.steered')
     .map((e) => ({ action: typeof e.data.action === 'string' ? e.data.action : '', by: typeof e.data.by === 'string' ? e.data.by : '', at: e.at }));
+  const runners = events
+    .filter((e) => e.type === 'release.runner' && typeof e.data.holder === 'string')
+    .map((e) => ({ holder: String(e.data.holder), role: typeof e.data.role === 'string' ? e.data.role : 'started', from: typeof e.data.from === 'string' ? e.data.from : null, at: e.at }));
   const traffic = trafficDuring(events);
   const planEvent = events.find((e) => e.type === 'release.plan');
   const plan =
@@ -143,6 +148,7 @@ export async function buildLaunchRecord(store: Store, id: string, planDir: strin
     reason: result.reason,
     owner: release?.owner ?? null,
     participants,
+    runners,
     startedAt: result.startedAt,
     finishedAt: result.finishedAt,
     durationMs: result.finishedAt ? Date.parse(result.finishedAt) - Date.parse(result.startedAt) : null,

@@ -80,8 +80,9 @@ export class UnavailableError extends GlidepathError {
 export class LockHeldError extends GlidepathError {
   readonly holder: string;
 
-  constructor(service: string, holder: string) {
-    super(`release ${holder} of ${service} is running; wait for it or abort it`, {
+  /** `message` replaces the default one, to name the runner holding the lease and when it expires. */
+  constructor(service: string, holder: string, message?: string) {
+    super(message ?? `release ${holder} of ${service} is running; wait for it or abort it`, {
       code: 'lock_held',
       exitCode: EXIT.unavailable,
     });

@@ -141,6 +141,12 @@ export interface HostedTarget {
   detach?(): Promise<void>;
   /** Takes the target section of a newly adopted plan for what starts from now on; ignores another type's. */
   reconfigure?(config: TargetConfig): void;
+  /**
+   * Takes as running the versions another runner started, as the shared store records them (oldest first), when
+   * this target knows none: a target that keeps what it started on this machine only (the command target) then
+   * serves a CI job in a fresh workspace as it served the runner before it.
+   */
+  adoptVersions?(versions: readonly { version: string; weight: number }[]): void;
   /** Replays the notices since the target started, then calls `listener` with each new one. */
   onNotice?(listener: (notice: TargetNotice) => void): void;
 }

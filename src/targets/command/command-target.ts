@@ -157,6 +157,12 @@ export class CommandTarget implements Target {
     this.#events.emit('event', { type: 'version.stopped', version, at: new Date().toISOString() } satisfies TargetEvent);
   }
 
+  adoptVersions(versions: readonly { version: string; weight: number }[]): void {
+    if (this.#versions.size > 0 || versions.length === 0) return;
+    for (const { version, weight } of versions) this.#versions.set(version, weight);
+    this.#save();
+  }
+
   versions(): TargetVersion[] {
     return [...this.#versions].map(([version, weight]) => ({ version, state: 'ready', weight, instances: 1, url: this.#urlOf(version) }));
   }
