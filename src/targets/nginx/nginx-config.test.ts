@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderedWeights, renderNginxConfig, type NginxConfigInput } from './nginx-config.js';
+import { generationUrl, renderedGeneration, renderedWeights, renderNginxConfig, type NginxConfigInput } from './nginx-config.js';
 
 const BASE: NginxConfigInput = {
   service: 'shop-a',
@@ -16,6 +16,13 @@ const BASE: NginxConfigInput = {
 const SERVER = `server {
     listen 127.0.0.1:8080;
     access_log /srv/shop/access.log glidepath_shop_a;
+    location = /.well-known/glidepath/shop_a/generation {
+        access_log off;
+        allow 127.0.0.0/8;
+        allow ::1;
+        deny all;
+        return 200 "528c6adeb99d80b1\\n";
+    }
     location / {
         proxy_pass http://$glidepath_shop_a_upstream;
         proxy_http_version 1.1;
@@ -101,6 +108,22 @@ split_clients "$glidepath_shop_a_key" $glidepath_shop_a_version {
     expect(none).toContain('split_clients "${request_id}" $glidepath_shop_a_version {\n    * "";\n}');
     expect(none).toContain('    location / {\n        return 503;\n    }\n');
     expect(none).not.toContain('weight=0');
+  });
+});
+
+describe('the generation nginx answers', () => {
+  it('changes with the split, is read back from the file, and is asked from where glidepath can reach it', () => {
+    const first = renderedGeneration(renderNginxConfig(BASE));
+    expect(first).toBe('528c6adeb99d80b1');
+    expect(renderedGeneration(renderNginxConfig({ ...BASE, versions: BASE.versions.map((v) => ({ ...v, weight: 100 - v.weight })) }))).not.toBe(first);
+    expect(generationUrl('127.0.0.1:8080', 'shop-a')).toBe('http://127.0.0.1:8080/.well-known/glidepath/shop_a/generation');
+    expect(generationUrl('0.0.0.0:80', 'shop')).toBe('http://127.0.0.1:80/.well-known/glidepath/shop/generation');
+    expect(generationUrl('[::]:80', 'shop')).toBe('http://[::1]:80/.well-known/glidepath/shop/generation');
+  });
+
+  it('lets the listen address itself ask when nginx listens on one address only', () => {
+    expect(renderNginxConfig({ ...BASE, listen: '10.0.0.5:80' })).toContain('        allow ::1;\n        allow 10.0.0.5;\n        deny all;\n');
+    expect(renderNginxConfig({ ...BASE, listen: '0.0.0.0:80' })).toContain('        allow ::1;\n        deny all;\n');
   });
 });
 

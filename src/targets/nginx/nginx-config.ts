@@ -3,6 +3,7 @@
  * an upstream per version, `split_clients` choosing a version per request (or per cookie, when sticky), and the
  * server block that proxies to the chosen version and logs in glidepath's format. Pure: text in, text out.
  */
+import { createHash } from 'node:crypto';
 
 /** One version as rendered: its share in percent and its `host:port` servers. */
 export interface RenderedVersion {
@@ -20,6 +21,14 @@ export interface NginxConfigInput {
   /** `none`, `cookie` (a cookie nginx sets) or `cookie:<name>` (an existing cookie). */
   sticky: string;
   versions: readonly RenderedVersion[];
+}
+
+/**
+ * Where nginx answers the generation of the file its workers run (a hash of the rest of the file), from loopback
+ * only: glidepath asks it after a reload until the new workers answer.
+ */
+export function generationPath(service: string): string {
+  return `/.well-known/glidepath/${nginxName(service)}/generation`;
 }
 
 /** The line that carries the split, read back by `renderedWeights`. */
@@ -80,6 +89,7 @@ export function renderNginxConfig(input: NginxConfigInput): string {
   lines.push('}', '', `map $glidepath_${name}_version $glidepath_${name}_upstream {`, '    default "";');
   served.forEach((v, i) => lines.push(`    "${v.version}" glidepath_${name}_${i};`));
   lines.push('}', '', 'server {', `    listen ${input.listen};`, `    access_log ${input.accessLog} glidepath_${name};`, '    location / {');
+  const locationAt = lines.length - 1;
   if (split.length === 0) lines.push('        return 503;');
   else {
     lines.push(
@@ -92,7 +102,40 @@ export function renderNginxConfig(input: NginxConfigInput): string {
     );
   }
   lines.push('    }', '}', '');
+  const generation = createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+  // glidepath asks from loopback, or from the listen address itself when nginx listens on one address only.
+  const host = listenHost(input.listen);
+  const ownAddress = /^[0-9.]+$|:/.test(host) && !['0.0.0.0', '::', '::1'].includes(host) && !host.startsWith('127.');
+  const allowed = ['127.0.0.0/8', '::1', ...(ownAddress ? [host] : [])];
+  lines.splice(
+    locationAt,
+    0,
+    `    location = ${generationPath(input.service)} {`,
+    '        access_log off;',
+    ...allowed.map((address) => `        allow ${address};`),
+    '        deny all;',
+    `        return 200 "${generation}\\n";`,
+    '    }',
+  );
   return lines.join('\n');
+}
+
+/** The host of a `listen` address, brackets of an IPv6 address removed. */
+function listenHost(listen: string): string {
+  return listen.slice(0, listen.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1');
+}
+
+/** The generation a rendered file's workers answer at `generationPath`, or undefined for another file. */
+export function renderedGeneration(text: string): string | undefined {
+  return /^ {8}return 200 "([0-9a-f]{16})\\n";$/m.exec(text)?.[1];
+}
+
+/** The URL glidepath asks for the generation: the listen address, or loopback where nginx listens on all. */
+export function generationUrl(listen: string, service: string): string {
+  const host = listenHost(listen);
+  const port = listen.slice(listen.lastIndexOf(':') + 1);
+  const reachable = host === '0.0.0.0' || host === '*' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${reachable}:${port}${generationPath(service)}`;
 }
 
 /** The split a rendered file applies, read from its weights line; undefined for a file glidepath did not write. */

@@ -11,6 +11,15 @@ import { NginxTarget } from './nginx-target.js';
 
 const missing = nginxMissing();
 
+/** The plan, or undefined when it does not parse (the caller stops nginx). */
+function parse(text: string): ReturnType<typeof parsePlan> | undefined {
+  try {
+    return parsePlan(text, 'glidepath.yaml', {});
+  } catch {
+    return undefined;
+  }
+}
+
 describe.skipIf(missing)(`nginx target${missing ? ` (skipped: ${missing})` : ''}`, () => {
   runTargetContract('nginx (real nginx, versions from the process supervisor)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'glidepath-nginx-contract-'));
@@ -18,7 +27,11 @@ describe.skipIf(missing)(`nginx target${missing ? ` (skipped: ${missing})` : ''}
     const nginx = await startNginx(join(dir, 'nginx'));
     const port = await freePort();
     // A version without a release directory cannot start: its working directory is missing.
-    const plan = parsePlan(
+    const cleanup = async () => {
+      await nginx.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    const plan = parse(
       `version: 1
 service: shop
 target:
@@ -33,15 +46,12 @@ target:
   restart: { delay: 50ms, maxAttempts: 1 }
   drain: 1s
 `,
-      'glidepath.yaml',
-      {},
     );
-    if (plan.target?.type !== 'nginx') throw new Error('nginx target expected');
+    if (plan?.target?.type !== 'nginx') {
+      await cleanup();
+      throw new Error('nginx target expected');
+    }
     const target = new NginxTarget({ config: plan.target, service: 'shop', planDir: dir, stateDir: join(dir, '.glidepath') });
-    const cleanup = async () => {
-      await nginx.stop();
-      rmSync(dir, { recursive: true, force: true });
-    };
     return { target, good: ['v1', 'v2'], failing: 'v-missing', readsBackWeights: true, cleanup };
   });
 });

@@ -5,7 +5,8 @@
  * access log nginx writes in glidepath's format.
  */
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { NginxTargetConfig } from '../../plan/schema/target.js';
 import { GlidepathError } from '../../shared/errors.js';
 import { ProcessSupervisor } from '../../supervisor/process-supervisor.js';
@@ -15,7 +16,7 @@ import { WEIGHTS_UNSUPPORTED, type AppliedWeights, type StartOutcome, type Targe
 import { AccessLogTail } from './access-log-tail.js';
 import { applyConfig, readConfig, type NginxCommands } from './apply-config.js';
 import { LogCounters, parseLogLine } from './log-counters.js';
-import { renderedWeights, renderNginxConfig } from './nginx-config.js';
+import { generationUrl, renderedGeneration, renderedWeights, renderNginxConfig } from './nginx-config.js';
 import { runVersionCommand, serversOf, waitServersReady } from './remote-servers.js';
 
 /** How long nginx's check, its reload and the `deploy`/`remove` commands may take. */
@@ -27,6 +28,8 @@ export interface NginxTargetOptions {
   service: string;
   planDir: string;
   stateDir: string;
+  /** How long nginx's new workers may take to answer after a reload (tests shorten it). */
+  confirmTimeoutMs?: number;
 }
 
 interface VersionState {
@@ -59,7 +62,9 @@ export class NginxTarget implements Target {
     this.serviceUrl = `http://${config.listen}`;
     this.#configPath = resolve(planDir, config.config);
     this.#accessLog = resolve(planDir, config.accessLog ?? resolve(options.stateDir, 'nginx-access.log'));
-    this.#commands = { test: config.test, reload: config.reload, cwd: resolve(planDir), timeoutMs: COMMAND_TIMEOUT_MS };
+    // nginx opens the log when it loads the file; the default one lives in the state directory, maybe not made yet.
+    if (config.accessLog === undefined) mkdirSync(dirname(this.#accessLog), { recursive: true });
+    this.#commands = { test: config.test, reload: config.reload, cwd: resolve(planDir), timeoutMs: COMMAND_TIMEOUT_MS, generationUrl: generationUrl(config.listen, options.service), ...(options.confirmTimeoutMs === undefined ? {} : { confirmTimeoutMs: options.confirmTimeoutMs }) };
     this.#tail = new AccessLogTail(this.#accessLog);
     if (config.start !== undefined) {
       this.#supervisor = new ProcessSupervisor({ stateDir: options.stateDir });
@@ -102,7 +107,8 @@ export class NginxTarget implements Target {
       .filter(([version, s]) => version !== leaving && (s.state === 'ready' || s.state === 'failed'))
       .map(([version, s]) => ({ version, weight: weights[version] ?? 0, servers: [...s.servers.values()] }));
     const text = renderNginxConfig({ service, listen: config.listen, accessLog: this.#accessLog, sticky: config.sticky, versions });
-    const next = this.#applying.catch(() => undefined).then(() => applyConfig(this.#configPath, text, this.#commands));
+    const generation = renderedGeneration(text) ?? '';
+    const next = this.#applying.catch(() => undefined).then(() => applyConfig(this.#configPath, text, generation, this.#commands));
     this.#applying = next;
     return next;
   }
