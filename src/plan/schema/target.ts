@@ -84,6 +84,10 @@ const nginxTarget = z
       .regex(/^(none|cookie|cookie:[A-Za-z0-9_]+)$/, { error: 'expected none, cookie or cookie:<name>' })
       .default('none')
       .describe('Keep a user on one version and one server: `none`, `cookie` (a cookie nginx sets), or `cookie:<name>` (hash an existing cookie, `hash $cookie_<name> consistent`).'),
+    clientKeepalive: z
+      .boolean()
+      .default(true)
+      .describe("Keep clients' connections open between requests (nginx's default). A reload closes idle ones, and a client that sends on one at that moment sees a reset unless it retries; `false` closes each after its answer, so no request fails across reloads, at the cost of a connection per request."),
     start: commandLine('Command that starts one instance on this machine; `{port}` is the port glidepath allocated to it, `{version}` the version. Without it, versions run on `servers`.').optional(),
     servers: z
       .union([z.array(upstreamServer).min(1), z.record(z.string(), z.array(upstreamServer).min(1))])

@@ -111,6 +111,13 @@ split_clients "$glidepath_shop_a_key" $glidepath_shop_a_version {
   });
 });
 
+describe('client keep-alive', () => {
+  it('is nginx\'s default, and off closes each client connection after its answer', () => {
+    expect(renderNginxConfig(BASE)).not.toContain('keepalive_timeout');
+    expect(renderNginxConfig({ ...BASE, clientKeepalive: false })).toContain('    access_log /srv/shop/access.log glidepath_shop_a;\n    keepalive_timeout 0;\n');
+  });
+});
+
 describe('the generation nginx answers', () => {
   it('changes with the split, is read back from the file, and is asked from where glidepath can reach it', () => {
     const first = renderedGeneration(renderNginxConfig(BASE));

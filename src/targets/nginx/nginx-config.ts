@@ -20,6 +20,8 @@ export interface NginxConfigInput {
   accessLog: string;
   /** `none`, `cookie` (a cookie nginx sets) or `cookie:<name>` (an existing cookie). */
   sticky: string;
+  /** False: `keepalive_timeout 0`, each client connection closed after its answer (no reset across reloads). */
+  clientKeepalive?: boolean;
   versions: readonly RenderedVersion[];
 }
 
@@ -88,7 +90,7 @@ export function renderNginxConfig(input: NginxConfigInput): string {
   if (split.length === 0) lines.push('    * "";');
   lines.push('}', '', `map $glidepath_${name}_version $glidepath_${name}_upstream {`, '    default "";');
   served.forEach((v, i) => lines.push(`    "${v.version}" glidepath_${name}_${i};`));
-  lines.push('}', '', 'server {', `    listen ${input.listen};`, `    access_log ${input.accessLog} glidepath_${name};`, '    location / {');
+  lines.push('}', '', 'server {', `    listen ${input.listen};`, `    access_log ${input.accessLog} glidepath_${name};`, ...(input.clientKeepalive === false ? ['    keepalive_timeout 0;'] : []), '    location / {');
   const locationAt = lines.length - 1;
   if (split.length === 0) lines.push('        return 503;');
   else {

@@ -106,7 +106,7 @@ export class NginxTarget implements Target {
     const versions = [...this.#versions]
       .filter(([version, s]) => version !== leaving && (s.state === 'ready' || s.state === 'failed'))
       .map(([version, s]) => ({ version, weight: weights[version] ?? 0, servers: [...s.servers.values()] }));
-    const text = renderNginxConfig({ service, listen: config.listen, accessLog: this.#accessLog, sticky: config.sticky, versions });
+    const text = renderNginxConfig({ service, listen: config.listen, accessLog: this.#accessLog, sticky: config.sticky, clientKeepalive: config.clientKeepalive, versions });
     const generation = renderedGeneration(text) ?? '';
     const next = this.#applying.catch(() => undefined).then(() => applyConfig(this.#configPath, text, generation, this.#commands));
     this.#applying = next;
