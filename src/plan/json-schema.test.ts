@@ -20,7 +20,7 @@ describe('generated plan documents', () => {
     const targets = schema.properties.target?.oneOf ?? [];
     expect(targets.map((variant) => [variant.properties.type.const, /^Not supported yet: /.test(variant.description ?? '')])).toEqual([
       ['process', false],
-      ['nginx', true],
+      ['nginx', false],
       ['kubernetes', false],
       ['command', false],
     ]);

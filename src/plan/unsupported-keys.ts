@@ -15,13 +15,10 @@ export interface UnsupportedKey {
   reason: string;
 }
 
-const PROCESS_ONLY = 'only type: process (the built-in proxy), type: command and type: kubernetes are built so far';
-
 /** Every unsupported key; delete an entry once the key does what the plan reference says. */
 export const UNSUPPORTED_KEYS: readonly UnsupportedKey[] = [
   { path: 'verify[].interval', reason: 'monitors run named checks: give the check under `checks:` an interval' },
   { path: 'verify[].retryInterval', reason: 'monitors run named checks: give the check under `checks:` a retryInterval' },
-  { path: 'target.type', value: 'nginx', reason: PROCESS_ONLY },
 ];
 
 /** Segments of an entry's path: names, `*` and `[]`. */

@@ -16,8 +16,8 @@ export interface ProbeResult {
   timedOut?: true;
 }
 
-/** One probe: whether the instance answers as ready now, and what it answered. */
-export function probeReady(port: number, path: string | undefined, timeoutMs: number): Promise<ProbeResult> {
+/** One probe: whether the instance answers as ready now, and what it answered; on loopback unless `host` is given. */
+export function probeReady(port: number, path: string | undefined, timeoutMs: number, host: string = INSTANCE_HOST): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const done = (ready: boolean, seen: string, timedOut = false) => {
@@ -27,14 +27,14 @@ export function probeReady(port: number, path: string | undefined, timeoutMs: nu
     const wait = Math.max(1, Math.min(timeoutMs, 2 ** 31 - 1));
     const noAnswer = `no answer within ${formatDuration(wait)}`;
     if (path === undefined) {
-      const address = `${INSTANCE_HOST}:${port}`;
-      const socket = connect({ port, host: INSTANCE_HOST });
+      const address = `${host}:${port}`;
+      const socket = connect({ port, host });
       timer = setTimeout(() => (socket.destroy(), done(false, `TCP ${address}: ${noAnswer}`, true)), wait);
       socket.once('connect', () => (socket.destroy(), done(true, `TCP ${address} accepted a connection`)));
       socket.once('error', (error) => done(false, `TCP ${address}: ${connectionError(error)}`));
       return;
     }
-    const req = request({ host: INSTANCE_HOST, port, path, method: 'GET', agent: false, headers: { 'user-agent': 'glidepath-readiness' } }, (res) => {
+    const req = request({ host, port, path, method: 'GET', agent: false, headers: { 'user-agent': 'glidepath-readiness' } }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;
       done(status >= 200 && status < 400, `GET ${path} answered ${status}`);
@@ -69,6 +69,8 @@ export async function waitReady(options: {
   intervalMs: number;
   probeTimeoutMs?: number;
   signal: AbortSignal;
+  /** Where the instance listens; loopback by default. */
+  host?: string;
 }): Promise<ReadinessOutcome> {
   const { port, path, timeoutMs, intervalMs, signal } = options;
   const probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
@@ -77,7 +79,7 @@ export async function waitReady(options: {
   for (;;) {
     if (signal.aborted) return { result: 'aborted', lastSeen };
     const wait = Math.max(1, Math.min(probeTimeoutMs, deadline - Date.now()));
-    const probe = await probeReady(port, path, wait);
+    const probe = await probeReady(port, path, wait, options.host);
     // A probe cut short by the deadline says less than the one before it did.
     if (!(probe.timedOut && wait < probeTimeoutMs && lastSeen !== undefined)) lastSeen = probe.seen;
     if (probe.ready) return { result: signal.aborted ? 'aborted' : 'ready', lastSeen };

@@ -2,6 +2,7 @@
 import type { Plan } from '../plan/plan-schema.js';
 import { UnavailableError } from '../shared/errors.js';
 import { CommandTarget } from './command/command-target.js';
+import { NginxTarget } from './nginx/nginx-target.js';
 import { ProcessTarget } from './process/process-target.js';
 import type { Target } from './target.js';
 
@@ -17,10 +18,10 @@ export interface TargetDeps {
   secrets?: readonly string[];
 }
 
-/** Types a plan may name, including those this version of glidepath cannot drive yet. */
+/** Types a plan may name. */
 export const TARGET_TYPES = ['process', 'nginx', 'kubernetes', 'command'] as const;
 
-/** The plan's target, started; the process target is built in, the others arrive in later versions. */
+/** The plan's target, started: process (the built-in proxy), command, nginx or kubernetes. */
 export async function createTarget(plan: Plan, deps: TargetDeps): Promise<Target | undefined> {
   const config = plan.target;
   if (!config) return undefined;
@@ -29,12 +30,16 @@ export async function createTarget(plan: Plan, deps: TargetDeps): Promise<Target
       return ProcessTarget.start({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir });
     case 'command':
       return new CommandTarget({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir, secrets: deps.secrets ?? [] });
+    case 'nginx':
+      return new NginxTarget({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir });
     case 'kubernetes': {
       // Loaded only here, so plans of other types never load the Kubernetes client.
       const { KubernetesTarget } = await import('./kubernetes/kubernetes-target.js');
       return KubernetesTarget.open(config, { service: plan.service, planDir: deps.planDir });
     }
-    default:
-      throw new UnavailableError(`target type "${config.type}" is not supported by this version of glidepath yet; "process" is`);
+    default: {
+      const unknown: { type: string } = config;
+      throw new UnavailableError(`target type "${unknown.type}" is not supported by this version of glidepath`);
+    }
   }
 }

@@ -64,16 +64,43 @@ const processTarget = z
   })
   .describe('Run versions as local processes and split traffic with the built-in proxy.');
 
+/** An upstream server: `host:port` (a name or IPv4 address), or `[v6]:port`. */
+const upstreamServer = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9{}][A-Za-z0-9.{}_-]*):(\d{1,5}|\{[a-z]+\})$/, { error: 'expected host:port' })
+  .describe('An upstream server, `host:port`.');
+
 const nginxTarget = z
   .strictObject({
-    type: z.literal('nginx').describe('Local processes behind an nginx that glidepath reconfigures.'),
-    listen: listenAddress('The address nginx serves the service on.'),
+    type: z.literal('nginx').describe('Versions behind an nginx that glidepath reconfigures: processes on this machine, or servers elsewhere.'),
+    listen: listenAddress("The address nginx serves the service on (`{service_url}`): the `listen` of the server block glidepath renders."),
+    config: z.string().min(1).describe('The file glidepath owns and rewrites (upstreams, the split, the server block, its log format), relative to the plan; include it from the `http` block of nginx.conf.'),
+    test: commandLine('Command that checks the configuration with the new file in place; on failure the previous file is put back.').default('nginx -t'),
+    reload: commandLine('Command that makes nginx load the new configuration gracefully (old workers finish their requests).').default('nginx -s reload'),
     ...localProcessFields,
-    config: z.string().describe('File glidepath writes the upstream and split configuration to; include it from nginx.conf.'),
-    reload: commandLine('Command that makes nginx load the new configuration.').default('nginx -s reload'),
+    accessLog: z.string().min(1).optional().describe("File nginx writes the service's requests to, in glidepath's log format, read for the built-in metrics; relative to the plan. Default: `.glidepath/nginx-access.log`."),
+    sticky: z
+      .string()
+      .regex(/^(none|cookie|cookie:[A-Za-z0-9_]+)$/, { error: 'expected none, cookie or cookie:<name>' })
+      .default('none')
+      .describe('Keep a user on one version and one server: `none`, `cookie` (a cookie nginx sets), or `cookie:<name>` (hash an existing cookie, `hash $cookie_<name> consistent`).'),
+    clientKeepalive: z
+      .boolean()
+      .default(true)
+      .describe("Keep clients' connections open between requests (nginx's default). A reload closes idle ones, and a client that sends on one at that moment sees a reset unless it retries; `false` closes each after its answer, so no request fails across reloads, at the cost of a connection per request."),
+    start: commandLine('Command that starts one instance on this machine; `{port}` is the port glidepath allocated to it, `{version}` the version. Without it, versions run on `servers`.').optional(),
+    servers: z
+      .union([z.array(upstreamServer).min(1), z.record(z.string(), z.array(upstreamServer).min(1))])
+      .optional()
+      .describe('Where versions run elsewhere, instead of `start`: a list of `host:port` that may use `{version}` (e.g. `app-{version}.internal:8080`), or a map of version to its `host:port` list.'),
+    deploy: commandLine('With `servers`: command that deploys a version elsewhere before its servers are probed; `{version}`.').optional(),
+    remove: commandLine('With `servers`: command that removes a version that gets no traffic; `{version}`.').optional(),
   })
-  .describe('Run versions as local processes and split traffic with nginx.');
-
+  .superRefine((target, ctx) => {
+    if ((target.start === undefined) === (target.servers === undefined)) ctx.addIssue({ code: 'custom', message: 'expected exactly one of start (processes on this machine) or servers (elsewhere)' });
+    if (target.start !== undefined && (target.deploy !== undefined || target.remove !== undefined)) ctx.addIssue({ code: 'custom', message: 'deploy and remove go with servers, not start' });
+  })
+  .describe('Run versions as local processes or on servers elsewhere, and split traffic with nginx.');
 
 export const targetSchema = z
   .discriminatedUnion('type', [processTarget, nginxTarget, kubernetesTarget, commandTarget], {
@@ -85,3 +112,5 @@ export const targetSchema = z
 export type TargetConfig = z.output<typeof targetSchema>;
 /** A `target:` of type process as validated. */
 export type ProcessTargetConfig = z.output<typeof processTarget>;
+/** A `target:` of type nginx as validated. */
+export type NginxTargetConfig = z.output<typeof nginxTarget>;

@@ -9,7 +9,7 @@ import { restoreServing, type RestoredVersion } from './restore-serving.js';
 import { writeServingState } from './serving-file.js';
 import { openServiceProxy, startPreviewProxy } from './serving-proxy.js';
 import type { InstanceAddress, SupervisorEvent, VersionSpec } from '../../supervisor/types.js';
-import { versionSpecOf } from './version-spec.js';
+import { versionSpecOf } from '../local-version-spec.js';
 import { ProxyEpochs } from './proxy-epochs.js';
 
 /** What a process target needs: its plan section, the service, and the project and state directories. */
