@@ -5,7 +5,7 @@ import type { LiveTakeover } from '../engine/release-takeover.js';
 import { parseHolder } from '../engine/runner-identity.js';
 import { formatDuration, parseDuration } from '../shared/duration.js';
 import { UsageError } from '../shared/errors.js';
-import { processAlive } from './state-dir.js';
+import { processAlive } from '../shared/process-alive.js';
 
 /** The environment variable that sets the release lease's TTL (default 60s); tests shorten it. */
 export const LEASE_TTL_ENV = 'GLIDEPATH_LEASE_TTL';
