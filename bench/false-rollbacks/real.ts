@@ -5,16 +5,14 @@
  * `compare: error_rate` every interval during a pause at the canary weight. A release that ends rolled back is a
  * false rollback.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Load } from '../../src/load/steady-load.js';
 import { freePort } from '../../src/shared/free-port.js';
-import { TEST_SERVICE_SCRIPT, processPlanLines } from '../../src/testing/test-service.js';
+import { processPlanLines } from '../../src/testing/test-service.js';
+import { runCli, serviceProcessesIn } from '../glidepath-cli.js';
 
-const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'bin', 'glidepath.js');
 
 /** How the real A/A releases run. */
 export interface RealAaOptions {
@@ -36,38 +34,6 @@ export interface RealAaRelease {
   /** Analysis rounds of the compare metric, and canary requests in its last one. */
   looks: number;
   canaryRequests: number;
-}
-
-function cli(cwd: string, argv: string[], timeoutMs = 300_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`glidepath ${argv.join(' ')} did not exit within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
-
-function servicesIn(dir: string): number[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(TEST_SERVICE_SCRIPT))
-    .map((line) => Number(line.trim().split(/\s+/, 1)[0]))
-    .filter((pid) => {
-      try {
-        return readlinkSync(`/proc/${pid}/cwd`).startsWith(`${dir}/`);
-      } catch {
-        return false;
-      }
-    });
 }
 
 /** Runs the releases and reports each; the daemon is stopped (`glidepath down`) and the project removed after. */
@@ -99,12 +65,12 @@ export async function runRealAa(options: RealAaOptions, log: (line: string) => v
   const results: RealAaRelease[] = [];
   let load: Load | undefined;
   try {
-    const first = await cli(dir, ['deploy', 'v0', '--json']);
+    const first = await runCli(dir, ['deploy', 'v0', '--json'], 300_000);
     if (first.code !== 0) throw new Error(`deploy v0 exited ${String(first.code)}:\n${first.stderr}`);
     load = Load.start({ url: `http://127.0.0.1:${proxyPort}/`, clients: 4, gapMs: 10, maxSeconds: 24 * 3600 });
     await load.waitForRequests(200, 30_000);
     for (const version of versions.slice(1)) {
-      const run = await cli(dir, ['deploy', version, '--json']);
+      const run = await runCli(dir, ['deploy', version, '--json'], 300_000);
       if (run.code !== 0 && run.code !== 1) throw new Error(`deploy ${version} exited ${String(run.code)}:\n${run.stderr}`);
       const release = JSON.parse(run.stdout) as { status: string; reason: string | null; analysis: { metric: string; samples?: number }[] };
       const looks = release.analysis.filter((a) => a.metric === 'vs-stable');
@@ -115,9 +81,9 @@ export async function runRealAa(options: RealAaOptions, log: (line: string) => v
     return results;
   } finally {
     await load?.stop();
-    await cli(dir, ['down'], 70_000).catch(() => undefined);
+    await runCli(dir, ['down'], 70_000).catch(() => undefined);
     // A safety net: `down` stops every version; anything left in this project is ours to stop, by its own id.
-    for (const pid of servicesIn(dir)) process.kill(pid, 'SIGKILL');
+    for (const pid of serviceProcessesIn(dir)) process.kill(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }

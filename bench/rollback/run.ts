@@ -8,18 +8,17 @@
 // For each run: a temp project, `glidepath deploy v1` (starts the daemon), steady load, `glidepath deploy v2 --json`
 // where v2's service.json sets ERROR_RATE, then `glidepath down`. Timestamps come from two sides of the same clock:
 // the load's own view (X-Version of every answer) and the release's steps and events in the store.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
-import { TEST_SERVICE_SCRIPT, processPlanLines } from '../../src/testing/test-service.js';
+import { processPlanLines } from '../../src/testing/test-service.js';
 import { Load, type LoadSample } from '../../src/load/steady-load.js';
 import { freePort } from '../../src/shared/free-port.js';
+import { GLIDEPATH_BIN, runCli, serviceProcessesIn } from '../glidepath-cli.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'bin', 'glidepath.js');
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {
@@ -39,44 +38,6 @@ const CASES: { errorRate: number; weight: number }[] = [
   { errorRate: 0.2, weight: 20 },
 ];
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(cwd: string, argv: string[], timeoutMs = 120_000): Promise<CliRun> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`glidepath ${argv.join(' ')} did not exit within ${timeoutMs}ms\n${stderr}`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Sample-service pids whose working directory lies in `dir` (a safety net: `down` should leave none). */
-function servicesIn(dir: string): number[] {
-  const pids: number[] = [];
-  for (const line of execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n')) {
-    if (!line.includes(TEST_SERVICE_SCRIPT)) continue;
-    const pid = Number(line.trim().split(/\s+/, 1)[0]);
-    try {
-      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(`${dir}/`)) pids.push(pid);
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
 
 interface Result {
   errorRate: number;
@@ -129,12 +90,12 @@ async function oneRun(errorRate: number, weight: number, run: number): Promise<R
   const samples: LoadSample[] = [];
   let load: Load | undefined;
   try {
-    const first = await cli(dir, ['deploy', 'v1', '--json']);
+    const first = await runCli(dir, ['deploy', 'v1', '--json'], 120_000);
     if (first.code !== 0) throw new Error(`deploy v1 exited ${String(first.code)}:\n${first.stderr}`);
     load = Load.start({ url: `http://127.0.0.1:${proxyPort}/`, clients: CLIENTS, gapMs: GAP_MS, maxSeconds: 150, onResponse: (s) => samples.push(s) });
     await load.waitForRequests(200);
     const deployAt = Date.now();
-    const deploy = await cli(dir, ['deploy', 'v2', '--json']);
+    const deploy = await runCli(dir, ['deploy', 'v2', '--json'], 120_000);
     const release = JSON.parse(deploy.stdout) as { id: string; status: string; reason: string | null };
     // A little more load after the end, to see that nothing reaches v2 any more.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -175,8 +136,8 @@ async function oneRun(errorRate: number, weight: number, run: number): Promise<R
     };
   } finally {
     await load?.stop();
-    await cli(dir, ['down'], 70_000).catch(() => undefined);
-    for (const pid of servicesIn(dir)) {
+    await runCli(dir, ['down'], 70_000).catch(() => undefined);
+    for (const pid of serviceProcessesIn(dir)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -201,7 +162,7 @@ async function main(): Promise<void> {
       const result = await oneRun(errorRate, weight, run);
       results.push(result);
       process.stderr.write(
-        `${basename(BIN)} run ${run}: ${errorRate * 100}% errors at ${weight}% → ${result.status} in ${result.toRollback.toFixed(2)}s, ${result.failed} failed of ${result.totalRequests} (${result.reason})\n`,
+        `${basename(GLIDEPATH_BIN)} run ${run}: ${errorRate * 100}% errors at ${weight}% → ${result.status} in ${result.toRollback.toFixed(2)}s, ${result.failed} failed of ${result.totalRequests} (${result.reason})\n`,
       );
     }
   }
