@@ -1,12 +1,12 @@
 /**
  * The kubernetes target as the engine sees it (the `Target` interface): a thin adapter over KubernetesRollout
- * that keeps the versions it runs and tells the engine about their changes. It measures no traffic itself:
- * analysis on Kubernetes uses checks and Prometheus queries.
+ * that keeps the versions it runs and tells the engine about their changes. It measures no traffic itself (it has
+ * no `metrics`): analysis on Kubernetes uses checks and Prometheus queries.
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { KubernetesTargetConfig } from '../../plan/schema/kubernetes-target.js';
-import { describeError } from '../../shared/errors.js';
-import type { StartOutcome, Target, TargetEvent, TargetVersion, VersionMetrics } from '../target.js';
+import { describeError, GlidepathError } from '../../shared/errors.js';
+import type { StartOutcome, Target, TargetEvent, TargetVersion } from '../target.js';
 import { connectCluster } from './client-node-cluster.js';
 import { KubernetesRollout } from './kubernetes-rollout.js';
 
@@ -50,7 +50,11 @@ export class KubernetesTarget implements Target {
     }
   }
 
+  /** Refuses a version it does not run (a route to a missing Service would fail that share) before any change. */
   async setWeights(weights: Readonly<Record<string, number>>): Promise<void> {
+    for (const version of Object.keys(weights)) {
+      if (this.#versions.get(version)?.state !== 'ready') throw new GlidepathError(`cannot route to ${version}: it is not running and ready`);
+    }
     await this.#rollout.setWeights(weights, [...this.#versions.keys()]);
     for (const entry of this.#versions.values()) entry.weight = weights[entry.version] ?? 0;
   }
@@ -69,10 +73,6 @@ export class KubernetesTarget implements Target {
 
   versions(): TargetVersion[] {
     return [...this.#versions.values()].map((entry) => ({ ...entry }));
-  }
-
-  metrics(_version: string, _windowMs: number): Promise<VersionMetrics | undefined> {
-    return Promise.reject(new Error('the kubernetes target measures no traffic itself: analyse with checks (`check:`) or Prometheus (`prometheus:`) metrics'));
   }
 
   onEvent(listener: (event: TargetEvent) => void): () => void {
