@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { runCommand } from '../../exec/run-command.js';
 import { writeFileAtomic } from '../../shared/atomic-file.js';
 import { GlidepathError } from '../../shared/errors.js';
+import { siblingWorkers, workersGone } from './old-workers.js';
 
 /** How nginx is checked and reloaded. */
 export interface NginxCommands {
@@ -25,13 +26,25 @@ export interface NginxCommands {
 /** Answers in a row that must name the new generation: a worker of the old one may still accept for a moment. */
 const CONFIRMATIONS = 3;
 
-function askGeneration(url: string): Promise<string | undefined> {
+/** How long to wait for the workers of the previous file to go after the new ones answer. */
+const OLD_WORKERS_WAIT_MS = 5_000;
+
+/** What a worker answers at the generation URL: its file's generation and its own pid. */
+interface GenerationAnswer {
+  generation: string;
+  pid: number;
+}
+
+function askGeneration(url: string): Promise<GenerationAnswer | undefined> {
   return new Promise((resolve) => {
     const req = request(url, { agent: false, timeout: 1_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(res.statusCode === 200 ? body.trim() : undefined));
+      res.on('end', () => {
+        const [generation = '', pid = ''] = body.trim().split(' ');
+        resolve(res.statusCode === 200 ? { generation, pid: Number(pid) } : undefined);
+      });
       res.on('error', () => resolve(undefined));
     });
     req.on('timeout', () => req.destroy());
@@ -45,7 +58,7 @@ async function servesGeneration(url: string, generation: string, timeoutMs: numb
   const deadline = performance.now() + timeoutMs;
   let inRow = 0;
   while (performance.now() < deadline) {
-    inRow = (await askGeneration(url)) === generation ? inRow + 1 : 0;
+    inRow = (await askGeneration(url))?.generation === generation ? inRow + 1 : 0;
     if (inRow >= CONFIRMATIONS) return true;
     await new Promise((done) => setTimeout(done, 20));
   }
@@ -83,6 +96,9 @@ export async function applyConfig(path: string, text: string, generation: string
     restore(path, previous);
     throw new GlidepathError(`nginx refused the new configuration; the previous one stays in force. ${refused}`);
   }
+  // The workers before the reload: the new split is in force once they have gone (they close idle connections at once).
+  const before = await askGeneration(commands.generationUrl);
+  const oldWorkers = before && Number.isInteger(before.pid) ? siblingWorkers(before.pid) : [];
   const failed = await run('reload', commands.reload, commands);
   if (failed !== undefined) {
     restore(path, previous);
@@ -95,4 +111,6 @@ export async function applyConfig(path: string, text: string, generation: string
     await run('reload', commands.reload, commands);
     throw new GlidepathError(`nginx did not serve the new configuration within ${timeoutMs}ms of its reload (${commands.generationUrl}); the previous one was put back: see nginx's error log`);
   }
+  // Bounded: a worker still sending a long response keeps running, but it no longer takes new connections by then.
+  await workersGone(oldWorkers, OLD_WORKERS_WAIT_MS);
 }

@@ -21,7 +21,7 @@ const SERVER = `server {
         allow 127.0.0.0/8;
         allow ::1;
         deny all;
-        return 200 "528c6adeb99d80b1\\n";
+        return 200 "528c6adeb99d80b1 $pid\\n";
     }
     location / {
         proxy_pass http://$glidepath_shop_a_upstream;

@@ -116,7 +116,7 @@ export function renderNginxConfig(input: NginxConfigInput): string {
     '        access_log off;',
     ...allowed.map((address) => `        allow ${address};`),
     '        deny all;',
-    `        return 200 "${generation}\\n";`,
+    `        return 200 "${generation} $pid\\n";`,
     '    }',
   );
   return lines.join('\n');
@@ -129,7 +129,7 @@ function listenHost(listen: string): string {
 
 /** The generation a rendered file's workers answer at `generationPath`, or undefined for another file. */
 export function renderedGeneration(text: string): string | undefined {
-  return /^ {8}return 200 "([0-9a-f]{16})\\n";$/m.exec(text)?.[1];
+  return /^ {8}return 200 "([0-9a-f]{16}) \$pid\\n";$/m.exec(text)?.[1];
 }
 
 /** The URL glidepath asks for the generation: the listen address, or loopback where nginx listens on all. */
