@@ -6,7 +6,7 @@ import type { Target } from '../targets/target.js';
 import { assessMeasurement, assessMetric } from './assess.js';
 import { measureWith, metricProviders, type AnalysisSubject } from './measure.js';
 import type { MetricProvider } from '../metrics/metric.js';
-import type { Assessment, MeasurementRecord, MetricOutcome } from './measurement.js';
+import type { Assessment, MeasurementRecord, MetricOutcome, SequentialEvidence } from './measurement.js';
 import { SequentialComparison } from './sequential-compare.js';
 
 /** What an analysis run needs: where to measure, when, and whom to tell. */
@@ -133,6 +133,7 @@ export class AnalysisRun {
         verdict: assessment.verdict,
         samples: assessment.samples,
         reason: assessment.reason,
+        ...('evidence' in assessment ? { evidence: assessment.evidence as SequentialEvidence } : {}),
       };
       this.#history.get(metric.name)?.push(record);
       await this.#options.onMeasurement(record);
