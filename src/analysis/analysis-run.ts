@@ -6,7 +6,7 @@ import type { Target } from '../targets/target.js';
 import { assessMeasurement, assessMetric } from './assess.js';
 import { measureWith, metricProviders, type AnalysisSubject } from './measure.js';
 import type { MetricProvider } from '../metrics/metric.js';
-import type { Assessment, MeasurementRecord, MetricOutcome, SequentialEvidence } from './measurement.js';
+import type { Assessment, MeasurementRecord, MetricOutcome } from './measurement.js';
 import { SequentialComparison } from './sequential-compare.js';
 
 /** What an analysis run needs: where to measure, when, and whom to tell. */
@@ -117,14 +117,14 @@ export class AnalysisRun {
         const comparison = this.#comparisons.get(metric.name);
         if (sample.kind === 'counters' && comparison) {
           const judged = comparison.observe(sample, minRequests);
-          return { metric, assessment: judged, equivalent: judged.sequential === 'pass' };
+          return { metric, assessment: judged, evidence: judged.evidence, equivalent: judged.sequential === 'pass' };
         }
-        return { metric, assessment: assessMeasurement(metric, sample, { minRequests, weight: subject.weight }), equivalent: false };
+        return { metric, assessment: assessMeasurement(metric, sample, { minRequests, weight: subject.weight }), evidence: undefined, equivalent: false };
       }),
     );
     // A round cut short by stop() measured nothing a decision should rest on.
     if (signal.aborted) return;
-    for (const { metric, assessment } of assessed) {
+    for (const { metric, assessment, evidence } of assessed) {
       const record: MeasurementRecord = {
         at,
         metric: metric.name,
@@ -133,7 +133,7 @@ export class AnalysisRun {
         verdict: assessment.verdict,
         samples: assessment.samples,
         reason: assessment.reason,
-        ...('evidence' in assessment ? { evidence: assessment.evidence as SequentialEvidence } : {}),
+        ...(evidence ? { evidence } : {}),
       };
       this.#history.get(metric.name)?.push(record);
       await this.#options.onMeasurement(record);
