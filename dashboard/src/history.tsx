@@ -1,7 +1,7 @@
 /** History: past releases with outcome, duration and reason (filtered and paged by the API), and one release's timeline and launch record. */
 import { useEffect, useState } from 'preact/hooks';
 import type { ReleaseDocument, ReleasePage } from '../../src/api/contract.js';
-import { get, getText, type Session } from './api.js';
+import { followEvents, get, getText, type Session } from './api.js';
 import { Markdown } from './markdown.js';
 import { AnalysisPanel, StepList } from './release-parts.js';
 
@@ -30,8 +30,13 @@ function ReleaseDetail(props: { id: string }) {
   const [error, setError] = useState('');
   const base = `/v1/releases/${encodeURIComponent(props.id)}`;
   useEffect(() => {
-    get<ReleaseDocument>(base).then(setRelease, (e: Error) => setError(e.message));
-  }, [base]);
+    const load = () => get<ReleaseDocument>(base).then(setRelease, (e: Error) => setError(e.message));
+    void load();
+    // While it runs, each of its events (a step, a measurement) brings the new state: the charts follow live.
+    return followEvents((event) => {
+      if (event.releaseId === props.id) void load();
+    }, () => undefined);
+  }, [base, props.id]);
   return (
     <section aria-labelledby="release-title">
       <p>

@@ -1,10 +1,10 @@
 /** Operations: monitors with uptime, backups against RPO/RTO targets, jobs, and alerts with silences. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get, post, type Session } from './api.js';
+import { JobsTable, type Job } from './jobs.js';
 
 interface Monitor { name: string; status: string; since: string | null; detail: string; uptime: Record<string, number | null> }
 interface Backup { source: string; latest: { startedAt: string; sizeBytes?: number; verifyStatus?: string | null } | null; rpoMs: number | null; rtoMs: number | null; rpoTargetMs: number | null; rtoTargetMs: number | null; rpoMet: boolean | null; rtoMet: boolean | null; backups: number }
-interface Job { name: string; kind: string; schedule: string; nextRun: string | null; disabled: boolean; running: boolean; lastRun: { status: string; startedAt: string; durationMs: number | null } | null }
 interface Alert { name: string; severity: string; state: string; detail?: string; silencedBy: string[] }
 interface Silence { id: string; matchers: { name: string; op: string; value: string }[]; author: string; comment: string; endsAt: string }
 interface AlertChange { at: string; rule: string; from: string; to: string }
@@ -68,6 +68,8 @@ export function OperationsView(props: { session: Session }) {
   const [silences, setSilences] = useState<Silence[]>([]);
   const [changes, setChanges] = useState<AlertChange[]>([]);
   const [message, setMessage] = useState('');
+  // Counts the refreshes, so an open job history refreshes with the list.
+  const [loads, setLoads] = useState(0);
   const admin = props.session.role === 'admin';
 
   const load = useCallback(async () => {
@@ -85,6 +87,7 @@ export function OperationsView(props: { session: Session }) {
     setAlerts(a?.alerts ?? null);
     setSilences(s?.silences ?? []);
     setChanges(h?.history ?? []);
+    setLoads((n) => n + 1);
   }, []);
   useEffect(() => {
     void load();
@@ -128,16 +131,7 @@ export function OperationsView(props: { session: Session }) {
       )}
       <h2>Jobs</h2>
       {jobs === null || jobs.length === 0 ? <p>No scheduled jobs.</p> : (
-        <div class="table-wrap"><table>
-          <thead><tr><th scope="col">Job</th><th scope="col">Schedule</th><th scope="col">Next run</th><th scope="col">Last result</th>{admin && <th scope="col">Action</th>}</tr></thead>
-          <tbody>{jobs.map((j) => (
-            <tr key={j.name}>
-              <th scope="row">{j.name}</th><td>{j.schedule}</td><td>{j.disabled ? 'disabled' : when(j.nextRun)}</td>
-              <td>{j.lastRun ? <><span class={`badge ${j.lastRun.status}`}>{j.lastRun.status}</span> {when(j.lastRun.startedAt)}</> : 'never ran'}</td>
-              {admin && <td><button onClick={() => toggleJob(j)}>{j.disabled ? 'Enable' : 'Disable'} {j.name}</button></td>}
-            </tr>))}
-          </tbody>
-        </table></div>
+        <JobsTable jobs={jobs} admin={admin} version={loads} onToggle={toggleJob} />
       )}
       <h2>Alerts</h2>
       {alerts === null || alerts.length === 0 ? <p>No alert rules.</p> : (

@@ -1,6 +1,7 @@
 /** Parts of a release shown in several views: its steps with progress, and its analysis with evidence over time. */
 import type { AnalysisDocument, ReleaseStepDocument } from '../../src/api/contract.js';
 import { Chart } from './chart.js';
+import { EvidenceCharts, evidenceSummary, looksOf } from './evidence.js';
 
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString() : '–');
 
@@ -28,7 +29,7 @@ export function StepList(props: { steps: ReleaseStepDocument[] }) {
   );
 }
 
-/** Analysis measurements: the latest verdict per metric with its reason, and each metric's values over time. */
+/** Analysis measurements: the latest verdict per metric with its reason, and each metric's values (or evidence) over time. */
 export function AnalysisPanel(props: { analysis: AnalysisDocument[] }) {
   if (props.analysis.length === 0) return <p>No analysis measurements yet.</p>;
   const metrics = [...new Set(props.analysis.map((a) => a.metric))];
@@ -60,6 +61,7 @@ export function AnalysisPanel(props: { analysis: AnalysisDocument[] }) {
                   <td>
                     <span class={`badge ${last?.verdict ?? ''}`}>{last?.verdict}</span>
                     {reason && <div class="reason">{reason}</div>}
+                    {last?.evidence && <div class="reason">{evidenceSummary(last.evidence)}</div>}
                   </td>
                   <td>{own.map((a) => a.verdict[0]).join('')}</td>
                 </tr>
@@ -71,6 +73,8 @@ export function AnalysisPanel(props: { analysis: AnalysisDocument[] }) {
       <div class="charts">
         {metrics.map((metric) => {
           const own = props.analysis.filter((a) => a.metric === metric);
+          const looks = looksOf(own);
+          if (looks.length > 0) return <EvidenceCharts key={metric} metric={metric} looks={looks} />;
           return (
             <Chart
               key={metric}

@@ -118,6 +118,7 @@ describe('AnalysisRun', () => {
     expect(outcomes[0]?.reason).toMatch(/^p95 latency 195 ms vs stable 4.95 ms: canary ≥ 100 ms > stable ≤ 5 ms × 1.2 at 99% confidence after \d+ canary requests$/);
     // The baseline was read before the first interval: the first round already judged 200 requests of each.
     expect(records[0]?.samples).toBe(200);
+    expect(records[0]?.evidence).toMatchObject({ test: 'latency', canary: { requests: 200 }, stable: { requests: 200 } });
   });
 
   it('reports equivalence after a round where every promoteEarly comparison shows the canary within tolerance', async () => {

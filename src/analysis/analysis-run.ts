@@ -117,14 +117,14 @@ export class AnalysisRun {
         const comparison = this.#comparisons.get(metric.name);
         if (sample.kind === 'counters' && comparison) {
           const judged = comparison.observe(sample, minRequests);
-          return { metric, assessment: judged, equivalent: judged.sequential === 'pass' };
+          return { metric, assessment: judged, evidence: judged.evidence, equivalent: judged.sequential === 'pass' };
         }
-        return { metric, assessment: assessMeasurement(metric, sample, { minRequests, weight: subject.weight }), equivalent: false };
+        return { metric, assessment: assessMeasurement(metric, sample, { minRequests, weight: subject.weight }), evidence: undefined, equivalent: false };
       }),
     );
     // A round cut short by stop() measured nothing a decision should rest on.
     if (signal.aborted) return;
-    for (const { metric, assessment } of assessed) {
+    for (const { metric, assessment, evidence } of assessed) {
       const record: MeasurementRecord = {
         at,
         metric: metric.name,
@@ -133,6 +133,7 @@ export class AnalysisRun {
         verdict: assessment.verdict,
         samples: assessment.samples,
         reason: assessment.reason,
+        ...(evidence ? { evidence } : {}),
       };
       this.#history.get(metric.name)?.push(record);
       await this.#options.onMeasurement(record);

@@ -28,6 +28,43 @@ export interface MeasurementRecord {
   verdict: MeasurementVerdict;
   samples: number;
   reason: string;
+  /** For a `compare:` metric: the sequential test's evidence at this look, so its course can be drawn. */
+  evidence?: SequentialEvidence;
+}
+
+/** Counts one version contributed to a sequential comparison since the analysis started. */
+export interface EvidenceCounts {
+  requests: number;
+  /** Failed requests (null for a latency comparison). */
+  errors: number | null;
+}
+
+/**
+ * The state of an anytime-valid comparison at one look: the evidence against "the canary is no worse" with the
+ * 1/alpha it must reach, and the canary/stable ratio with its time-uniform confidence bounds. JSON-safe: an
+ * unbounded or unknown number is null.
+ */
+export interface SequentialEvidence {
+  test: 'error_rate' | 'latency';
+  /** The test's own verdict at this look: `running` until the evidence decides. */
+  sequential: 'pass' | 'fail' | 'running';
+  alpha: number;
+  /** E-value against "canary ≤ stable × (1 + tolerance)"; null for latency, judged by confidence sequences. */
+  eValue: number | null;
+  /** E-value against "canary ≥ stable × (1 + tolerance)" (early promotion); null for latency. */
+  equivalenceEValue: number | null;
+  /** 1/alpha: the evidence a decision needs. */
+  threshold: number;
+  /** Estimated ratio canary/stable (error rates, or latency quantiles). */
+  ratio: number | null;
+  /** Lower confidence bound of the ratio (null: not bounded yet). */
+  lower: number | null;
+  /** Upper confidence bound of the ratio (null: not bounded yet). */
+  upper: number | null;
+  /** The ratio still tolerated: 1 + tolerance. */
+  tolerated: number;
+  canary: EvidenceCounts;
+  stable: EvidenceCounts;
 }
 
 /** A metric-level outcome reported to the engine once a limit is crossed (or when analysis completes). */

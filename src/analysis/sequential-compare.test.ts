@@ -102,6 +102,45 @@ describe('SequentialComparison', () => {
     expect(test.observe(reading(c, s), 5)).toMatchObject({ verdict: 'inconclusive', sequential: 'running' });
   });
 
+  it('carries the evidence of each look: the e-value against 1/alpha rises to a fail, with ratio bounds and counts', () => {
+    const random = seededRandom(7);
+    const c = new Counters(0.05, 5);
+    const s = new Counters(0.01, 5);
+    const test = new SequentialComparison(metric({ compare: 'error_rate', alpha: 0.05, tolerance: 0.2 }));
+    test.baseline(reading(c, s));
+    const looks = [];
+    for (let i = 0; i < 60 && looks.at(-1)?.sequential !== 'fail'; i++) {
+      c.add(random, 20);
+      s.add(random, 80);
+      looks.push(test.observe(reading(c, s), 5).evidence);
+    }
+    const last = looks.at(-1)!;
+    expect(last).toMatchObject({ test: 'error_rate', sequential: 'fail', alpha: 0.05, threshold: 20, tolerated: 1.2 });
+    expect(last.eValue).toBeGreaterThanOrEqual(20);
+    expect(looks[0]!.eValue).toBeLessThan(20);
+    expect(last.lower).toBeGreaterThan(1.2);
+    expect(last.ratio).toBeGreaterThanOrEqual(last.lower!);
+    expect(last.canary).toEqual({ requests: c.requests, errors: c.errors });
+    expect(last.stable).toEqual({ requests: s.requests, errors: s.errors });
+    expect(JSON.parse(JSON.stringify(looks))).toEqual(looks);
+  });
+
+  it('carries latency evidence as the quantile ratio bounds, without an e-value', () => {
+    const random = seededRandom(3);
+    const c = new Counters(0, 500);
+    const s = new Counters(0, 5);
+    const test = new SequentialComparison(metric({ compare: 'latency' }));
+    test.baseline(reading(c, s));
+    c.add(random, 2);
+    s.add(random, 2);
+    expect(test.observe(reading(c, s), 5).evidence).toMatchObject({ test: 'latency', sequential: 'running', eValue: null, ratio: null, canary: { requests: 2, errors: null } });
+    c.add(random, 400);
+    s.add(random, 400);
+    const evidence = test.observe(reading(c, s), 5).evidence;
+    expect(evidence).toMatchObject({ test: 'latency', sequential: 'fail', eValue: null, threshold: 100 });
+    expect(evidence.lower).toBeGreaterThan(evidence.tolerated);
+  });
+
   it('turns cumulative bucket counts between two readings into per-bucket counts', () => {
     const from: VersionCounters = { requests: 3, errors: 0, latency: { upperBoundsMs: [10, Infinity], cumulative: [2, 3] } };
     const to: VersionCounters = { requests: 10, errors: 0, latency: { upperBoundsMs: [10, Infinity], cumulative: [6, 10] } };

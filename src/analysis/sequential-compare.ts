@@ -18,7 +18,8 @@ import {
   type SequentialVerdict,
 } from './statistics/index.js';
 import { DEFAULT_COMPARE_TOLERANCE } from './assess.js';
-import type { Assessment } from './measurement.js';
+import type { Assessment, SequentialEvidence } from './measurement.js';
+import { emptyLatencyEvidence, errorRateEvidence, latencyEvidence } from './sequential-evidence.js';
 
 /** One reading of both versions' counters. */
 export interface CountersReading {
@@ -29,6 +30,8 @@ export interface CountersReading {
 /** What one round of a sequential comparison concluded, as a measurement plus the test's own verdict. */
 export interface SequentialAssessment extends Assessment {
   sequential: SequentialVerdict;
+  /** The evidence at this look, stored with the measurement. */
+  evidence: SequentialEvidence;
 }
 
 /** The state of one `compare:` metric over an analysis run: a baseline reading and what was seen since. */
@@ -66,7 +69,7 @@ export class SequentialComparison {
     if (!previous || !baseline || !sameVersions(previous, reading) || goesBack(previous, reading)) {
       // Counters restarted (a new proxy) or the versions changed: what came before cannot be differenced.
       this.baseline(reading);
-      return this.#waiting(reading, 'the first reading of both versions is the baseline; the test starts from here');
+      return this.#waiting(reading, 'the first reading of both versions is the baseline; the test starts from here', { canary: 0, stable: 0 });
     }
     this.#previous = reading;
     this.#errors = addErrorRateInterval(this.#errors, {
@@ -78,21 +81,25 @@ export class SequentialComparison {
     const enough = Math.max(minRequests, 1);
     if (canary.requests < enough || stable.requests < enough) {
       const counts = `${canary.requests} canary vs ${stable.requests} stable requests since analysis started`;
-      return this.#waiting(reading, `too few requests to compare (${counts}; minRequests ${minRequests})`, canary.requests);
+      return this.#waiting(reading, `too few requests to compare (${counts}; minRequests ${minRequests})`, { canary: canary.requests, stable: stable.requests });
     }
     return this.#metric.compare === 'latency'
       ? this.#latency(histogramSince(baseline.canary.totals, reading.canary.totals), histogramSince(baseline.stable.totals, reading.stable.totals))
       : this.#errorRate();
   }
 
-  #waiting(reading: CountersReading, why: string, samples = 0): SequentialAssessment {
-    const label = this.#metric.compare === 'latency' ? 'latency vs stable' : 'error rate vs stable';
+  #waiting(reading: CountersReading, why: string, requests: { canary: number; stable: number }): SequentialAssessment {
+    const latency = this.#metric.compare === 'latency';
+    const label = latency ? 'latency vs stable' : 'error rate vs stable';
     return {
       verdict: this.#metric.noData,
       sequential: 'running',
+      evidence: latency
+        ? emptyLatencyEvidence(this.#alpha, this.#tolerance, requests.canary, requests.stable)
+        : errorRateEvidence(this.#errors, 'running'),
       value: null,
       threshold: null,
-      samples,
+      samples: requests.canary,
       reason: `${label} (${reading.canary.version} vs ${reading.stable.version}): ${why} (noData: ${this.#metric.noData})`,
     };
   }
@@ -103,6 +110,7 @@ export class SequentialComparison {
       // Running is no objection: the test has not found the canary worse, and it may be looked at again.
       verdict: result.verdict === 'fail' ? 'fail' : 'pass',
       sequential: result.verdict,
+      evidence: errorRateEvidence(result),
       value: result.canary.rate,
       threshold: result.stable.rate === null ? null : result.stable.rate * (1 + this.#tolerance),
       samples: result.canary.requests,
@@ -115,6 +123,7 @@ export class SequentialComparison {
     return {
       verdict: result.verdict === 'fail' ? 'fail' : 'pass',
       sequential: result.verdict,
+      evidence: latencyEvidence(result),
       value: result.canary.estimate,
       threshold: result.stable.estimate === null ? null : result.stable.estimate * (1 + this.#tolerance),
       samples: result.canary.count,

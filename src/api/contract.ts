@@ -3,13 +3,14 @@
  * in ./schemas/ describe the same shapes for validation and the OpenAPI document; a test validates real answers
  * against that document, so these types, the schemas and the answers cannot drift apart unnoticed.
  */
+import type { SequentialEvidence } from '../analysis/measurement.js';
 import type { SourceBackupStatus } from '../backups/backup-status.js';
 import type { JobSummary } from '../jobs/job-runner.js';
 import type { AlertView } from '../alerts/alert-rules.js';
 import type { MonitorView } from '../monitors/monitor-report.js';
 import type { AlertHistoryRecord, BackupRecord, JobRunRecord, JobState, ReleaseStatus, SilenceRecord, StoredEvent } from '../store/index.js';
 
-export type { AlertHistoryRecord, AlertView, BackupRecord, JobRunRecord, JobState, JobSummary, MonitorView, SilenceRecord, SourceBackupStatus, StoredEvent };
+export type { AlertHistoryRecord, AlertView, SequentialEvidence, BackupRecord, JobRunRecord, JobState, JobSummary, MonitorView, SilenceRecord, SourceBackupStatus, StoredEvent };
 
 /** `status --json` and `GET /v1/status`, exactly as DESIGN.md fixes it. */
 export interface StatusDocument {
@@ -37,6 +38,8 @@ export interface AnalysisDocument {
   verdict: 'pass' | 'fail' | 'inconclusive' | 'error';
   samples: number;
   reason: string;
+  /** For a `compare:` metric: its sequential test's evidence at this look. */
+  evidence?: SequentialEvidence;
 }
 
 /** A release, as `deploy --json` and `GET /v1/releases/:id` give it. */

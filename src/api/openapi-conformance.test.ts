@@ -4,6 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyLatencyEvidence, errorRateEvidence } from '../analysis/sequential-evidence.js';
+import { addErrorRateInterval, createErrorRateState } from '../analysis/statistics/index.js';
 import { backupStatus } from '../backups/index.js';
 import { EventBus } from '../daemon/event-bus.js';
 import { silenceControl } from '../daemon/silence-control.js';
@@ -82,7 +84,13 @@ beforeAll(async () => {
   const release = await store.releases.create({ service: 'shop', version: 'v2', previousVersion: 'v1', strategy: 'canary', owner: 'ada' });
   releaseId = release.id;
   await store.steps.add(release.id, { position: 0, kind: 'rollout', status: 'succeeded', startedAt: release.startedAt, detail: { weight: 20 } });
-  const analysis = [{ at: release.startedAt, metric: 'error_rate', value: 0.01, threshold: 0.05, verdict: 'pass', samples: 212, reason: 'error_rate 0.01 <= max 0.05 over 212 requests' }];
+  // A compare metric's measurements carry their evidence: bounded numbers on one look, nulls (unbounded) on another.
+  const errors = addErrorRateInterval(createErrorRateState(), { canary: { requests: 100, errors: 9 }, stable: { requests: 400, errors: 4 } });
+  const analysis = [
+    { at: release.startedAt, metric: 'error_rate', value: 0.01, threshold: 0.05, verdict: 'pass', samples: 212, reason: 'error_rate 0.01 <= max 0.05 over 212 requests' },
+    { at: release.startedAt, metric: 'vs-stable', value: 0.09, threshold: 0.012, verdict: 'pass', samples: 100, reason: 'running', evidence: errorRateEvidence(errors) },
+    { at: release.startedAt, metric: 'p95-vs-stable', value: null, threshold: null, verdict: 'inconclusive', samples: 0, reason: 'waiting', evidence: emptyLatencyEvidence(0.01, 0.2, 0, 0) },
+  ];
   await store.releases.update(release.id, { status: 'succeeded', finishedAt: new Date().toISOString(), reason: 'all steps passed', state: { analysis } });
   await store.events.append({ service: 'shop', releaseId: release.id, type: 'release.started', data: { version: 'v2' } });
   const backup = await store.backups.start({ service: 'shop', source: 'db', driver: 'sqlite', reason: 'manual', store: 'dir:/tmp/x', key: 'db/1' });
@@ -120,6 +128,9 @@ describe('the OpenAPI document', () => {
       expect(await get(path), path).toBe(200);
     }
     expect(await get('/v1/releases?status=finished&version=v2&limit=1')).toBe(200);
+    // The response schema lets the evidence through (a field it did not name would be dropped silently).
+    const release = (await (await fetch(`${base}/v1/releases/${releaseId}`, { headers: { authorization: `Bearer ${read}` } })).json()) as { analysis: { evidence?: unknown }[] };
+    expect(release.analysis.map((m) => m.evidence)).toEqual([undefined, expect.objectContaining({ test: 'error_rate', threshold: 100, canary: { requests: 100, errors: 9 } }), expect.objectContaining({ test: 'latency', eValue: null, upper: null })]);
     expect(await get('/v1/events?after=0')).toBe(200);
     expect(await call('GET', '/v1/events', { token: read, headers: { 'last-event-id': '0' } })).toBe(200);
     expect(await post('/v1/releases', { version: 'v3', yes: true })).toBe(202);

@@ -1,5 +1,6 @@
 /** The launch record as Markdown, laid out like the template teams keep in their runbooks. */
 import { formatDuration } from '../shared/duration.js';
+import type { SequentialEvidence } from '../analysis/measurement.js';
 import type { LaunchRecord } from './launch-record.js';
 
 const MARK: Record<string, string> = { succeeded: '✔', skipped: '–', failed: '✘', rolled_back: '↩', running: '…' };
@@ -15,6 +16,16 @@ function evidenceLine(evidence: Record<string, unknown>): string {
   const items = evidence.items as { name?: string; status?: string; detail?: string }[] | undefined;
   for (const item of items ?? []) parts.push(`${item.name ?? ''} ${item.status ?? ''}: ${item.detail ?? ''}`);
   return parts.join('; ');
+}
+
+const number = (value: number | null) => (value === null ? '–' : String(Number(value.toPrecision(3))));
+
+/** One sentence on where a sequential comparison ended: its evidence against 1/alpha and the ratio's bounds. */
+function finalEvidenceLine(metric: string, e: SequentialEvidence): string {
+  const evidence = e.eValue === null ? '' : `e-value ${number(e.eValue)} (decides at ${number(e.threshold)} = 1/alpha), `;
+  const bounds = `${number(e.lower)} – ${e.upper === null ? '∞' : number(e.upper)}`;
+  const counts = `${e.canary.requests} canary vs ${e.stable.requests} stable requests`;
+  return `- **${metric}** final evidence: ${evidence}canary/stable ratio ${number(e.ratio)} (bounds ${bounds}, tolerated ${number(e.tolerated)}) over ${counts}; test ${e.sequential}`;
 }
 
 /** A code fence longer than any run of backticks in `text`, so the text cannot close it. */
@@ -52,7 +63,13 @@ export function launchRecordMarkdown(record: LaunchRecord): string {
     '## Analysis',
     '',
     ...(record.analysis.length > 0
-      ? ['| metric | measurements | failed | last verdict |', '|---|---|---|---|', ...record.analysis.map((m) => `| ${m.metric} | ${m.measurements} | ${m.failed} | ${m.lastVerdict}: ${cell(m.lastReason)} |`)]
+      ? [
+          '| metric | measurements | failed | last verdict |',
+          '|---|---|---|---|',
+          ...record.analysis.map((m) => `| ${m.metric} | ${m.measurements} | ${m.failed} | ${m.lastVerdict}: ${cell(m.lastReason)} |`),
+          ...(record.analysis.some((m) => m.finalEvidence) ? [''] : []),
+          ...record.analysis.flatMap((m) => (m.finalEvidence ? [finalEvidenceLine(m.metric, m.finalEvidence)] : [])),
+        ]
       : ['No analysis ran.']),
     '',
     '## Traffic during the release',

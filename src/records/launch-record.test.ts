@@ -77,6 +77,24 @@ describe('launch record', () => {
     expect(markdown).toContain('- **Status**: rolled_back — error_rate 0.19 > max 0.05 over 212 requests at weight 10%');
   });
 
+  it('states where a sequential comparison ended: its final e-value against 1/alpha and the ratio bounds', async () => {
+    const release = await store.releases.create({ service: 'shop', version: 'v5', previousVersion: 'v4', strategy: 'canary', owner: 'alice', notes: null });
+    const evidence = (eValue: number, lower: number | null) => ({
+      test: 'error_rate', sequential: eValue >= 100 ? 'fail' : 'running', alpha: 0.01, eValue, equivalenceEValue: 0.5, threshold: 100,
+      ratio: 4.21, lower, upper: null, tolerated: 1.2, canary: { requests: 400, errors: 20 }, stable: { requests: 1600, errors: 19 },
+    });
+    const analysis = [
+      { at: '2026-11-22T10:00:02.000Z', metric: 'vs-stable', value: 0.05, threshold: 0.014, verdict: 'pass', samples: 200, reason: 'running', evidence: evidence(3, null) },
+      { at: '2026-11-22T10:00:04.000Z', metric: 'vs-stable', value: 0.05, threshold: 0.014, verdict: 'fail', samples: 400, reason: 'worse', evidence: evidence(312.4, 2.1) },
+    ];
+    await store.releases.update(release.id, { status: 'rolled_back', reason: 'worse', finishedAt: '2026-11-22T10:00:05.000Z', state: { analysis } });
+    const record = await buildLaunchRecord(store, release.id, dir);
+    expect(record.analysis[0]?.finalEvidence).toEqual(analysis[1]?.evidence);
+    expect(launchRecordMarkdown(record)).toContain(
+      '- **vs-stable** final evidence: e-value 312 (decides at 100 = 1/alpha), canary/stable ratio 4.21 (bounds 2.1 – ∞, tolerated 1.2) over 400 canary vs 1600 stable requests; test fail',
+    );
+  });
+
   it('holds the plan the release ran, as written and with its sha256; a plan with backticks cannot break the fence', async () => {
     const release = await store.releases.create({ service: 'shop', version: 'v4', previousVersion: 'v3', strategy: 'canary', owner: 'alice', notes: null });
     const text = 'version: 1\nservice: shop\n# a note with ``` inside\nstore: ${DATABASE_URL}\n';

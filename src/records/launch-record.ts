@@ -2,6 +2,7 @@
  * The launch record of a release, after the template teams fill in by hand: basic facts, what
  * changed, every gate's result with its evidence, the outcome, problems found and follow-ups.
  */
+import type { SequentialEvidence } from '../analysis/measurement.js';
 import { readReleaseResult, type ReleaseResult } from '../engine/release-result.js';
 import type { Store, StoredEvent } from '../store/index.js';
 import { changesBetween, type Changes } from './changes.js';
@@ -22,6 +23,8 @@ export interface MetricRecord {
   failed: number;
   lastVerdict: string;
   lastReason: string;
+  /** A `compare:` metric's evidence at its last look. */
+  finalEvidence?: SequentialEvidence;
 }
 
 /** The launch record of a release. */
@@ -76,6 +79,7 @@ function analysisSummary(result: ReleaseResult): MetricRecord[] {
     if (m.verdict === 'fail') entry.failed++;
     entry.lastVerdict = m.verdict;
     entry.lastReason = m.reason;
+    if (m.evidence) entry.finalEvidence = m.evidence;
     byMetric.set(m.metric, entry);
   }
   return [...byMetric.values()];

@@ -1,8 +1,9 @@
 /**
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) against a real daemon started by
  * the real CLI: log in through the URL `glidepath dashboard --url` prints, watch a canary's weights and charts
- * change without a reload, promote and roll back with the buttons, open a launch record, silence an alert, and
- * see that a read-only login has no buttons and its POSTs are refused. Screenshots go to docs/dashboard-*.png.
+ * change without a reload, follow a compare metric's evidence chart, promote and roll back with the buttons, open a
+ * launch record, silence an alert, open a job's run history from the keyboard, and see that a read-only login has no
+ * buttons and its POSTs are refused. Screenshots go to docs/dashboard-*.png.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
@@ -106,6 +107,9 @@ describe.skipIf(missing)('the dashboard in a browser', () => {
       '  onInconclusive: continue',
       '  metrics:',
       '    - { name: errors, metric: error_rate, max: 0.05 }',
+      '    - { name: vs-stable, compare: error_rate }',
+      'jobs:',
+      '  - { name: tick, every: 2s, run: "echo tick done" }',
       'alerts:',
       '  - { name: api-down, check: health, for: 1s, interval: 250ms, severity: critical }',
     ].join('\n')}\n`);
@@ -150,6 +154,16 @@ describe.skipIf(missing)('the dashboard in a browser', () => {
     await expect.poll(async () => Number(await page.locator('.chart [data-points]').first().getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(points);
     expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
     await expect.poll(() => page.getByTestId('release-status').textContent(), { timeout: 15_000 }).toBe('paused');
+    // The compare metric's evidence over time: a log-scale chart that gains a point with each analysis round, live.
+    const evidencePoints = () => page.locator('[data-testid="evidence-vs-stable"] [data-points]').getAttribute('data-points', { timeout: 1_000 }).then(Number, () => 0);
+    await expect.poll(evidencePoints, { timeout: 15_000 }).toBeGreaterThan(0);
+    const looks = await evidencePoints();
+    await expect.poll(evidencePoints, { timeout: 15_000 }).toBeGreaterThan(looks);
+    expect(await page.locator('[data-testid="effect-vs-stable"] figcaption').textContent()).toContain('confidence bounds');
+    // Drawn on its log axis (a tick label that threw on the log axis's unlabelled ticks once left it blank).
+    for (const chart of ['evidence', 'effect']) {
+      await expect.poll(() => page.locator(`[data-testid="${chart}-vs-stable"] [data-points]`).getAttribute('data-drawn'), { timeout: 5_000 }).toBe('true');
+    }
     await page.screenshot({ path: join(DOCS, 'dashboard-services.png'), fullPage: true });
 
     await confirmAction(page, 'Promote');
@@ -178,6 +192,13 @@ describe.skipIf(missing)('the dashboard in a browser', () => {
     expect(download.type).toContain('text/markdown');
     expect(download.disposition).toContain('attachment');
     expect(download.text).toMatch(/^# /);
+    // The finished release keeps its evidence: every round's e-value against 1/alpha, as the API gives it.
+    await expect.poll(evidencePoints, { timeout: 10_000 }).toBeGreaterThan(1);
+    const judged = (await page.evaluate(async (path) => (await fetch(path)).json(), `/v1/releases/${releaseId}`)) as { analysis: { metric: string; evidence?: { test: string; eValue: number; threshold: number } }[] };
+    const evidence = judged.analysis.filter((m) => m.metric === 'vs-stable').map((m) => m.evidence);
+    expect(evidence.length).toBeGreaterThan(1);
+    expect(evidence.every((e) => e?.test === 'error_rate' && e.threshold === 100 && e.eValue > 0)).toBe(true);
+    expect(judged.analysis.filter((m) => m.metric === 'errors').every((m) => m.evidence === undefined)).toBe(true);
     await page.screenshot({ path: join(DOCS, 'dashboard-release.png'), fullPage: true });
     await page.goto(`${url.split('#')[0] ?? ''}#/history`);
     await page.screenshot({ path: join(DOCS, 'dashboard-history.png') });
@@ -190,6 +211,21 @@ describe.skipIf(missing)('the dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Silence', exact: true }).click();
     await expect.poll(() => page.locator('[data-alert="api-down"]').textContent(), { timeout: 15_000 }).toContain('silenced');
     expect(await page.locator('main').textContent()).toContain('known outage, fixing it');
+    // A job's run history opens from the keyboard: status, exit code and the tail of its output.
+    const runsOf = page.getByRole('button', { name: 'Show runs of tick' });
+    await runsOf.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('button', { name: 'Hide runs of tick' }).getAttribute('aria-expanded')).toBe('true');
+    const history = page.getByRole('table', { name: 'Runs of tick' });
+    await expect.poll(() => history.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const firstRun = history.locator('tbody tr').first();
+    expect(await firstRun.locator('.badge').textContent()).toBe('succeeded');
+    expect(await firstRun.locator('td').nth(3).textContent()).toBe('0');
+    expect(await firstRun.locator('pre.output').textContent()).toBe('tick done');
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByRole('table', { name: 'Runs of tick' }).count(), { timeout: 5_000 }).toBe(0);
+    await page.getByRole('button', { name: 'Show runs of tick' }).press('Enter');
+    await history.waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(DOCS, 'dashboard-operations.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${url.split('#')[0] ?? ''}#/services`);

@@ -47,8 +47,28 @@ export const releasePageSchema = exact({
 /** One step of a release, as `deploy --json` prints it. */
 export const releaseStepSchema = exact({ kind: { type: 'string' }, status: { type: 'string' }, startedAt: nullableTime, finishedAt: nullableTime, detail: anyObject });
 
-/** One analysis measurement with its verdict and the reason for it. */
-export const measurementSchema = exact({
+const evidenceCounts = exact({ requests: { type: 'integer' }, errors: { type: ['integer', 'null'], description: 'null for latency' } });
+
+/** The evidence of a `compare:` metric's sequential test at one look. */
+export const evidenceSchema = exact(
+  {
+    test: { type: 'string', enum: ['error_rate', 'latency'] },
+    sequential: { type: 'string', enum: ['pass', 'fail', 'running'], description: "the test's own verdict: running until the evidence decides" },
+    alpha: { type: 'number', description: 'the false-alarm rate' },
+    eValue: { ...nullableNumber, description: 'evidence against "canary no worse than stable × tolerated"; fails at threshold (null for latency)' },
+    equivalenceEValue: { ...nullableNumber, description: 'evidence against "canary worse"; promotes early at threshold (null for latency)' },
+    threshold: { type: 'number', description: '1/alpha' },
+    ratio: { ...nullableNumber, description: 'estimated canary/stable ratio of error rates or latency quantiles' },
+    lower: { ...nullableNumber, description: "the ratio's time-uniform lower confidence bound (null: not bounded yet)" },
+    upper: { ...nullableNumber, description: "the ratio's time-uniform upper confidence bound (null: not bounded yet)" },
+    tolerated: { type: 'number', description: '1 + tolerance: the highest ratio still a pass' },
+    canary: evidenceCounts,
+    stable: evidenceCounts,
+  },
+  'The sequential test at this look: its e-value against 1/alpha and the effect with its confidence bounds.',
+);
+
+const measurementFields = exact({
   at: time,
   metric: { type: 'string' },
   value: nullableNumber,
@@ -57,6 +77,12 @@ export const measurementSchema = exact({
   samples: { type: 'number', description: 'requests (or series) the value rests on' },
   reason: { type: 'string', description: 'one sentence, e.g. "error_rate 0.19 > max 0.05 over 212 requests at weight 20%"' },
 });
+
+/** One analysis measurement with its verdict and the reason for it; a `compare:` metric's also has its evidence. */
+export const measurementSchema = {
+  ...measurementFields,
+  properties: { ...measurementFields.properties, evidence: evidenceSchema },
+} as const;
 
 /** `GET /v1/releases/{id}` and `deploy --json`: a release with its steps and measurements (DESIGN.md). */
 export const releaseDocumentSchema = exact({
