@@ -123,10 +123,10 @@ describe('glidepath validate (real CLI)', () => {
   });
 
   it('refuses a key glidepath does not carry out yet, at its line, exit 2', async () => {
-    await project.write('unsupported.yaml', 'version: 1\nservice: s\ntarget: { type: nginx, listen: "127.0.0.1:8080", start: x, config: /etc/nginx/x.conf }\n');
+    await project.write('unsupported.yaml', 'version: 1\nservice: s\ntarget: { type: process, start: x }\nverify:\n  - { tcp: { port: 80 }, interval: 30s }\n');
     const run = await runCli(['-f', 'unsupported.yaml', 'validate'], { cwd: project.dir });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/unsupported\.yaml:3:17 target\.type: type: nginx is not supported yet/);
+    expect(run.stderr).toMatch(/unsupported\.yaml:5:26 verify\[0\]\.interval: interval is not supported yet/);
   });
 
   it('locates a YAML syntax error, exit 2', async () => {
