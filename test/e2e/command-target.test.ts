@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVED_CANARY_LINES, DaemonRig } from './daemon-rig.js';
 import { REPO_ROOT } from './helpers.js';
+import { CLOUD_RUN_RECIPE } from '../../src/testing/cloud-run-recipe.js';
 
 const STANDIN = join(REPO_ROOT, 'test', 'fixtures', 'gcloud-standin.mjs');
 
@@ -33,14 +34,7 @@ describe('command target: canary releases to a Cloud Run stand-in', () => {
     await rig.writePlan([
       ...rig.planHead(),
       'target:',
-      '  type: command',
-      '  serviceUrl: https://shop-abc.a.run.app',
-      '  url: https://{version}---shop-abc.a.run.app',
-      '  start: gcloud run deploy shop --image=eu.gcr.io/p/shop:{version} --no-traffic --tag={version}',
-      '  setWeights: gcloud run services update-traffic shop --to-tags={weights}',
-      '  weights: gcloud run services describe shop --format=json',
-      '  stop: gcloud run services update-traffic shop --remove-tags={version}',
-      '  timeout: 30s',
+      ...CLOUD_RUN_RECIPE,
       '  env:',
       ...Object.entries(env).map(([name, value]) => `    ${name}: ${JSON.stringify(value)}`),
       ...APPROVED_CANARY_LINES,

@@ -13,6 +13,7 @@ import { freePort } from '../../src/shared/free-port.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { postgresClusterMissing, startPostgresCluster, type PostgresCluster } from '../../src/testing/postgres-cluster.js';
 import { BIN, REPO_ROOT, cliEnv, ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
+import { CLOUD_RUN_RECIPE } from '../../src/testing/cloud-run-recipe.js';
 
 const STANDIN = join(REPO_ROOT, 'test', 'fixtures', 'gcloud-standin.mjs');
 const postgresMissing = postgresClusterMissing();
@@ -64,14 +65,7 @@ describe.skipIf(postgresMissing)(`deploy --foreground: runners sharing a Postgre
       'service: shop',
       `store: ${JSON.stringify(storeUrl)}`,
       'target:',
-      '  type: command',
-      '  serviceUrl: https://shop-abc.a.run.app',
-      '  url: https://{version}---shop-abc.a.run.app',
-      '  start: gcloud run deploy shop --image=eu.gcr.io/p/shop:{version} --no-traffic --tag={version}',
-      '  setWeights: gcloud run services update-traffic shop --to-tags={weights}',
-      '  weights: gcloud run services describe shop --format=json',
-      '  stop: gcloud run services update-traffic shop --remove-tags={version}',
-      '  timeout: 30s',
+      ...CLOUD_RUN_RECIPE,
       'checks:',
       '  smoke: { command: { run: "test -e approved-{version}" } }',
       'strategy:',

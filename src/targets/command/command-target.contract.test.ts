@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCommand } from '../../exec/run-command.js';
 import { parsePlan } from '../../plan/load.js';
+import { CLOUD_RUN_RECIPE } from '../../testing/cloud-run-recipe.js';
 import { runTargetContract } from '../target.contract.js';
 import { CommandTarget } from './command-target.js';
 
@@ -14,18 +15,6 @@ export function cloudRunStandIn(dir: string): { env: Record<string, string>; sta
   const state = join(dir, 'cloud-run.json');
   return { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, GCLOUD_STANDIN_STATE: state }, state };
 }
-
-/** The Cloud Run recipe of docs/targets.md, as plan lines. */
-export const CLOUD_RUN_RECIPE = [
-  '  type: command',
-  '  serviceUrl: https://shop-abc.a.run.app',
-  '  url: https://{version}---shop-abc.a.run.app',
-  '  start: gcloud run deploy shop --image=eu.gcr.io/p/shop:{version} --no-traffic --tag={version}',
-  '  setWeights: gcloud run services update-traffic shop --to-tags={weights}',
-  '  weights: gcloud run services describe shop --format=json',
-  '  stop: gcloud run services update-traffic shop --remove-tags={version}',
-  '  timeout: 30s',
-];
 
 runTargetContract('command (Cloud Run stand-in)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'glidepath-command-contract-'));
