@@ -7,6 +7,7 @@
 import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomic } from '../shared/atomic-file.js';
 import { failedReply, handleProxyCommand } from './control-handler.js';
 import { CONTROL_FILES, CONTROL_PROTOCOL_VERSION, controlSocketPath, lineReader, type ControlRequest, type ProxyHello } from './control-protocol.js';
@@ -95,6 +96,26 @@ async function serve(options: ProxyOptions): Promise<void> {
   log(`serving on ${proxy.address.host}:${proxy.address.port}, ${Math.round(performance.now())} ms after this process started`);
 }
 
+/** How long a standby keeps trying the address a dead serving proxy held before it gives up. */
+const ADDRESS_RELEASE_MS = 2_000;
+
+/**
+ * Listens, trying again while the address is still taken. A serving proxy killed with SIGKILL has its files closed
+ * by the kernel one by one: the standby can see its control connection close before its listening socket is gone.
+ */
+async function listenOnceReleased(proxy: ProxyServer): Promise<void> {
+  const deadline = performance.now() + ADDRESS_RELEASE_MS;
+  for (;;) {
+    try {
+      await proxy.start();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || performance.now() > deadline) throw err;
+      await sleep(5);
+    }
+  }
+}
+
 /** Waits, ready, for the serving proxy to die, then takes its place. */
 function standBy(options: ProxyOptions): void {
   const proxy = ProxyServer.prepare(options);
@@ -116,7 +137,7 @@ function standBy(options: ProxyOptions): void {
       rmSync(controlSocketPath(dir, 'standbySocket'), { force: true });
       if (!existsSync(servingSocket)) process.exit(0);
       loadTable(proxy);
-      proxy.start().then(
+      listenOnceReleased(proxy).then(
         () => {
           process.removeAllListeners('SIGTERM');
           // What `ps` shows says what it is now: the serving proxy (the same command line without --standby).
