@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive as isAlive } from '../../src/shared/process-alive.js';
 import { requirePrograms } from '../../src/testing/require-program.js';
 import { ensureBuilt, linesOf, makeProject, parseOneJson, runCli, runCliInTerminal, type Project } from './helpers.js';
 import { startHttpPeer, type HttpPeer } from './peers.js';
@@ -30,15 +31,6 @@ interface PreflightJson {
 
 const plan = (items: string, checkUrl: string) =>
   `version: 1\nservice: ${SERVICE}\nchecks:\n  health: { http: { url: "${checkUrl}", status: 200 } }\npreflight:\n${items}`;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The stderr lines that announce items (`… kind label`) and stream output (`│ …`), in order. */
 const progressOf = (stderr: string) => linesOf(stderr).filter((line) => /^(… |\s+│ )/.test(line));
