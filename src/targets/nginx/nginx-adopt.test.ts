@@ -220,6 +220,19 @@ setInterval(() => {}, 1 << 30);
     expect(Object.keys(seen).sort()).toEqual(['v1', 'v2']);
   }, 120_000);
 
+  it('after close() (glidepath down) the next start runs the versions with a share in the file again, from the plan', async () => {
+    const before = recorded();
+    await target?.close();
+    target = undefined;
+    expect(Object.values(before).some(processGroupAlive)).toBe(false);
+    target = await NginxTarget.start(options);
+    const now = recorded();
+    expect(Object.keys(now).sort()).toEqual(['v1', 'v2']);
+    expect(target.versions().map((v) => [v.version, v.state, v.weight])).toEqual([['v1', 'ready', 50], ['v2', 'ready', 50]]);
+    const seen = await served(url, 100);
+    expect(Object.keys(seen).sort()).toEqual(['v1', 'v2']);
+  }, 120_000);
+
   it('never renders an empty split: when no version with a share can start again, the file stays as it was', async () => {
     await target?.detach();
     target = undefined;
