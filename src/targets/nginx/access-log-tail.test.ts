@@ -30,6 +30,19 @@ describe('AccessLogTail with a position file', () => {
     expect(second.read()).toEqual([]);
   });
 
+  it('saves where it started at once, so the lines logged before the first reading are counted by the next tail', () => {
+    writeFileSync(log, 'before\n');
+    new AccessLogTail(log, position);
+    appendFileSync(log, 'a\n');
+    expect(new AccessLogTail(log, position).read()).toEqual(['a']);
+  });
+
+  it('reads a log that did not exist when the previous tail started from its start', () => {
+    new AccessLogTail(log, position);
+    writeFileSync(log, 'first\n');
+    expect(new AccessLogTail(log, position).read()).toEqual(['first']);
+  });
+
   it('saves the end of the last whole line, so a line half written when the daemon stopped is read by the next one', () => {
     writeFileSync(log, '');
     const first = new AccessLogTail(log, position);

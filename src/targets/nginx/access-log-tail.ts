@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../shared/atomic-file.js';
 /** Most bytes read in one call, so a huge backlog is taken in steps. */
 const MAX_READ = 8 * 1024 * 1024;
 
-/** Where a tail stopped: the byte after the last whole line read, in the file of that inode. */
+/** Where a tail stopped: the byte after the last whole line read, in the file of that inode (0: no file yet). */
 export interface TailPosition {
   offset: number;
   inode: number;
@@ -46,6 +46,8 @@ export class AccessLogTail {
     else if (saved === undefined) this.#offset = now.size;
     else this.#offset = saved.inode === now.ino && saved.offset <= now.size ? saved.offset : 0;
     this.#saved = saved?.offset;
+    // Where it starts is saved at once: a daemon that stops before its first reading leaves no line uncounted.
+    this.#save();
   }
 
   /** The complete lines appended since the last read. */
@@ -77,7 +79,8 @@ export class AccessLogTail {
 
   /** Saves where the last whole line ended (a partial line is read again by the next daemon). */
   #save(): void {
-    const inode = statOf(this.#path)?.ino;
+    // A log not written yet saves inode 0, no file's: the next tail reads the log that appears from its start.
+    const inode = statOf(this.#path)?.ino ?? (this.#offset === 0 ? 0 : undefined);
     const offset = this.#offset - Buffer.byteLength(this.#partial);
     if (this.#positionFile === undefined || inode === undefined || offset === this.#saved) return;
     try {

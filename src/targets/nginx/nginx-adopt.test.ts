@@ -142,6 +142,13 @@ describe.skipIf(missing)(`nginx target across daemons${missing ? ` (skipped: ${m
     const notices: TargetNotice[] = [];
     second.onNotice((notice) => notices.push(notice));
     expect(notices.map((n) => n.message)).toEqual(['v1 serves again through nginx (its running processes adopted)', 'v2 serves again through nginx (its running processes adopted)']);
+    // The access log is read from where the first target's tail started: every request the load saw, counted once.
+    const counted = async () => ({ v1: (await second?.metrics('v1', 60_000))?.totals?.requests, v2: (await second?.metrics('v2', 60_000))?.totals?.requests });
+    await until('the access log counted', async () => {
+      const now = await counted();
+      return now.v1 === report.versions.v1 && now.v2 === report.versions.v2;
+    }, 10_000).catch(() => undefined);
+    expect(await counted()).toEqual({ v1: report.versions.v1, v2: report.versions.v2 });
     // The adopted versions take weight changes as before.
     await second.setWeights({ v1: 20, v2: 80 });
     expect(await nginxGeneration()).not.toBe(answered);
