@@ -31,7 +31,7 @@ export async function createTarget(plan: Plan, deps: TargetDeps): Promise<Target
     case 'command':
       return new CommandTarget({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir, secrets: deps.secrets ?? [] });
     case 'nginx':
-      return new NginxTarget({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir });
+      return NginxTarget.start({ config, service: plan.service, planDir: deps.planDir, stateDir: deps.stateDir });
     case 'kubernetes': {
       // Loaded only here, so plans of other types never load the Kubernetes client.
       const { KubernetesTarget } = await import('./kubernetes/kubernetes-target.js');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generationUrl, renderedGeneration, renderedWeights, renderNginxConfig, type NginxConfigInput } from './nginx-config.js';
+import { generationUrl, renderedGeneration, renderedServers, renderedWeights, renderNginxConfig, type NginxConfigInput } from './nginx-config.js';
 
 const BASE: NginxConfigInput = {
   service: 'shop-a',
@@ -142,5 +142,18 @@ describe('renderedWeights', () => {
   it('answers undefined for a file glidepath did not write', () => {
     expect(renderedWeights('upstream x { server a:1; }\n')).toBeUndefined();
     expect(renderedWeights('# glidepath-weights: {"a": "x"}\n')).toBeUndefined();
+  });
+});
+
+describe('renderedServers', () => {
+  it('reads back the servers of each version the file routes to, with a share or not, sticky or not', () => {
+    const expected = { v1: ['127.0.0.2:9001', '127.0.0.3:9001'], 'v2.0+b': ['127.0.0.2:9002'], v0: ['127.0.0.2:9000'] };
+    expect(renderedServers(renderNginxConfig(BASE))).toEqual(expected);
+    expect(renderedServers(renderNginxConfig({ ...BASE, sticky: 'cookie' }))).toEqual(expected);
+  });
+
+  it('leaves out a version without servers, and answers undefined for a file glidepath did not write', () => {
+    expect(renderedServers(renderNginxConfig({ ...BASE, versions: [{ version: 'v1', weight: 100, servers: [] }] }))).toEqual({});
+    expect(renderedServers('upstream x {\n    server a:1;\n}\n')).toBeUndefined();
   });
 });

@@ -152,3 +152,28 @@ export function renderedWeights(text: string): Record<string, number> | undefine
     return undefined;
   }
 }
+
+/**
+ * The `host:port` servers of each version a rendered file routes to (its upstreams, whether the version has a
+ * share or not); undefined for a file glidepath did not write.
+ */
+export function renderedServers(text: string): Record<string, string[]> | undefined {
+  if (renderedWeights(text) === undefined) return undefined;
+  const upstreams = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const opened = /^upstream (\S+) \{$/.exec(line);
+    if (opened) upstreams.set(opened[1] as string, (current = []));
+    else if (line === '}') current = undefined;
+    else if (current) {
+      const server = /^ {4}server (\S+);$/.exec(line);
+      if (server) current.push(server[1] as string);
+    }
+  }
+  const servers: Record<string, string[]> = {};
+  for (const [, version, upstream] of text.matchAll(/^ {4}"([^"]+)" (glidepath_\S+);$/gm)) {
+    const found = upstreams.get(upstream as string);
+    if (found) servers[version as string] = found;
+  }
+  return servers;
+}

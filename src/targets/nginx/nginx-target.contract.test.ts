@@ -51,7 +51,11 @@ target:
       await cleanup();
       throw new Error('nginx target expected');
     }
-    const target = new NginxTarget({ config: plan.target, service: 'shop', planDir: dir, stateDir: join(dir, '.glidepath') });
+    // Started as the daemon starts it (nothing to adopt in a fresh state directory).
+    const target = await NginxTarget.start({ config: plan.target, service: 'shop', planDir: dir, stateDir: join(dir, '.glidepath') }).catch(async (error: unknown) => {
+      await cleanup();
+      throw error;
+    });
     return { target, good: ['v1', 'v2'], failing: 'v-missing', readsBackWeights: true, cleanup };
   });
 });

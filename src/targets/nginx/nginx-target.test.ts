@@ -111,6 +111,20 @@ describe.skipIf(missing)(`nginx target with servers elsewhere${missing ? ` (skip
     expect(await served(url, 10)).toEqual({ v2: 10 });
   });
 
+  it('a target that starts again reads the split and the servers back from the file, without a reload', async () => {
+    const before = readFileSync(nginx.configFile, 'utf8');
+    const again = await NginxTarget.start({ config: plan(), service: 'shop', planDir: dir, stateDir: dir });
+    try {
+      expect(again.versions().map((v) => [v.version, v.state, v.weight, v.instances])).toEqual([['v1', 'ready', 0, 2], ['v2', 'ready', 100, 1]]);
+      expect(await again.currentWeights()).toEqual({ v2: 100 });
+      expect(readFileSync(nginx.configFile, 'utf8')).toBe(before);
+      await again.setWeights({ v2: 100 });
+      expect(readFileSync(nginx.configFile, 'utf8')).toBe(before);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('puts the previous file back when nginx reloads but never serves the new one', async () => {
     const before = readFileSync(nginx.configFile, 'utf8');
     const config = { ...plan(), reload: 'true' };

@@ -12,8 +12,9 @@ import { GlidepathError } from '../../shared/errors.js';
 import { ProcessSupervisor } from '../../supervisor/process-supervisor.js';
 import type { SupervisorEvent } from '../../supervisor/types.js';
 import { versionSpecOf } from '../local-version-spec.js';
-import { WEIGHTS_UNSUPPORTED, type AppliedWeights, type StartOutcome, type Target, type TargetEvent, type TargetVersion, type VersionMetrics } from '../target.js';
+import { WEIGHTS_UNSUPPORTED, type AppliedWeights, type StartOutcome, type Target, type TargetEvent, type TargetNotice, type TargetVersion, type VersionMetrics } from '../target.js';
 import { AccessLogTail } from './access-log-tail.js';
+import { adoptLocalVersions, listRemoteVersions, type RestoredNginxVersion } from './adopt-versions.js';
 import { applyConfig, readConfig, type NginxCommands } from './apply-config.js';
 import { LogCounters, parseLogLine } from './log-counters.js';
 import { generationUrl, renderedGeneration, renderedWeights, renderNginxConfig } from './nginx-config.js';
@@ -55,6 +56,10 @@ export class NginxTarget implements Target {
   readonly #cpu = new Map<string, { seconds: number; at: number }>();
   /** Config changes, one after the other, so an older file never lands after a newer one. */
   #applying: Promise<void> = Promise.resolve();
+  /** Set by `detach()` and `close()`: what the supervisor reports then no longer changes nginx's file. */
+  #leaving = false;
+  /** How each version nginx served came back when the target started (`start()`); empty for `new`. */
+  #restored: RestoredNginxVersion[] = [];
 
   constructor(options: NginxTargetOptions) {
     const { config, planDir } = options;
@@ -64,11 +69,51 @@ export class NginxTarget implements Target {
     this.#accessLog = resolve(planDir, config.accessLog ?? resolve(options.stateDir, 'nginx-access.log'));
     // nginx opens the log when it loads the file; the default one lives in the state directory, maybe not made yet.
     if (config.accessLog === undefined) mkdirSync(dirname(this.#accessLog), { recursive: true });
+    mkdirSync(options.stateDir, { recursive: true });
     this.#commands = { test: config.test, reload: config.reload, cwd: resolve(planDir), timeoutMs: COMMAND_TIMEOUT_MS, generationUrl: generationUrl(config.listen, options.service), ...(options.confirmTimeoutMs === undefined ? {} : { confirmTimeoutMs: options.confirmTimeoutMs }) };
-    this.#tail = new AccessLogTail(this.#accessLog);
+    this.#tail = new AccessLogTail(this.#accessLog, resolve(options.stateDir, 'nginx-access-log.position.json'));
     if (config.start !== undefined) {
       this.#supervisor = new ProcessSupervisor({ stateDir: options.stateDir });
       this.#supervisor.onEvent((event) => this.#onSupervisorEvent(event));
+    }
+  }
+
+  /**
+   * The target of a daemon that starts: the split is read back from the file glidepath owns; versions run locally
+   * are adopted from the supervisor's records (those with a share whose processes are gone are started again),
+   * versions on servers elsewhere are taken as the file names them. nginx is reloaded only when what it serves moved.
+   */
+  static async start(options: NginxTargetOptions): Promise<NginxTarget> {
+    const target = new NginxTarget(options);
+    const { config, service, planDir, stateDir } = options;
+    const configText = readConfig(target.#configPath);
+    const supervisor = target.#supervisor;
+    const restore =
+      supervisor && config.start !== undefined
+        ? await adoptLocalVersions(supervisor, { service, stateDir, configText, specOf: (version) => versionSpecOf({ ...config, start: config.start as string }, service, version, planDir) })
+        : listRemoteVersions(configText);
+    target.#restored = restore.versions;
+    for (const outcome of restore.versions) {
+      if (outcome.how !== 'failed') target.#versions.set(outcome.version, { weight: restore.weights[outcome.version] ?? 0, state: 'ready', servers: outcome.servers });
+    }
+    if (restore.renderNeeded) {
+      try {
+        await target.#render(target.#weights());
+      } catch (error) {
+        // The versions keep running, recorded, for a daemon that can reload nginx.
+        await supervisor?.detach();
+        throw error;
+      }
+    }
+    return target;
+  }
+
+  /** Says how each version that served before came back (adopted, started again) or why not. */
+  onNotice(listener: (notice: TargetNotice) => void): void {
+    for (const restored of this.#restored) {
+      const { version } = restored;
+      if (restored.how === 'failed') listener({ level: 'error', fields: { version }, message: `${version} served through nginx before but cannot start again: ${restored.reason}` });
+      else if (restored.how !== 'listed') listener({ level: 'info', fields: { version }, message: `${version} serves again through nginx (${restored.how === 'adopted' ? 'its running processes adopted' : 'its processes were gone: started again'})` });
     }
   }
 
@@ -84,7 +129,7 @@ export class NginxTarget implements Target {
   #onSupervisorEvent(event: SupervisorEvent): void {
     if (event.service !== this.#options.service) return;
     const state = this.#versions.get(event.version);
-    if (state && state.state !== 'starting' && event.index !== undefined) {
+    if (state && state.state !== 'starting' && event.index !== undefined && !this.#leaving) {
       // A restarted instance comes back on a new port: nginx follows.
       if (event.type === 'instance.ready' && event.port !== undefined) state.servers.set(event.index, `127.0.0.1:${event.port}`);
       else if (event.type === 'instance.exited' || event.type === 'instance.stopped') state.servers.delete(event.index);
@@ -240,8 +285,19 @@ export class NginxTarget implements Target {
     return () => this.#events.off('event', listener);
   }
 
+  /**
+   * Lets go of the versions, still running and recorded, and of nginx, which keeps serving them: the next daemon's
+   * `start()` adopts them (`down --keep-serving`). A change of the file in progress finishes first.
+   */
+  async detach(): Promise<void> {
+    this.#leaving = true;
+    await this.#applying.catch(() => undefined);
+    await this.#supervisor?.detach();
+  }
+
   /** Stops the processes it started; nginx and the file stay as they are (servers elsewhere keep running). */
   async close(): Promise<void> {
+    this.#leaving = true;
     await this.#applying.catch(() => undefined);
     await this.#supervisor?.shutdown();
   }
