@@ -95,6 +95,26 @@ describe('SequentialComparison', () => {
     expect(judged.reason).toContain('baseline');
   });
 
+  it('skips a latency interval whose histogram bounds changed, since it cannot be told from the requests before it', () => {
+    const random = seededRandom(4);
+    const c = new Counters(0, 5);
+    const s = new Counters(0, 5);
+    const test = new SequentialComparison(metric({ compare: 'latency' }));
+    test.baseline(reading(c, s));
+    c.add(random, 20);
+    s.add(random, 80);
+    const first = test.observe(reading(c, s), 5).evidence;
+    s.add(random, 80);
+    // The canary's counters come back with other bounds: all its requests would look like this interval's, and slow.
+    const other: CountersReading = {
+      canary: { version: 'v2', totals: { requests: 40, errors: 0, latency: { upperBoundsMs: [1000, Infinity], cumulative: [0, 40] } } },
+      stable: { version: 'v1', totals: s.read() },
+    };
+    const judged = test.observe(other, 5);
+    expect(judged.sequential).not.toBe('fail');
+    expect(judged.evidence.eValue).toBe(first.eValue);
+  });
+
   it('is inconclusive (noData) until both versions served minRequests since the baseline', () => {
     const test = new SequentialComparison(metric({ compare: 'latency' }));
     const c = new Counters(0, 5);

@@ -85,7 +85,10 @@ export class SequentialComparison {
       canary: delta(previous.canary.totals, reading.canary.totals),
       stable: delta(previous.stable.totals, reading.stable.totals),
     });
-    if (this.#metric.compare === 'latency') {
+    // Histograms with other bounds cannot be differenced into this interval's requests alone: skip the interval.
+    const comparable = sameBounds(previous.canary.totals, reading.canary.totals) && sameBounds(previous.stable.totals, reading.stable.totals)
+      && sameBounds(baseline.stable.totals, previous.stable.totals);
+    if (this.#metric.compare === 'latency' && comparable) {
       const interval = {
         canary: histogramSince(previous.canary.totals, reading.canary.totals),
         stable: histogramSince(previous.stable.totals, reading.stable.totals),
