@@ -5,7 +5,11 @@
 // so far (the fixed-sample test the error_rate comparison used to repeat).
 //
 // Usage: npx tsx bench/false-rollbacks/run.ts [--canaries 1000] [--intervals 120] [--requests 100] [--weight 0.2]
-//        [--error-rate 0.01] [--alpha 0.01] [--tolerance 0.2] [--seed 1]
+//        [--error-rate 0.01] [--alpha 0.01] [--tolerance 0.2] [--seed 1] [--latency]
+//
+// With --latency: the same for `compare: latency` — both versions answer in a log-normal time (median 20 ms,
+// σ 0.5) on the proxy's latency ladder (bench/detection/streams.ts), against the plain rule it replaced (the last
+// interval's canary p95 above stable's × (1 + tolerance)).
 //
 // With --real N (after `npm run build`): instead, N real A/A releases in a row through a real daemon, the process
 // target, its proxy and sample-service processes under steady load (real.ts), judged by `compare: error_rate`
@@ -16,6 +20,7 @@ import type { AnalysisMetric } from '../../src/plan/schema/analysis.js';
 import { seededRandom } from '../../src/shared/seeded-random.js';
 import { loadavg } from 'node:os';
 import { runRealAa } from './real.js';
+import { TrafficStream } from '../detection/streams.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number): number => {
@@ -60,6 +65,35 @@ if (realAt >= 0) {
   const rolledBack = results.filter((r) => r.status !== 'succeeded');
   console.log(`false rollbacks: ${rolledBack.length}/${results.length}; looks per release ${Math.min(...results.map((r) => r.looks))}–${Math.max(...results.map((r) => r.looks))}`);
   console.log(`(${((performance.now() - began) / 1000).toFixed(0)} s; load average at the end ${load()})`);
+  process.exit(0);
+}
+
+if (args.includes('--latency')) {
+  const began = performance.now();
+  const latency = { ...metric, compare: 'latency' } as AnalysisMetric;
+  const behaviour = { errorRate: 0, latency: { medianMs: 20, sigma: 0.5 } };
+  let failed = 0;
+  let plain = 0;
+  for (let run = 0; run < canaries; run++) {
+    const stream = new TrafficStream({ requestsPerInterval: requests, weight, stable: behaviour, canary: behaviour }, seededRandom(seed + run));
+    const test = new SequentialComparison(latency);
+    test.baseline(stream.reading());
+    let sequentialFailed = false;
+    let plainFailed = false;
+    for (let i = 0; i < intervals; i++) {
+      const interval = stream.next();
+      if (!sequentialFailed && test.observe(stream.reading(), 20).sequential === 'fail') sequentialFailed = true;
+      const { canary: c, stable: s } = interval;
+      if (c.p95 !== null && s.p95 !== null && c.p95 > s.p95 * (1 + tolerance)) plainFailed = true;
+    }
+    if (sequentialFailed) failed++;
+    if (plainFailed) plain++;
+  }
+  const share = (k: number) => `${k}/${canaries} = ${((100 * k) / canaries).toFixed(1)}%`;
+  console.log(`A/A latency canaries: ${canaries}, ${intervals} looks each, ${requests} requests an interval, weight ${weight}, log-normal latency (median 20 ms, σ 0.5) on both, seeds ${seed}…${seed + canaries - 1}; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  console.log(`sequential compare: latency (alpha ${alpha}, tolerance ${tolerance}, minRequests 20): rolled back ${share(failed)}`);
+  console.log(`last interval's p95 ratio > ${1 + tolerance} at any look: rolled back ${share(plain)}`);
+  console.log(`(${((performance.now() - began) / 1000).toFixed(1)} s)`);
   process.exit(0);
 }
 

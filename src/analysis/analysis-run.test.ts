@@ -115,7 +115,9 @@ describe('AnalysisRun', () => {
     await until(() => outcomes.length > 0 || rounds.length >= 10);
     await analysis.stop();
     expect(outcomes[0]?.status).toBe('fail');
-    expect(outcomes[0]?.reason).toMatch(/^p95 latency 195 ms vs stable 4.95 ms: canary ≥ 100 ms > stable ≤ 5 ms × 1.2 at 99% confidence after \d+ canary requests$/);
+    expect(outcomes[0]?.reason).toMatch(
+      /^p95 latency 195 ms vs stable 4.95 ms: (\d+) of \1 canary requests \(100%\) slower than stable's p95 × 1.2, vs [\d.]+% of stable's slower than its p95; canary ≥ 100 ms, stable ≤ (∞|5 ms) at 99% confidence after \d+ canary requests \(e-value [\d.e+]+ ≥ 100\)$/,
+    );
     // The baseline was read before the first interval: the first round already judged 200 requests of each.
     expect(records[0]?.samples).toBe(200);
     expect(records[0]?.evidence).toMatchObject({ test: 'latency', canary: { requests: 200 }, stable: { requests: 200 } });

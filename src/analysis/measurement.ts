@@ -49,9 +49,13 @@ export interface SequentialEvidence {
   /** The test's own verdict at this look: `running` until the evidence decides. */
   sequential: 'pass' | 'fail' | 'running';
   alpha: number;
-  /** E-value against "canary ≤ stable × (1 + tolerance)"; null for latency, judged by confidence sequences. */
+  /**
+   * E-value against "canary ≤ stable × (1 + tolerance)" (for latency: the exceedance test's, against "the canary's
+   * requests above (1 + tolerance) × stable's quantile are no more frequent than stable's above it"); null before
+   * a latency comparison has data.
+   */
   eValue: number | null;
-  /** E-value against "canary ≥ stable × (1 + tolerance)" (early promotion); null for latency. */
+  /** E-value against "canary ≥ stable × (1 + tolerance)" (early promotion); null for latency (promoted on its quantile bounds). */
   equivalenceEValue: number | null;
   /** 1/alpha: the evidence a decision needs. */
   threshold: number;

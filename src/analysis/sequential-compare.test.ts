@@ -65,7 +65,10 @@ describe('SequentialComparison', () => {
   it('fails a canary 300 ms slower and passes (equivalence) an equally fast one', () => {
     const slow = canary(8, 'latency', [0, 0], [500, 5]);
     expect(slow.failedAt).not.toBeNull();
-    expect(slow.reason).toMatch(/^p95 latency .* canary ≥ 250 ms > stable ≤ 5 ms × 1.2 at 99% confidence/);
+    expect(slow.failedAt).toBe(1);
+    expect(slow.reason).toMatch(
+      /^p95 latency [\d.]+ ms vs stable [\d.]+ ms: 20 of 20 canary requests \(100%\) slower than stable's p95 × 1\.2, vs [\d.]+% of stable's slower than its p95; canary ≥ 250 ms, stable ≤ (∞|[\d.]+ ms) at 99% confidence after 20 canary requests \(e-value [\d.e+]+ ≥ 100\)$/,
+    );
     const same = canary(9, 'latency', [0, 0], [5, 5]);
     expect(same.failedAt).toBeNull();
   });
@@ -90,6 +93,26 @@ describe('SequentialComparison', () => {
     const judged = test.observe(reading(fresh, fresh), 5);
     expect(judged).toMatchObject({ sequential: 'running', verdict: 'inconclusive' });
     expect(judged.reason).toContain('baseline');
+  });
+
+  it('skips a latency interval whose histogram bounds changed, since it cannot be told from the requests before it', () => {
+    const random = seededRandom(4);
+    const c = new Counters(0, 5);
+    const s = new Counters(0, 5);
+    const test = new SequentialComparison(metric({ compare: 'latency' }));
+    test.baseline(reading(c, s));
+    c.add(random, 20);
+    s.add(random, 80);
+    const first = test.observe(reading(c, s), 5).evidence;
+    s.add(random, 80);
+    // The canary's counters come back with other bounds: all its requests would look like this interval's, and slow.
+    const other: CountersReading = {
+      canary: { version: 'v2', totals: { requests: 40, errors: 0, latency: { upperBoundsMs: [1000, Infinity], cumulative: [0, 40] } } },
+      stable: { version: 'v1', totals: s.read() },
+    };
+    const judged = test.observe(other, 5);
+    expect(judged.sequential).not.toBe('fail');
+    expect(judged.evidence.eValue).toBe(first.eValue);
   });
 
   it('is inconclusive (noData) until both versions served minRequests since the baseline', () => {
@@ -125,7 +148,7 @@ describe('SequentialComparison', () => {
     expect(JSON.parse(JSON.stringify(looks))).toEqual(looks);
   });
 
-  it('carries latency evidence as the quantile ratio bounds, without an e-value', () => {
+  it('carries latency evidence: the exceedance test e-value against 1/alpha and the quantile ratio bounds', () => {
     const random = seededRandom(3);
     const c = new Counters(0, 500);
     const s = new Counters(0, 5);
@@ -137,7 +160,8 @@ describe('SequentialComparison', () => {
     c.add(random, 400);
     s.add(random, 400);
     const evidence = test.observe(reading(c, s), 5).evidence;
-    expect(evidence).toMatchObject({ test: 'latency', sequential: 'fail', eValue: null, threshold: 100 });
+    expect(evidence).toMatchObject({ test: 'latency', sequential: 'fail', threshold: 100 });
+    expect(evidence.eValue).toBeGreaterThanOrEqual(100);
     expect(evidence.lower).toBeGreaterThan(evidence.tolerated);
   });
 

@@ -1,19 +1,25 @@
 /**
  * `compare:` as an anytime-valid sequential test. Each round reads both versions' monotonic counters; the difference
  * from the previous reading is one interval, so intervals never overlap and every request is counted once. Error
- * counts feed the error-rate e-process (statistics/error-rate-test.ts) one interval at a time; latencies since the
- * first reading feed the quantile confidence sequences (statistics/latency-test.ts). Either test may be looked at
+ * counts feed the error-rate e-process (statistics/error-rate-test.ts) one interval at a time; each interval's
+ * latencies feed the exceedance e-process (statistics/latency-exceedances.ts), with stable's threshold taken from
+ * the intervals before it, and latencies since the first reading feed the quantile confidence sequences
+ * (statistics/latency-test.ts). Either test may be looked at
  * after every interval: the chance that an A/A canary is ever failed stays at most `alpha`.
  */
 import type { AnalysisMetric } from '../plan/schema/analysis.js';
 import type { VersionCounters } from '../targets/target.js';
 import {
   addErrorRateInterval,
+  addLatencyInterval,
   assessErrorRate,
   assessLatency,
   createErrorRateState,
+  createLatencyExceedanceState,
   DEFAULT_ALPHA,
+  DEFAULT_LATENCY_QUANTILE,
   type ErrorRateState,
+  type LatencyExceedanceState,
   type LatencyHistogram,
   type SequentialVerdict,
 } from './statistics/index.js';
@@ -42,12 +48,14 @@ export class SequentialComparison {
   #previous: CountersReading | undefined;
   #baseline: CountersReading | undefined;
   #errors: ErrorRateState;
+  #exceedances: LatencyExceedanceState;
 
   constructor(metric: AnalysisMetric) {
     this.#metric = metric;
     this.#alpha = metric.alpha ?? DEFAULT_ALPHA;
     this.#tolerance = metric.tolerance ?? DEFAULT_COMPARE_TOLERANCE;
     this.#errors = createErrorRateState({ alpha: this.#alpha, tolerance: this.#tolerance });
+    this.#exceedances = createLatencyExceedanceState(this.#alpha);
   }
 
   /** Whether a baseline reading has been taken. */
@@ -60,6 +68,7 @@ export class SequentialComparison {
     this.#baseline = reading;
     this.#previous = reading;
     this.#errors = createErrorRateState({ alpha: this.#alpha, tolerance: this.#tolerance });
+    this.#exceedances = createLatencyExceedanceState(this.#alpha);
   }
 
   /** Adds the interval since the previous reading and judges everything since the baseline. */
@@ -76,6 +85,18 @@ export class SequentialComparison {
       canary: delta(previous.canary.totals, reading.canary.totals),
       stable: delta(previous.stable.totals, reading.stable.totals),
     });
+    // Histograms with other bounds cannot be differenced into this interval's requests alone: skip the interval.
+    const comparable = sameBounds(previous.canary.totals, reading.canary.totals) && sameBounds(previous.stable.totals, reading.stable.totals)
+      && sameBounds(baseline.stable.totals, previous.stable.totals);
+    if (this.#metric.compare === 'latency' && comparable) {
+      const interval = {
+        canary: histogramSince(previous.canary.totals, reading.canary.totals),
+        stable: histogramSince(previous.stable.totals, reading.stable.totals),
+        // Stable's latencies of the earlier intervals set its threshold before this interval is counted.
+        stableBefore: previous === baseline ? null : histogramSince(baseline.stable.totals, previous.stable.totals),
+      };
+      this.#exceedances = addLatencyInterval(this.#exceedances, interval, this.#metric.quantile ?? DEFAULT_LATENCY_QUANTILE, this.#tolerance);
+    }
     const canary = delta(baseline.canary.totals, reading.canary.totals);
     const stable = delta(baseline.stable.totals, reading.stable.totals);
     const enough = Math.max(minRequests, 1);
@@ -119,7 +140,8 @@ export class SequentialComparison {
   }
 
   #latency(canary: LatencyHistogram, stable: LatencyHistogram): SequentialAssessment {
-    const result = assessLatency(canary, stable, { alpha: this.#alpha, tolerance: this.#tolerance, quantile: this.#metric.quantile });
+    const options = { alpha: this.#alpha, tolerance: this.#tolerance, quantile: this.#metric.quantile };
+    const result = assessLatency(canary, stable, options, this.#exceedances);
     return {
       verdict: result.verdict === 'fail' ? 'fail' : 'pass',
       sequential: result.verdict,

@@ -33,13 +33,16 @@ export function errorRateEvidence(from: ErrorRateAssessment | ErrorRateState, se
   };
 }
 
-/** The latency comparison's evidence: the quantile ratio's bounds (each side's bounds hold at alpha/2). */
+/**
+ * The latency comparison's evidence: the exceedance test's e-value (null without it) and the quantile ratio's
+ * bounds (each side's bounds hold at alpha/2).
+ */
 export function latencyEvidence(a: LatencyAssessment): SequentialEvidence {
   return {
     test: 'latency',
     sequential: a.verdict,
     alpha: a.alpha,
-    eValue: null,
+    eValue: a.exceedance === undefined ? null : capped(a.exceedance.eValue),
     equivalenceEValue: null,
     threshold: 1 / a.alpha,
     ratio: finite(a.ratio),

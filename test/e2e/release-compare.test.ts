@@ -46,7 +46,9 @@ describe('canaries judged by the sequential comparison with stable', () => {
     await rig.stopLoad();
     expect(run.code, run.stderr).toBe(1);
     expect(release.status).toBe('rolled_back');
-    expect(release.reason).toMatch(/^p95 latency [\d.]+ ms vs stable [\d.]+ ms: canary ≥ [\d.]+ ms > stable ≤ [\d.]+ ms × 1.2 at 99% confidence after \d+ canary requests/);
+    expect(release.reason).toMatch(
+      /^p95 latency [\d.]+ ms vs stable [\d.]+ ms: \d+ of \d+ canary requests \([\d.]+%\) slower than stable's p95 × 1.2, vs [\d.]+% of stable's slower than its p95; canary ≥ [\d.]+ ms, stable ≤ (∞|[\d.]+ ms) at 99% confidence after \d+ canary requests \(e-value [\d.e+]+ ≥ 100\)$/,
+    );
     const failed = release.analysis.find((a) => a.metric === 'vs-stable' && a.verdict === 'fail');
     expect(failed?.value).toBeGreaterThan(250);
     expect(release.steps.some((s) => s.kind === 'promote')).toBe(false);

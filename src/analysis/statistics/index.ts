@@ -4,7 +4,9 @@ export type { ArmCounts, ErrorRateState, ErrorRateTestOptions, IntervalCounts } 
 export { assessErrorRate } from './error-rate-verdict.js';
 export type { ArmSummary, ErrorRateAssessment } from './error-rate-verdict.js';
 export { assessLatency, DEFAULT_LATENCY_QUANTILE } from './latency-test.js';
-export type { LatencyAssessment, LatencyTestOptions } from './latency-test.js';
+export type { LatencyAssessment, LatencyExceedanceSummary, LatencyTestOptions } from './latency-test.js';
+export { addLatencyInterval, createLatencyExceedanceState } from './latency-exceedances.js';
+export type { LatencyExceedanceState } from './latency-exceedances.js';
 export { latencyDistribution } from './latency-distribution.js';
 export type { LatencyHistogram, LatencyInput } from './latency-distribution.js';
 export { quantileConfidenceSequence } from './quantile-confidence-sequence.js';
