@@ -21,8 +21,8 @@ const IDLE_MS = 4_000;
 // One pair of agents for every check of the process: connections to an origin are shared by its monitors. A
 // private CA is part of the https agent's connection key, so checks with different CAs never share a connection.
 const agents = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN, timeout: IDLE_MS, scheduling: 'lifo' }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN, timeout: IDLE_MS, scheduling: 'lifo' }),
+  http: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN, timeout: IDLE_MS, scheduling: 'fifo' }),
+  https: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN, timeout: IDLE_MS, scheduling: 'fifo' }),
 };
 
 /** What a check sends. */
