@@ -3,6 +3,7 @@
 // time (start, end, max) and the lateness of scheduled runs (p50/p99, the scheduler's own measure, read from the
 // daemon's /metrics as glidepath_scheduler_lateness_seconds), with the load average beside them.
 // Usage: npx tsx bench/operations/run.ts [--duration 10m] [--monitors 200] [--rules 50] [--interval 10s] [--profile DIR]
+//        [--node-flags "--heap-prof --heap-prof-dir=DIR"] (Node flags for the daemon, which then runs in the foreground)
 //        (needs `npm run build` first)
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -18,6 +19,7 @@ const INTERVAL = opt('--interval', '10s');
 // --profile DIR: the daemon runs with --cpu-prof (written to DIR when it stops) and writes a heap snapshot to DIR
 // right after the warm-up and at the end (SIGUSR2), to compare what it retains.
 const PROFILE = process.argv.includes('--profile') ? resolve(opt('--profile', 'bench-profile')) : undefined;
+const NODE_FLAGS = opt('--node-flags', '').split(' ').filter((flag) => flag !== '');
 const WARMUP_MS = 20_000;
 const SAMPLE_MS = 5_000;
 const rig = new DaemonRig('glidepath-ops-bench-');
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
 
   console.error(`bench: ${MONITORS} monitors every ${INTERVAL}, ${RULES} alert rules, ${DURATION_MS / 1000}s measured after a ${WARMUP_MS / 1000}s warm-up; load ${load()}`);
   const profileFlags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${PROFILE}`] : [];
-  const pid = await rig.startDaemon(profileFlags);
+  const pid = await rig.startDaemon([...profileFlags, ...NODE_FLAGS]);
   const snapshot = async () => {
     if (!PROFILE) return;
     const before = readdirSync(PROFILE).length;

@@ -4,13 +4,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan } from '../plan/load.js';
 import { sampleCondition, type ConditionDeps } from './alert-conditions.js';
 import { HostUsage } from './host-usage.js';
-import { numberAtJsonPath, seriesValue } from './published-value.js';
 
 let server: Server;
 let base = '';
+const queries: string[] = [];
 beforeAll(async () => {
   server = createServer((request, response) => {
-    if (request.url === '/stats') response.end(JSON.stringify({ stats: { concept_ratio: 0.42, items: [{ n: 7 }] } }));
+    const url = new URL(request.url ?? '/', 'http://x');
+    if (url.pathname === '/api/v1/query') {
+      let form = '';
+      request.on('data', (chunk: Buffer) => (form += chunk.toString()));
+      request.on('end', () => {
+        queries.push(new URLSearchParams(form).get('query') ?? '');
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.7'] }] } }));
+      });
+    } else if (request.url === '/stats') response.end(JSON.stringify({ stats: { concept_ratio: 0.42, ratio_text: '1.5', none: null, items: [{ n: 7 }] } }));
+    else if (request.url === '/down') response.writeHead(503).end('maintenance');
     else response.end('# HELP concept_ratio x\n# TYPE concept_ratio gauge\nconcept_ratio 0.42\njobs_total{state="failed"} 3\njobs_total{state="ok"} 10\n');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,6 +52,27 @@ describe('sampleCondition', () => {
     expect(await sampleCondition(rule('{ scrape: { url: "{service_url}/metrics", series: "jobs_total{state=\\"failed\\"}" }, max: 0 }'), deps())).toMatchObject({ active: true, value: 3 });
   });
 
+  it('reads the published value through the metric provider: a number in a string, null as no data, errors named', async () => {
+    expect(await sampleCondition(rule('{ http: { url: "{service_url}/stats", json: "stats.ratio_text" }, max: 1 }'), deps())).toMatchObject({ active: true, value: 1.5 });
+    expect(await sampleCondition(rule('{ http: { url: "{service_url}/stats", json: "$.stats.none" }, max: 1 }'), deps())).toEqual({ active: false, value: null, detail: '$.stats.none: no data' });
+    expect(await sampleCondition(rule('{ http: { url: "{service_url}/stats", json: "$.stats.missing" }, max: 1 }'), deps())).toEqual({
+      error: `read $.stats.missing at ${base}/stats: the answer has nothing at $.stats.missing`,
+    });
+    expect(await sampleCondition(rule('{ scrape: { url: "{service_url}/down", series: concept_ratio }, max: 1 }'), deps())).toEqual({ error: `read concept_ratio at ${base}/down: HTTP 503` });
+    expect(await sampleCondition(rule('{ scrape: { url: "{service_url}/metrics", series: absent_series }, max: 1 }'), deps())).toMatchObject({ active: false, value: null });
+  });
+
+  it("queries Prometheus through the metric provider, {service} and {interval} (the rule's interval) filled in", async () => {
+    const plan = parsePlan(
+      `version: 1\nservice: s\nalerts:\n  - { name: r, interval: 30s, when: { prometheus: { url: "${base}", query: 'rate(x{service="{service}"}[{interval}])' }, max: 0.5 } }\n`,
+      'glidepath.yaml',
+      {},
+    );
+    const fill = (text: string) => text.replace('{service}', 's');
+    expect(await sampleCondition(plan.alerts[0]!, deps({ fill }))).toEqual({ active: true, value: 0.7, detail: 'prometheus query = 0.7 (max 0.5)' });
+    expect(queries.at(-1)).toBe('rate(x{service="s"}[30s])');
+  });
+
   it('fires on backup age over the RPO, and when there is no backup at all', async () => {
     expect(await sampleCondition(rule('{ backupAge: "*", max: 26h }'), deps({ backupAgeMs: () => Promise.resolve(27 * 3_600_000) }))).toMatchObject({ active: true });
     expect(await sampleCondition(rule('{ backupAge: "*", max: 26h }'), deps({ backupAgeMs: () => Promise.resolve(3_600_000) }))).toMatchObject({ active: false });
@@ -68,15 +99,5 @@ describe('sampleCondition', () => {
 
   it('an unreachable source is an error sample, not a throw', async () => {
     expect(await sampleCondition(rule('{ http: { url: "http://127.0.0.1:9/x", json: "a" }, max: 1 }'), deps())).toHaveProperty('error');
-  });
-});
-
-describe('published values', () => {
-  it('finds numbers at JSON paths and sums matching series', () => {
-    expect(numberAtJsonPath({ a: { items: [{ n: 7 }] } }, 'a.items[0].n')).toBe(7);
-    expect(numberAtJsonPath({ a: '1.5' }, '$.a')).toBe(1.5);
-    expect(numberAtJsonPath({ a: 'x' }, '$.a')).toBeUndefined();
-    expect(seriesValue('x{a="1"} 2\nx{a="2"} 3\nxy 9\n', 'x')).toBe(5);
-    expect(seriesValue('x{a="1"} 2\n', 'y')).toBeUndefined();
   });
 });

@@ -1,6 +1,10 @@
 /** Samples an alert rule's condition: where its value comes from, and whether it crosses the threshold. */
-import { queryPrometheus } from '../analysis/prometheus-query.js';
+import type { MetricProviderDeps, MetricSample } from '../metrics/metric.js';
+import { createMetricProvider, type MetricSource } from '../metrics/registry.js';
 import type { AlertRule } from '../plan/schema/alerts.js';
+import { DEFAULT_ALERT_INTERVAL_MS } from '../plan/schema/alerts.js';
+import { DEFAULT_METRIC_SOURCE_TIMEOUT } from '../plan/schema/metric-sources.js';
+import { parseDuration } from '../shared/duration.js';
 import { formatDuration } from '../shared/duration.js';
 import { describeError } from '../shared/errors.js';
 import type { AlertSample } from './alert-state.js';
@@ -8,7 +12,6 @@ import { formatValue } from './alert-template.js';
 import type { HostUsage } from './host-usage.js';
 import { sampleJobFailures, type JobFailureDeps } from './job-failure-condition.js';
 import { sampleRpo, type SourceRecoveryPoint } from './rpo-condition.js';
-import { numberAtJsonPath, seriesValue } from './published-value.js';
 
 /** What conditions read from the daemon. */
 export interface ConditionDeps {
@@ -31,14 +34,26 @@ export interface ConditionDeps {
   signal?: AbortSignal;
 }
 
-const HTTP_TIMEOUT_MS = 10_000;
+const SOURCE_TIMEOUT_MS = parseDuration(DEFAULT_METRIC_SOURCE_TIMEOUT) ?? 10_000;
 
-async function fetchText(url: string, deps: ConditionDeps): Promise<string> {
-  const timeout = AbortSignal.timeout(HTTP_TIMEOUT_MS);
-  const response = await (deps.fetch ?? fetch)(url, { signal: deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  return text;
+/**
+ * Reads a condition's value through the metric provider analysis uses for the same source (`prometheus:`,
+ * `published:`), its placeholders filled in first; the window (PromQL's `{interval}`) is the rule's interval.
+ */
+async function readSource(source: MetricSource, config: Record<string, unknown>, windowMs: number, deps: ConditionDeps): Promise<number | null> {
+  const providerDeps: MetricProviderDeps = {
+    service: '',
+    planDir: deps.planDir,
+    observer: { type: 'daemon', serviceUrl: deps.fill('{service_url}') },
+    runCheck: () => Promise.resolve({ status: 'error', detail: 'an alert condition runs no checks' }),
+    fetch: deps.fetch,
+  };
+  const provider = createMetricProvider(source, { timeout: SOURCE_TIMEOUT_MS, ...config }, providerDeps);
+  const subject = { canary: { version: '', url: deps.fill('{url}') }, stable: undefined, weight: 100, windowMs };
+  const sample: MetricSample = await provider.measure(subject, { signal: deps.signal ?? new AbortController().signal });
+  if (sample.kind === 'error') throw new Error(sample.detail);
+  if (sample.kind !== 'value') throw new Error(`${source}: expected a value, got a ${sample.kind} reading`);
+  return sample.value;
 }
 
 /** Samples one rule's condition now; never throws (a failure is an `error` sample). */
@@ -52,7 +67,7 @@ export async function sampleCondition(rule: AlertRule, deps: ConditionDeps): Pro
     if (rule.rpo !== undefined) return sampleRpo(rule.rpo, await deps.recoveryPoints());
     const when = rule.when;
     if (!when) return { error: 'the rule has no condition' };
-    const { value, what } = await readValue(when, deps);
+    const { value, what } = await readValue(when, rule.interval ?? DEFAULT_ALERT_INTERVAL_MS, deps);
     if (value === null) return { active: false, value: null, detail: `${what}: no data` };
     const above = when.max !== undefined && value > when.max;
     const below = when.min !== undefined && value < when.min;
@@ -71,27 +86,23 @@ function show(when: When, value: number): string {
   return formatValue(value);
 }
 
-async function readValue(when: When, deps: ConditionDeps): Promise<{ value: number | null; what: string }> {
+async function readValue(when: When, windowMs: number, deps: ConditionDeps): Promise<{ value: number | null; what: string }> {
   if (when.metric !== undefined) return { value: await deps.servingMetric(when.metric), what: when.metric };
   if (when.host !== undefined) {
     const value = when.host === 'cpu' ? deps.host.cpu() : when.host === 'memory' ? deps.host.memory() : await deps.host.disk(when.path ?? deps.planDir);
     return { value, what: `host ${when.host}` };
   }
   if (when.prometheus !== undefined) {
-    const sample = await queryPrometheus(when.prometheus.url, deps.fill(when.prometheus.query), { signal: deps.signal, fetch: deps.fetch });
-    if (sample.kind === 'error') throw new Error(sample.detail);
-    return { value: sample.kind === 'value' ? sample.value : null, what: 'prometheus query' };
+    const value = await readSource('prometheus', { url: when.prometheus.url, query: deps.fill(when.prometheus.query) }, windowMs, deps);
+    return { value, what: 'prometheus query' };
   }
   if (when.http !== undefined) {
-    const url = deps.fill(when.http.url);
-    const value = numberAtJsonPath(JSON.parse(await fetchText(url, deps)) as unknown, when.http.json);
-    if (value === undefined) throw new Error(`GET ${url}: no number at ${when.http.json}`);
+    const value = await readSource('published', { url: deps.fill(when.http.url), jsonPath: when.http.json }, windowMs, deps);
     return { value, what: when.http.json };
   }
   if (when.scrape !== undefined) {
-    const url = deps.fill(when.scrape.url);
-    const value = seriesValue(await fetchText(url, deps), when.scrape.series);
-    return { value: value ?? null, what: when.scrape.series };
+    const value = await readSource('published', { url: deps.fill(when.scrape.url), series: when.scrape.series }, windowMs, deps);
+    return { value, what: when.scrape.series };
   }
   if (when.backupAge !== undefined) {
     const age = await deps.backupAgeMs(when.backupAge);

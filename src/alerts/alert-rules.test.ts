@@ -72,6 +72,27 @@ describe('AlertRules', () => {
     expect((await t.store.alerts.history('s')).map((h) => h.to)).toEqual(['resolved', 'firing', 'pending']);
   });
 
+  it('writes a rule memory to the store when what a restart needs changed, not at every evaluation', async () => {
+    const t = await setup('  - { name: down, check: h, for: 30s, interval: 10s, severity: critical }\n');
+    const saved: string[] = [];
+    const save = t.store.alerts.save.bind(t.store.alerts);
+    t.store.alerts.save = (service, rule, memory, change) => (saved.push(memory.state), save(service, rule, memory, change));
+    const rules = t.make();
+    await rules.start();
+    await t.clock.advance(0);
+    for (let i = 0; i < 5; i++) {
+      t.set({ active: false, value: 0, detail: `fine after ${i} s` });
+      await t.clock.advance(10_000);
+    }
+    expect(saved).toEqual(['inactive']);
+    expect((await rules.list())[0]).toMatchObject({ state: 'inactive', detail: 'fine after 4 s' });
+    t.set({ active: true, value: 1, detail: 'check h is down' });
+    await t.clock.advance(10_000);
+    await t.clock.advance(10_000);
+    expect(saved).toEqual(['inactive', 'pending', 'pending']);
+    rules.stop();
+  });
+
   it('spreads the first evaluations of the rules it starts with over their interval', async () => {
     const t = await setup('  - { name: a, check: h, interval: 10s, severity: critical }\n  - { name: b, check: h, interval: 10s, severity: critical }\n');
     t.set({ active: true, value: 1, detail: 'check h is down' });

@@ -52,6 +52,8 @@ export class AlertRules {
   readonly #deps: AlertRulesDeps;
   readonly #memory = new Map<string, RuleMemory>();
   readonly #running = new Map<string, { fingerprint: string; handle: ScheduleHandle }>();
+  /** What of each rule's memory was last written to the store ({@link durablePart}). */
+  readonly #written = new Map<string, string>();
   #rules: readonly AlertRule[];
   #saved = new Map<string, unknown>();
 
@@ -139,7 +141,13 @@ export class AlertRules {
     const after: RuleMemory = { ...step.memory, notified: decision.memory.notified, notifiedAt: decision.memory.notifiedAt };
     this.#memory.set(rule.name, after);
     const change = step.changed ? { from: before.state, severity: rule.severity, data: { value: after.value, detail: after.detail, silencedBy } as JsonObject } : undefined;
-    await this.#deps.store.alerts.save(service, rule.name, after as unknown as JsonObject & { state: string }, change);
+    // The store's copy is what a restarted daemon goes on from: written when a part that decides the next states
+    // and notifications changed, not for each new value or detail of an alert that stays as it was.
+    const durable = durablePart(after);
+    if (change || durable !== this.#written.get(rule.name)) {
+      await this.#deps.store.alerts.save(service, rule.name, after as unknown as JsonObject & { state: string }, change);
+      this.#written.set(rule.name, durable);
+    }
     if (step.changed) {
       await sink.stateChanged({ rule: rule.name, severity: rule.severity, from: before.state, to: after.state, at: now.toISOString(), value: after.value, detail: after.detail, silencedBy });
     }
@@ -185,6 +193,15 @@ export class AlertRules {
   #annotations(rule: AlertRule, value: number | null, labels: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, renderAlertTemplate(v, value, labels)]));
   }
+}
+
+/**
+ * The part of a rule's memory a restart needs (its state, the times `for`, `keepFiringFor` and the notification
+ * intervals count from), as text to compare; the last value, detail, error and evaluation time are not in it.
+ */
+function durablePart(memory: RuleMemory): string {
+  const { state, activeAt, firedAt, resolvedAt, lastActiveAt, notified, notifiedAt } = memory;
+  return JSON.stringify([state, activeAt, firedAt, resolvedAt, lastActiveAt, notified, notifiedAt]);
 }
 
 function silencing(silences: readonly SilenceRecord[], labels: Record<string, string>): string[] {

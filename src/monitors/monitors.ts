@@ -2,7 +2,7 @@
  * The daemon's monitors: every check with an `interval` of the plan in force, each beating on the scheduler, its
  * state kept in the store. A new plan starts new monitors, restarts changed ones and stops removed ones.
  */
-import { runCheckEntry } from '../preflight/plan-checks.js';
+import { checkEntryRunner, type NamedCheckResult } from '../preflight/plan-checks.js';
 import type { CheckVariables } from '../checks/check.js';
 import type { Plan } from '../plan/plan-schema.js';
 import type { CheckEntry } from '../plan/schema/checks.js';
@@ -70,6 +70,8 @@ export class Monitors {
   readonly #running = new Map<string, { definition: MonitorDefinition; fingerprint: string; handle: ScheduleHandle }>();
   readonly #current = new Map<string, MonitorStateRecord>();
   readonly #writer: BeatWriter;
+  /** Each definition's check, built at its first beat and run at every beat after it. */
+  readonly #checks = new WeakMap<MonitorDefinition, (signal: AbortSignal) => Promise<NamedCheckResult>>();
   #plan: Plan;
   #definitions: MonitorDefinition[];
 
@@ -138,8 +140,13 @@ export class Monitors {
 
   async #beat(definition: MonitorDefinition, signal: AbortSignal): Promise<number> {
     const { name, entry, timing } = definition;
-    // One attempt per beat: retries are the monitor's pending beats, not attempts within one.
-    const result = await runCheckEntry(name, { ...entry, retries: 0 }, { cwd: this.#deps.cwd, variables: this.#deps.variables, signal });
+    let check = this.#checks.get(definition);
+    if (!check) {
+      // One attempt per beat: retries are the monitor's pending beats, not attempts within one.
+      check = checkEntryRunner(name, { ...entry, retries: 0 }, { cwd: this.#deps.cwd, variables: this.#deps.variables });
+      this.#checks.set(definition, check);
+    }
+    const result = await check(signal);
     if (signal.aborted) return timing.intervalMs;
     const saved = this.#current.get(name);
     const previous: MonitorMemory = { status: (saved?.status as MonitorStatus | undefined) ?? 'unknown', failures: saved?.failures ?? 0 };

@@ -57,3 +57,14 @@ describe('alert job and rpo conditions', () => {
     expect(unknownSource.map((i) => i.message)).toEqual(['unknown backup source "uploads" (backup.sources: db, files; or * for every source)']);
   });
 });
+
+describe('alert published-value conditions', () => {
+  it('refuses a JSON path or a series selector the reader cannot follow, naming the key', () => {
+    const plan = (when: string) => `version: 1\nservice: s\nalerts:\n  - { name: a, when: ${when} }\n`;
+    const json = issuesOf(plan('{ http: { url: "http://127.0.0.1:8080/stats", json: "$..deep" }, max: 1 }'));
+    expect(json.map((i) => [i.path, i.message])).toEqual([['alerts[0].when.http.json', expect.stringContaining('expected a JSON path')]]);
+    const series = issuesOf(plan('{ scrape: { url: "http://127.0.0.1:8080/metrics", series: "jobs_total{state=failed}" }, max: 1 }'));
+    expect(series.map((i) => i.path)).toEqual(['alerts[0].when.scrape.series']);
+    expect(issuesOf(plan('{ scrape: { url: "http://127.0.0.1:8080/metrics", series: "jobs_total{state=\\"failed\\"}" }, max: 1 }'))).toEqual([]);
+  });
+});

@@ -30,10 +30,17 @@ export async function runCheckEntry(
   entry: CheckEntry,
   deps: { cwd: string; variables: CheckVariables; signal?: AbortSignal },
 ): Promise<NamedCheckResult> {
+  return checkEntryRunner(name, entry, deps)(deps.signal);
+}
+
+/**
+ * A check entry built once and run any number of times (with its timeout and retries), for callers that run the
+ * same check again and again, such as a monitor's beats; building it throws only for unusable configuration.
+ */
+export function checkEntryRunner(name: string, entry: CheckEntry, deps: { cwd: string; variables: CheckVariables }): (signal?: AbortSignal) => Promise<NamedCheckResult> {
   const { kind, config } = checkKindOf(entry);
   const check = createCheck(kind, config, { cwd: deps.cwd, variables: deps.variables });
-  const result = await runCheck(check, { timeoutMs: entry.timeout, retries: entry.retries, signal: deps.signal });
-  return { name, kind, ...result };
+  return async (signal) => ({ name, kind, ...(await runCheck(check, { timeoutMs: entry.timeout, retries: entry.retries, signal })) });
 }
 
 /**

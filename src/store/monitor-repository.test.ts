@@ -39,6 +39,21 @@ describe('MonitorRepository', () => {
     expect((await s.monitors.states('svc')).map((m) => [m.name, m.status])).toEqual([['db', 'down'], ['web', 'up']]);
   });
 
+  it('writes a batch with several beats of a monitor: every beat counted in its hour, the last state kept', async () => {
+    const s = await store();
+    const at = (minute: number) => new Date(Date.parse('2025-03-01T12:00:00.000Z') + minute * 60_000);
+    const beat = (name: string, minute: number, up: boolean): MonitorBeat => {
+      const checkedAt = at(minute).toISOString();
+      return { state: { name, status: up ? 'up' : 'down', failures: up ? 0 : 1, since: checkedAt, checkedAt, detail: `${name} at ${minute}`, durationMs: 2.4 }, change: undefined, up };
+    };
+    // 12:50–13:10 in one batch, then one more beat of 13:xx in the next: counts add up across batches.
+    await s.monitors.recordBeats('svc', [beat('web', 50, true), beat('db', 50, true), beat('web', 55, false), beat('web', 65, true), beat('web', 70, true), beat('db', 55, false)]);
+    await s.monitors.recordBeats('svc', [beat('web', 75, false)]);
+    expect(await s.monitors.uptimeSince('svc', at(0))).toEqual(new Map([['db', { up: 1, total: 2 }], ['web', { up: 3, total: 5 }]]));
+    expect(await s.monitors.uptimeSince('svc', at(60))).toEqual(new Map([['web', { up: 2, total: 3 }]]));
+    expect((await s.monitors.states('svc')).map((m) => [m.name, m.status, m.detail, m.durationMs])).toEqual([['db', 'down', 'db at 55', 2], ['web', 'down', 'web at 75', 2]]);
+  });
+
   it('drops uptime hours older than the longest window when pruned', async () => {
     const s = await store();
     const now = new Date('2025-03-01T12:30:00.000Z');

@@ -96,11 +96,59 @@ export class MonitorRepository {
     await this.recordBeats(service, [{ state, change, up }]);
   }
 
-  /** Records beats of a service in one transaction (a daemon writes its monitors' beats in batches), in order. */
+  /**
+   * Records beats of a service in one transaction (a daemon writes its monitors' beats in batches), in order: the
+   * last state of each monitor, each monitor's up and total beats per hour, and the state changes, each of the
+   * three written with one statement per {@link BEATS_PER_STATEMENT} rows rather than one per beat.
+   */
   async recordBeats(service: string, beats: readonly MonitorBeat[]): Promise<void> {
     if (beats.length === 0) return;
+    const states = new Map<string, Selectable<MonitorStatesTable>>();
+    const uptime = new Map<string, MonitorUptimeTable>();
+    const changes: Selectable<MonitorChangesTable>[] = [];
+    for (const { state, change, up } of beats) {
+      states.set(state.name, stateRow(service, state));
+      const hour = state.checkedAt.slice(0, 13);
+      const key = `${state.name}\u0000${hour}`;
+      const counted = uptime.get(key) ?? { service, name: state.name, hour, up: 0, total: 0 };
+      counted.up += up ? 1 : 0;
+      counted.total += 1;
+      uptime.set(key, counted);
+      if (change) {
+        changes.push({ id: newId('mon', Date.parse(state.checkedAt)), service, name: state.name, at: state.checkedAt, from_status: change.from, to_status: state.status, detail: state.detail });
+      }
+    }
     await this.#db.transaction().execute(async (tx) => {
-      for (const { state, change, up } of beats) await writeBeat(tx, service, state, change, up);
+      for (const rows of chunks([...states.values()])) {
+        await tx
+          .insertInto('monitor_states')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['service', 'name']).doUpdateSet((eb) => ({
+              status: eb.ref('excluded.status'),
+              failures: eb.ref('excluded.failures'),
+              since: eb.ref('excluded.since'),
+              checked_at: eb.ref('excluded.checked_at'),
+              detail: eb.ref('excluded.detail'),
+              duration_ms: eb.ref('excluded.duration_ms'),
+            })),
+          )
+          .execute();
+      }
+      for (const rows of chunks([...uptime.values()])) {
+        await tx
+          .insertInto('monitor_uptime')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['service', 'name', 'hour']).doUpdateSet((eb) => ({
+              up: eb('monitor_uptime.up', '+', eb.ref('excluded.up')),
+              total: eb('monitor_uptime.total', '+', eb.ref('excluded.total')),
+            })),
+          )
+          .execute();
+      }
+      for (const rows of chunks(changes)) await tx.insertInto('monitor_changes').values(rows).execute();
+      for (const name of new Set(changes.map((c) => c.name))) await keepNewestChanges(tx, service, name);
     });
   }
 
@@ -138,42 +186,36 @@ export interface MonitorBeat {
   up: boolean;
 }
 
-async function writeBeat(tx: Transaction<MonitorTables>, service: string, state: MonitorStateRecord, change: { from: string } | undefined, up: boolean): Promise<void> {
-  const row: Selectable<MonitorStatesTable> = {
-  service,
-  name: state.name,
-  status: state.status,
-  failures: state.failures,
-  since: state.since,
-  checked_at: state.checkedAt,
-  detail: state.detail,
-  duration_ms: Math.round(state.durationMs),
+/** Rows written with one statement at most (SQLite and PostgreSQL cap the parameters of one). */
+const BEATS_PER_STATEMENT = 500;
+
+function* chunks<T>(rows: T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += BEATS_PER_STATEMENT) yield rows.slice(i, i + BEATS_PER_STATEMENT);
+}
+
+function stateRow(service: string, state: MonitorStateRecord): Selectable<MonitorStatesTable> {
+  return {
+    service,
+    name: state.name,
+    status: state.status,
+    failures: state.failures,
+    since: state.since,
+    checked_at: state.checkedAt,
+    detail: state.detail,
+    duration_ms: Math.round(state.durationMs),
   };
-  const hour = state.checkedAt.slice(0, 13);
-  await tx
-    .insertInto('monitor_states')
-    .values(row)
-    .onConflict((oc) => oc.columns(['service', 'name']).doUpdateSet({ ...row }))
-    .execute();
-  await tx
-    .insertInto('monitor_uptime')
-    .values({ service, name: state.name, hour, up: up ? 1 : 0, total: 1 })
-    .onConflict((oc) => oc.columns(['service', 'name', 'hour']).doUpdateSet((eb) => ({ up: eb('monitor_uptime.up', '+', up ? 1 : 0), total: eb('monitor_uptime.total', '+', 1) })))
-    .execute();
-  if (!change) return;
-  await tx
-    .insertInto('monitor_changes')
-    .values({ id: newId('mon', Date.parse(state.checkedAt)), service, name: state.name, at: state.checkedAt, from_status: change.from, to_status: state.status, detail: state.detail })
-    .execute();
-  // History stays bounded: the oldest changes beyond the kept number go.
+}
+
+/** History stays bounded: a monitor's oldest changes beyond the kept number go. */
+async function keepNewestChanges(tx: Transaction<MonitorTables>, service: string, name: string): Promise<void> {
   const keep = await tx
     .selectFrom('monitor_changes')
     .select('id')
     .where('service', '=', service)
-    .where('name', '=', state.name)
+    .where('name', '=', name)
     .orderBy('id', 'desc')
     .offset(MONITOR_CHANGES_KEPT)
     .limit(1)
     .executeTakeFirst();
-  if (keep) await tx.deleteFrom('monitor_changes').where('service', '=', service).where('name', '=', state.name).where('id', '<=', keep.id).execute();
+  if (keep) await tx.deleteFrom('monitor_changes').where('service', '=', service).where('name', '=', name).where('id', '<=', keep.id).execute();
 }

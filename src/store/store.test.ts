@@ -173,6 +173,19 @@ for (const backend of backends) {
       expect(await store.checks.latestByName('api')).toEqual([db, twin]);
     });
 
+    it('records monitor beats in batches: the last state, the uptime of every beat, the changes', async () => {
+      const beat = (name: string, minute: number, up: boolean, from?: string) => {
+        const checkedAt = new Date(Date.parse('2025-01-01T00:00:00.000Z') + minute * 60_000).toISOString();
+        const state = { name, status: up ? 'up' : 'down', failures: up ? 0 : 1, since: checkedAt, checkedAt, detail: `${name} ${minute}`, durationMs: 3 };
+        return { state, change: from === undefined ? undefined : { from }, up };
+      };
+      await store.monitors.recordBeats('svc', [beat('web', 1, true, 'unknown'), beat('db', 1, true), beat('web', 2, false, 'up'), beat('web', 61, true, 'down')]);
+      await store.monitors.recordBeats('svc', [beat('web', 62, true)]);
+      expect((await store.monitors.states('svc')).map((m) => [m.name, m.status, m.detail])).toEqual([['db', 'up', 'db 1'], ['web', 'up', 'web 62']]);
+      expect(await store.monitors.uptimeSince('svc', new Date(0))).toEqual(new Map([['db', { up: 1, total: 1 }], ['web', { up: 3, total: 4 }]]));
+      expect((await store.monitors.changes('svc', { name: 'web' })).map((c) => `${c.from}>${c.to}`)).toEqual(['down>up', 'up>down', 'unknown>up']);
+    });
+
     it('hands a lock to one holder until it is released or expires', async () => {
       expect(await store.locks.tryAcquire('release:api', 'rel_a', 60_000)).toBe(true);
       expect(await store.locks.tryAcquire('release:api', 'rel_b', 60_000)).toBe(false);

@@ -17,7 +17,8 @@ export interface HttpExpectations {
 /** What was received, as far as the expectations need it. */
 export interface ObservedResponse {
   status: number;
-  headers: Headers;
+  /** Response headers by name (any case): fetch's `Headers`, or anything with its `get`. */
+  headers: Pick<Headers, 'get'>;
   body: string;
   latencyMs: number;
 }

@@ -7,8 +7,8 @@ import type { Check, CheckDeps } from '../check.js';
 import { fillConfigPlaceholders } from '../placeholders.js';
 import { elapsedSince, probe, type ProbeOutcome } from '../probe.js';
 import { redactSecrets } from '../redact.js';
-import { requestWithCa } from './ca-request.js';
 import { findMismatches } from './expectations.js';
+import { sendCheckRequest, type CheckResponse } from './http-request.js';
 import { parseJsonPath } from './json-path.js';
 
 /** Methods an `http` check may use. */
@@ -75,7 +75,7 @@ export type HttpCheckConfig = z.output<typeof httpCheckSchema>;
 /** Creates an `http` check. */
 export function createHttpCheck(config: HttpCheckConfig, deps: CheckDeps): Check {
   const filled = fillConfigPlaceholders(config, deps.variables);
-  const headers = new Headers(filled.headers);
+  const headers = lowerCaseHeaders(filled.headers ?? {});
   const secrets = Object.entries(filled.headers ?? {})
     .filter(([name]) => SECRET_HEADER.test(name))
     .map(([, value]) => value);
@@ -83,48 +83,55 @@ export function createHttpCheck(config: HttpCheckConfig, deps: CheckDeps): Check
   if (typeof filled.body === 'string') body = filled.body;
   else if (filled.body !== undefined) {
     body = JSON.stringify(filled.body);
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    headers['content-type'] ??= 'application/json';
   }
+  // The URL and what results show of it are worked out once: a monitor runs the same check every few seconds.
+  const target = parseTarget(filled.url, headers);
+  const label = `${filled.method} ${target.shown}`;
+  const probeOptions = { label, secrets: [...secrets, target.password] };
   return {
     kind: 'http',
-    run: ({ signal }) => {
-      const target = parseTarget(filled.url, headers);
-      const label = `${filled.method} ${target.shown}`;
-      return probe(
+    run: ({ signal }) =>
+      probe(
         signal,
         async (signal) => {
           if (!target.url) return { status: 'error', detail: `invalid URL ${JSON.stringify(target.shown)}` };
           const ca = filled.ca === undefined ? undefined : await loadCa(filled.ca, deps.cwd);
           return request(filled, target.url, label, { headers: target.headers, body, signal, ca }, target.shown, secrets);
         },
-        { label, secrets: [...secrets, target.password] },
-      );
-    },
+        probeOptions,
+      ),
   };
 }
 
 interface Target {
   url?: URL;
   shown: string;
-  headers: Headers;
+  headers: Record<string, string>;
   password?: string;
 }
 
-/** Moves `user:pass@` out of the URL into a Basic Authorization header, since fetch refuses credentials in URLs. */
-function parseTarget(raw: string, base: Headers): Target {
-  const headers = new Headers(base);
+/** Header names in lower case (the last of two spellings of one name wins). */
+function lowerCaseHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+/** Moves `user:pass@` out of the URL into a Basic Authorization header, so the URL shown never carries them. */
+function parseTarget(raw: string, base: Record<string, string>): Target {
+  const headers = { ...base };
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return { shown: redactSecrets(raw), headers };
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { shown: redactSecrets(raw), headers };
   if (!url.username && !url.password) return { url, shown: shownUrl(url), headers };
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
-  if (!headers.has('authorization')) {
-    headers.set('authorization', `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
-  }
+  headers.authorization ??= `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   url.username = '';
   url.password = '';
   return { url, shown: shownUrl(url), headers, password };
@@ -143,32 +150,32 @@ async function request(
   config: HttpCheckConfig,
   url: URL,
   label: string,
-  init: { headers: Headers; body: string | undefined; signal: AbortSignal; ca: string | undefined },
+  init: { headers: Record<string, string>; body: string | undefined; signal: AbortSignal; ca: string | undefined },
   shown: string,
   secrets: string[],
 ): Promise<ProbeOutcome> {
-  const started = performance.now();
-  let response: Response;
+  let response: CheckResponse;
   try {
-    const options = {
+    response = await sendCheckRequest(url, {
       method: config.method,
       headers: init.headers,
-      body: config.method === 'GET' || config.method === 'HEAD' ? undefined : init.body,
-      redirect: config.followRedirects ? ('follow' as const) : ('manual' as const),
+      body: init.body,
+      redirect: config.followRedirects ? 'follow' : 'manual',
       signal: init.signal,
-    };
-    response = init.ca === undefined ? await fetch(url, options) : await requestWithCa(url, { ...options, ca: init.ca });
+      ca: init.ca,
+      maxBodyBytes: MAX_BODY_BYTES,
+    });
   } catch (error) {
-    // fetch reports network failures as TypeError("fetch failed") with the socket error, which has a code, as
-    // its cause; anything else (a blocked port, a bad header) means the request could not be made at all.
+    // Network failures come as TypeError("fetch failed") with the socket error, which has a code, as its cause;
+    // anything else (a blocked port, a bad header) means the request could not be made at all.
     const cause = error instanceof TypeError ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
     if (init.signal.aborted || typeof cause?.code !== 'string') throw error;
     const why = cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.message;
     return { status: 'fail', detail: `${label}: ${why}`, data: { url: shown, code: cause.code } };
   }
-  const text = await readBody(response, init.signal);
-  const latencyMs = elapsedSince(started);
-  const observed = { status: response.status, headers: response.headers, body: text, latencyMs };
+  const text = response.body;
+  const latencyMs = elapsedSince(response.startedAt);
+  const observed = { status: response.status, headers: { get: response.header }, body: text, latencyMs };
   const problems = findMismatches(config, observed);
   const data: Record<string, unknown> = { url: shown, method: config.method, status: response.status, latencyMs };
   if (problems.length === 0) {
@@ -179,22 +186,4 @@ async function request(
   data.problems = problems;
   data.bodyExcerpt = redactSecrets(text.slice(0, 500), secrets);
   return { status: 'fail', detail: `${label}: ${first} (${latencyMs}ms)${more}`, data };
-}
-
-async function readBody(response: Response, signal: AbortSignal): Promise<string> {
-  if (!response.body) return '';
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < MAX_BODY_BYTES && !signal.aborted) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
 }

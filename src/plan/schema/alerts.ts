@@ -1,6 +1,8 @@
 /** `alerts:` conditions held for a duration, with severity and what to do. */
 import { z } from 'zod';
 import { parseDuration, parsePercent } from '../../shared/duration.js';
+import { parseJsonPath } from '../../checks/http/json-path.js';
+import { parseSeriesSelector } from '../../shared/series-selector.js';
 import { httpUrl } from '../../shared/value-schemas.js';
 import { durationMs } from '../../shared/units-schema.js';
 import { BUILTIN_METRICS, METRIC_UNITS } from './analysis.js';
@@ -31,21 +33,30 @@ const when = z
     prometheus: z
       .strictObject({
         url: httpUrl('Prometheus base URL.', 'http://127.0.0.1:9090'),
-        query: z.string().describe('PromQL returning one number (instant query); `{service}` is filled in.'),
+        query: z.string().describe("PromQL returning one number (instant query); `{service}` and `{interval}` (the rule's interval as a PromQL duration, e.g. `15s`) are filled in."),
       })
       .optional()
       .describe('A PromQL query.'),
     http: z
       .strictObject({
         url: z.string().describe('URL answering JSON; `{service_url}` is filled in.'),
-        json: z.string().describe('Where the number is in the answer, as a dotted path like `$.stats.ratio` or `items[0].count`.'),
+        json: z
+          .string()
+          .refine((path) => parseJsonPath(path) !== undefined, { error: 'expected a JSON path like $.stats.ratio or items[0].count' })
+          .describe('Where the number is in the answer, as a dotted path like `$.stats.ratio` or `items[0].count`.'),
       })
       .optional()
       .describe('A number the service publishes at a JSON path of an HTTP endpoint.'),
     scrape: z
       .strictObject({
         url: z.string().describe('URL of a Prometheus text exposition (`/metrics`); `{service_url}` is filled in.'),
-        series: z.string().describe('A series name, optionally with labels: `concept_ratio` or `jobs_total{state="failed"}`.'),
+        series: z
+          .string()
+          .superRefine((text, ctx) => {
+            const parsed = parseSeriesSelector(text);
+            if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+          })
+          .describe('A series name, optionally with label matchers: `concept_ratio` or `jobs_total{state="failed"}`; several matching series are summed.'),
       })
       .optional()
       .describe("A series of the service's own Prometheus metrics."),
