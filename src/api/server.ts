@@ -49,7 +49,8 @@ const OPENAPI = (deps: ApiDeps) => ({
       description:
         `Releases, events, operations and metrics of ${deps.service}. Every call but /health takes a bearer token ` +
         '(.glidepath/token): the read token may look, the admin token may also act, the metrics token may only scrape ' +
-        '/metrics. Each operation names the least role it needs in `x-glidepath-role` and as the scope of its security requirement.',
+        '/metrics. Each operation names the least role it needs in `x-glidepath-role` and as the scope of its security requirement. ' +
+        'Every answer carries `Server-Timing: app;dur=MS`, the milliseconds the daemon took to make it.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/', description: 'the daemon itself (daemon.listen in the plan)' }],
