@@ -20,7 +20,8 @@ export function Chart(props: ChartProps) {
   const [Drawn, setDrawn] = useState<typeof DrawnChart | null>(null);
   useEffect(() => {
     let current = true;
-    void loadCharts().then((module) => current && setDrawn(() => module));
+    // A chunk that fails to load leaves the figure with its caption and no plot.
+    loadCharts().then((module) => current && setDrawn(() => module), () => undefined);
     return () => {
       current = false;
     };

@@ -25,7 +25,7 @@ const firstSession = loginToken ? undefined : currentSession();
 firstSession?.catch(() => undefined);
 if (!loginToken) prefetch(firstCalls(routeOf(location.hash)));
 // Services and one release chart; the History list and Operations do not.
-if (!/^#\/(history|operations)\/?$/.test(location.hash)) void loadCharts();
+if (!/^#\/(history|operations)\/?$/.test(location.hash)) loadCharts().catch(() => undefined);
 
 function Login(props: { onSession: (session: Session) => void; error: string }) {
   const [token, setToken] = useState('');
