@@ -51,9 +51,38 @@ export async function logOut(): Promise<void> {
   await fetch('/dashboard/logout', { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf } });
 }
 
+async function fetchJson<T>(path: string): Promise<T> {
+  return parse<T>(await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } }), `GET ${path}`);
+}
+
+// Answers asked for before the view that wants them was drawn, by path; each is handed to its first asker only.
+const early = new Map<string, { at: number; answer: Promise<unknown> }>();
+const EARLY_KEPT_MS = 5_000;
+
+/**
+ * Starts the GETs a view will make, while the page still checks its session: the view's own requests then take
+ * these answers instead of waiting for their round trip. A failed one (no session yet) is asked again by the view.
+ */
+export function prefetch(paths: readonly string[]): void {
+  for (const path of paths) {
+    const answer = fetchJson(path);
+    answer.catch(() => undefined);
+    early.set(path, { at: Date.now(), answer });
+  }
+}
+
 /** GET a JSON document of the API. */
 export async function get<T>(path: string): Promise<T> {
-  return parse<T>(await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } }), `GET ${path}`);
+  const ahead = early.get(path);
+  early.delete(path);
+  if (ahead && Date.now() - ahead.at < EARLY_KEPT_MS) {
+    try {
+      return (await ahead.answer) as T;
+    } catch {
+      // Asked before a session existed, or the daemon was away: asked again below.
+    }
+  }
+  return fetchJson<T>(path);
 }
 
 /** GET a text document of the API. */

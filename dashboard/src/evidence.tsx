@@ -3,7 +3,7 @@
  * and the canary/stable ratio with its confidence bounds against the tolerated ratio. Each measurement is one look.
  */
 import type { AnalysisDocument, SequentialEvidence } from '../../src/api/contract.js';
-import { Chart } from './chart.js';
+import { Chart } from './lazy-chart.js';
 
 type Look = AnalysisDocument & { evidence: SequentialEvidence };
 

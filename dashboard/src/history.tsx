@@ -1,5 +1,5 @@
 /** History: past releases with outcome, duration and reason (filtered and paged by the API), and one release's timeline and launch record. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { ReleaseDocument, ReleasePage } from '../../src/api/contract.js';
 import { followEvents, get, getText, type Session } from './api.js';
 import { Markdown } from './markdown.js';
@@ -22,6 +22,11 @@ function pageQuery(status: string, version: string, cursor: string | undefined):
   if (version) query.set('version', version);
   if (cursor) query.set('cursor', cursor);
   return `/v1/releases?${query.toString()}`;
+}
+
+/** The API calls the History view starts with: the newest page unfiltered, or the one release shown. */
+export function historyCalls(id: string | undefined): string[] {
+  return [id ? `/v1/releases/${encodeURIComponent(id)}` : pageQuery('', '', undefined)];
 }
 
 function ReleaseDetail(props: { id: string }) {
@@ -77,7 +82,8 @@ export function HistoryView(props: { session: Session; id?: string }) {
   const [loaded, setLoaded] = useState<{ query: string; page: ReleasePage } | null>(null);
   const [error, setError] = useState('');
   const query = pageQuery(status, version, cursors.at(-1));
-  useEffect(() => {
+  // A layout effect: the page is asked for (or taken from the answer asked for early) before the frame is painted.
+  useLayoutEffect(() => {
     if (props.id) return;
     let current = true;
     get<ReleasePage>(query).then(

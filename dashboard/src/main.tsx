@@ -1,15 +1,31 @@
 /** The dashboard's shell: login, navigation by the URL's fragment, and the three views. */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure, currentSession, logIn, logOut, type Session } from './api.js';
-import { HistoryView } from './history.js';
-import { OperationsView } from './operations.js';
-import { ServicesView } from './services.js';
+import { ApiFailure, currentSession, logIn, logOut, prefetch, type Session } from './api.js';
+import { HistoryView, historyCalls } from './history.js';
+import { loadCharts } from './lazy-chart.js';
+import { OPERATIONS_CALLS, OperationsView } from './operations.js';
+import { SERVICES_CALLS, ServicesView } from './services.js';
 import './style.css';
 
 function routeOf(hash: string): string[] {
   return hash.replace(/^#\/?/, '').split('/').filter(Boolean);
 }
+
+/** The API calls of the view a route shows first. */
+function firstCalls(route: string[]): readonly string[] {
+  const [view = 'services', id] = route;
+  return view === 'history' ? historyCalls(id) : view === 'operations' ? OPERATIONS_CALLS : SERVICES_CALLS;
+}
+
+// Before anything is drawn: the session and the first view's data are asked for at once, not one after the other
+// (a login link has no session yet: it is spent first).
+const loginToken = /^#login=([A-Za-z0-9_-]+)$/.exec(location.hash)?.[1];
+const firstSession = loginToken ? undefined : currentSession();
+firstSession?.catch(() => undefined);
+if (!loginToken) prefetch(firstCalls(routeOf(location.hash)));
+// Services and one release chart; the History list and Operations do not.
+if (!/^#\/(history|operations)\/?$/.test(location.hash)) loadCharts().catch(() => undefined);
 
 function Login(props: { onSession: (session: Session) => void; error: string }) {
   const [token, setToken] = useState('');
@@ -46,11 +62,10 @@ function App() {
   useEffect(() => {
     const onHash = () => setRoute(routeOf(location.hash));
     window.addEventListener('hashchange', onHash);
-    const login = /^#login=([A-Za-z0-9_-]+)$/.exec(location.hash)?.[1];
     // The one-time token leaves the address bar (and the history) before it is spent.
-    if (login) history.replaceState(null, '', '#/services');
+    if (loginToken) history.replaceState(null, '', '#/services');
     setRoute(routeOf(location.hash));
-    (login ? logIn(login) : currentSession()).then(setSession, (failure: unknown) => {
+    (loginToken ? logIn(loginToken) : (firstSession ?? currentSession())).then(setSession, (failure: unknown) => {
       setLoginError(failure instanceof Error ? failure.message : String(failure));
       setSession(null);
     });

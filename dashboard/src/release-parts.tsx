@@ -1,6 +1,6 @@
 /** Parts of a release shown in several views: its steps with progress, and its analysis with evidence over time. */
 import type { AnalysisDocument, ReleaseStepDocument } from '../../src/api/contract.js';
-import { Chart } from './chart.js';
+import { Chart } from './lazy-chart.js';
 import { EvidenceCharts, evidenceSummary, looksOf } from './evidence.js';
 
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString() : '–');

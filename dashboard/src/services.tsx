@@ -3,12 +3,16 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ReleaseDocument, StatusDocument, TrafficDocument } from '../../src/api/contract.js';
 import { followEvents, get, type Session } from './api.js';
 import { Actions } from './actions.js';
-import { Chart, type Line } from './chart.js';
+import type { Line } from './chart.js';
+import { Chart } from './lazy-chart.js';
 import { AnalysisPanel, StepList } from './release-parts.js';
 
 const COLORS = ['#2563eb', '#d97706', '#059669', '#db2777'];
 const KEEP_POINTS = 150;
 const POLL_MS = 2_000;
+
+/** The API calls the Services view starts with. */
+export const SERVICES_CALLS = ['/v1/status', '/v1/traffic'] as const;
 
 type Sample = { at: number; versions: TrafficDocument['versions'] };
 
@@ -45,7 +49,7 @@ export function ServicesView(props: { session: Session }) {
 
   const refresh = useCallback(async () => {
     try {
-      const [now, traffic] = await Promise.all([get<StatusDocument>('/v1/status'), get<TrafficDocument>('/v1/traffic')]);
+      const [now, traffic] = await Promise.all([get<StatusDocument>(SERVICES_CALLS[0]), get<TrafficDocument>(SERVICES_CALLS[1])]);
       setStatus(now);
       setSamples((old) => [...old, { at: Date.now() / 1000, versions: traffic.versions }].slice(-KEEP_POINTS));
       // The active release, or else the last one, so its steps and verdicts stay in view after it ends.

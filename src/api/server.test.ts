@@ -24,7 +24,8 @@ beforeAll(async () => {
       return () => bus.off('event', listener);
     },
     status: () => Promise.resolve({ service: 'shop', stable: { version: 'v1', weight: 100 }, canary: null, release: null }),
-    traffic: () => Promise.resolve({ service: 'shop', windowMs: 10_000, versions: [] }),
+    // Traffic takes 30 ms to make, which its answer's Server-Timing shows.
+    traffic: () => new Promise((resolve) => setTimeout(() => resolve({ service: 'shop', windowMs: 10_000, versions: [] }), 30)),
     metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'glidepath_up 1\n' }),
     shutdown: () => void shutdowns++,
   });
@@ -75,6 +76,21 @@ describe('API auth', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ error: { message: string } }>().error.message).toContain('limit');
     expect((await app.inject({ url: '/nope', headers: as(tokens.read) })).statusCode).toBe(404);
+  });
+
+  it('says in Server-Timing how long each answer took to make, refusals and the dashboard page included', async () => {
+    const timing = /^app;dur=\d+\.\d$/;
+    for (const answer of [
+      await app.inject({ url: '/v1/status', headers: as(tokens.read) }),
+      await app.inject({ url: '/v1/status' }),
+      await app.inject({ url: '/v1/releases?limit=0', headers: as(tokens.read) }),
+      await app.inject({ url: '/health' }),
+      await app.inject({ url: '/' }),
+    ]) {
+      expect(answer.headers['server-timing']).toMatch(timing);
+    }
+    const slow = await app.inject({ url: '/v1/traffic', headers: as(tokens.read) });
+    expect(Number(/dur=([\d.]+)/.exec(String(slow.headers['server-timing']))?.[1])).toBeGreaterThanOrEqual(29);
   });
 });
 

@@ -16,6 +16,7 @@ export const SERVICE = 'shop';
 
 /** What `deploy --json` prints, as far as these scenarios read it. */
 export interface ReleaseJson {
+  id: string;
   version: string;
   status: string;
   reason: string | null;
