@@ -117,7 +117,11 @@ export class ProxyRemote {
     const standbyPid = this.info.standbyPid;
     if (this.#standby) await stopFound(this.#standby, standbyPid ?? undefined);
     // One still starting is not attached yet: it is stopped by its pid.
-    else if (standbyPid !== null && processAlive(standbyPid)) process.kill(standbyPid, 'SIGKILL');
+    else if (standbyPid !== null && processAlive(standbyPid)) {
+      process.kill(standbyPid, 'SIGKILL');
+      // Gone only once the kernel has torn it down (and, for our own child, reaped it): close returns after that.
+      for (let i = 0; i < STOP_TIMEOUT_MS / 20 && processAlive(standbyPid); i++) await sleep(20);
+    }
     await this.#send('close', { graceMs }).catch(() => undefined);
     for (let i = 0; i < STOP_TIMEOUT_MS / 20 && processAlive(this.info.pid); i++) await sleep(20);
     if (processAlive(this.info.pid)) process.kill(this.info.pid, 'SIGKILL');

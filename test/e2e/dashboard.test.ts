@@ -298,15 +298,16 @@ describe.skipIf(missing)('a release judged by compare: latency, in the dashboard
       expect(Number(await effect.locator('[data-points]').getAttribute('data-points'))).toBe(rounds);
       expect(await effect.locator('figcaption').textContent()).toBe('vs-stable: canary/stable ratio with its confidence bounds (log scale); tolerated up to 1.2');
       expect(await effect.locator('[role="img"]').getAttribute('aria-label')).toContain('ratio, lower bound, upper bound, tolerated');
-      // Latency is judged by confidence sequences, not an e-value: no e-value chart.
-      expect(await page.getByTestId('evidence-vs-stable').count()).toBe(0);
+      // The exceedance test's e-value against 1/alpha, one point per round, beside the effect chart.
+      const evidence = page.getByTestId('evidence-vs-stable');
+      await expect.poll(() => evidence.locator('[data-points]').getAttribute('data-drawn', { timeout: 1_000 }).catch(() => null), { timeout: 15_000 }).toBe('true');
+      expect(Number(await evidence.locator('[data-points]').getAttribute('data-points'))).toBe(rounds);
       // The verdict line of the metric's row: failed, the reason in words, and where the test stood.
       const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'vs-stable' }) });
       expect(await row.locator('.badge').textContent()).toBe('fail');
       const verdict = (await row.locator('.reason').allTextContents()).join('\n');
-      expect(verdict).toMatch(/^p95 latency [\d.]+ ms vs stable [\d.]+ ms: canary ≥ [\d.]+ ms > stable ≤ [\d.]+ ms × 1.2 at 99% confidence/);
-      expect(verdict).toMatch(/ratio [\d.e+]+ \[[\d.e+]+, [^\]]+\], tolerated 1.2 · \d+ vs \d+ requests · test fail$/);
-      expect(verdict).not.toContain('e-value');
+      expect(verdict).toMatch(/^p95 latency [\d.]+ ms vs stable [\d.]+ ms: \d+ of \d+ canary requests \([\d.]+%\) slower than stable's p95 × 1\.2, vs [\d.]+% of stable's slower than its p95; .* at 99% confidence after \d+ canary requests \(e-value [\d.e+]+ ≥ 100\)/);
+      expect(verdict).toMatch(/e-value [\d.e+]+ of 100 needed · ratio [\d.e+]+ \[([\d.e+]+|–), [^\]]+\], tolerated 1.2 · \d+ vs \d+ requests · test fail$/);
       await page.screenshot({ path: join(DOCS, 'dashboard-latency.png'), fullPage: true });
     } finally {
       await ownBrowser.close();
