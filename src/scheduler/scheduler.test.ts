@@ -106,6 +106,28 @@ describe('self-timed schedules (repeat)', () => {
     expect(clock.pendingSleeps).toBe(0);
   });
 
+  it('with coalesceMs, rounds each run up to the grid, so runs due within the same quarter second start together', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:00.010Z');
+    const scheduler = new Scheduler(clock, { coalesceMs: 250 });
+    const starts: Record<string, string[]> = { a: [], b: [] };
+    for (const [name, firstMs, takesMs] of [['a', 0, 30], ['b', 120, 170]] as const) {
+      scheduler.repeat(name, firstMs, async ({ scheduledAt, latenessMs, signal }) => {
+        expect(latenessMs).toBe(0);
+        starts[name]?.push(scheduledAt.toISOString());
+        await clock.sleep(takesMs, signal);
+        return 1_000;
+      });
+    }
+    await clock.advance(2_600);
+    // a: due at 0.010 → 0.250, then 0.280 + 1 s → 1.500, 2.530 → 2.750; b: 0.130 → 0.250, 1.420 → 1.500, 2.670 → 2.750.
+    expect(starts.a).toEqual(['2026-01-01T00:00:00.250Z', '2026-01-01T00:00:01.500Z']);
+    expect(starts.b).toEqual(['2026-01-01T00:00:00.250Z', '2026-01-01T00:00:01.500Z']);
+    await clock.advance(200);
+    expect(starts.a?.[2]).toBe('2026-01-01T00:00:02.750Z');
+    expect(starts.b?.[2]).toBe('2026-01-01T00:00:02.750Z');
+    await scheduler.stopAll();
+  });
+
   it('reports a run that throws and tries again after at least a second, not in a spin', async () => {
     const clock = new FakeClock('2026-01-01T00:00:00Z');
     const scheduler = new Scheduler(clock);

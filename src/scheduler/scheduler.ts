@@ -44,6 +44,12 @@ export const LATENESS_SAMPLES = 256;
 export interface SchedulerOptions {
   /** Told the lateness of every run of every schedule as it starts (the daemon exports it on /metrics). */
   onLateness?: (latenessMs: number, name: string) => void;
+  /**
+   * Rounds the due time of every `repeat` run up to a multiple of this many ms of the clock (default 0: exact), so
+   * runs due close together share one wake-up: 200 monitors at 10 s wake the process 4 times a second instead of
+   * 20, and a wake-up costs more than the work of one check. A run is then at most this much later than its delay.
+   */
+  coalesceMs?: number;
 }
 
 /** Fires named schedules on a clock. */
@@ -51,10 +57,18 @@ export class Scheduler {
   readonly #clock: Clock;
   readonly #handles = new Map<string, ScheduleHandle>();
   readonly #onLateness: (latenessMs: number, name: string) => void;
+  readonly #coalesceMs: number;
 
   constructor(clock: Clock, options: SchedulerOptions = {}) {
     this.#clock = clock;
     this.#onLateness = options.onLateness ?? (() => undefined);
+    this.#coalesceMs = Math.max(0, options.coalesceMs ?? 0);
+  }
+
+  // `delayMs` from now, rounded up to the coalescing grid.
+  #dueIn(delayMs: number): Date {
+    const due = this.#clock.now().getTime() + Math.max(0, delayMs);
+    return new Date(this.#coalesceMs > 0 ? Math.ceil(due / this.#coalesceMs) * this.#coalesceMs : due);
   }
 
   /** The schedules in force, by name. */
@@ -129,7 +143,7 @@ export class Scheduler {
     const clock = this.#clock;
     const stopper = new AbortController();
     const samples: number[] = [];
-    let next: Date | undefined = new Date(clock.now().getTime() + Math.max(0, firstMs));
+    let next: Date | undefined = this.#dueIn(firstMs);
     let busy = false;
     let lastDelay = 0;
     const loop = async () => {
@@ -156,7 +170,7 @@ export class Scheduler {
         } finally {
           busy = false;
         }
-        next = new Date(clock.now().getTime() + Math.max(0, delay));
+        next = this.#dueIn(delay);
       }
     };
     const looping = loop();
