@@ -133,8 +133,8 @@ export class Daemon {
     const metrics = new DaemonMetrics(plan.service);
     const env = options.env ?? process.env;
     // One scheduler for everything that runs on time (jobs, backups, monitors, alerts), with one lateness measure;
-    // monitors' and rules' beats on a quarter-second grid, so those due together share a wake-up.
-    const scheduler = new Scheduler(systemClock, { onLateness: (ms) => metrics.scheduled(ms), coalesceMs: 250 });
+    // monitors' and rules' beats on a half-second grid, so those due together share a wake-up.
+    const scheduler = new Scheduler(systemClock, { onLateness: (ms) => metrics.scheduled(ms), coalesceMs: 500 });
     const jobs = new JobRunner({ service: plan.service, repository: store.jobs, clock: systemClock, scheduler, secrets: () => secretsOfPlan(plans.texts, env), log });
     const notifications = startNotifications({ plan, planDir, store, events, url: `http://${plan.daemon.listen}`, log });
     let daemon: Daemon | undefined;

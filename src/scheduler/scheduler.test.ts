@@ -106,11 +106,11 @@ describe('self-timed schedules (repeat)', () => {
     expect(clock.pendingSleeps).toBe(0);
   });
 
-  it('with coalesceMs, rounds each run up to the grid, so runs due within the same quarter second start together', async () => {
+  it('with coalesceMs, moves each run to the nearest grid point, so runs due within the same half second start together', async () => {
     const clock = new FakeClock('2026-01-01T00:00:00.010Z');
-    const scheduler = new Scheduler(clock, { coalesceMs: 250 });
+    const scheduler = new Scheduler(clock, { coalesceMs: 500 });
     const starts: Record<string, string[]> = { a: [], b: [] };
-    for (const [name, firstMs, takesMs] of [['a', 0, 30], ['b', 120, 170]] as const) {
+    for (const [name, firstMs, takesMs] of [['a', 300, 30], ['b', 700, 170]] as const) {
       scheduler.repeat(name, firstMs, async ({ scheduledAt, latenessMs, signal }) => {
         expect(latenessMs).toBe(0);
         starts[name]?.push(scheduledAt.toISOString());
@@ -119,12 +119,23 @@ describe('self-timed schedules (repeat)', () => {
       });
     }
     await clock.advance(2_600);
-    // a: due at 0.010 → 0.250, then 0.280 + 1 s → 1.500, 2.530 → 2.750; b: 0.130 → 0.250, 1.420 → 1.500, 2.670 → 2.750.
-    expect(starts.a).toEqual(['2026-01-01T00:00:00.250Z', '2026-01-01T00:00:01.500Z']);
-    expect(starts.b).toEqual(['2026-01-01T00:00:00.250Z', '2026-01-01T00:00:01.500Z']);
-    await clock.advance(200);
-    expect(starts.a?.[2]).toBe('2026-01-01T00:00:02.750Z');
-    expect(starts.b?.[2]).toBe('2026-01-01T00:00:02.750Z');
+    // a: due 0.310 → 0.500, then 0.530 + 1 s → 1.500, 2.530 → 2.500; b: due 0.710 → 0.500, 1.670 → 1.500, 2.670 → 2.500.
+    expect(starts.a).toEqual(['2026-01-01T00:00:00.500Z', '2026-01-01T00:00:01.500Z', '2026-01-01T00:00:02.500Z']);
+    expect(starts.b).toEqual(['2026-01-01T00:00:00.500Z', '2026-01-01T00:00:01.500Z', '2026-01-01T00:00:02.500Z']);
+    await scheduler.stopAll();
+  });
+
+  it('with coalesceMs, never schedules a run before now: due at once, it runs at once, off the grid', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:00.010Z');
+    const scheduler = new Scheduler(clock, { coalesceMs: 500 });
+    const starts: string[] = [];
+    scheduler.repeat('x', 0, async ({ scheduledAt, latenessMs }) => {
+      expect(latenessMs).toBe(0);
+      starts.push(scheduledAt.toISOString());
+      return 60_000;
+    });
+    await clock.advance(10);
+    expect(starts).toEqual(['2026-01-01T00:00:00.010Z']);
     await scheduler.stopAll();
   });
 

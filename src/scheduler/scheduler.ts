@@ -45,9 +45,10 @@ export interface SchedulerOptions {
   /** Told the lateness of every run of every schedule as it starts (the daemon exports it on /metrics). */
   onLateness?: (latenessMs: number, name: string) => void;
   /**
-   * Rounds the due time of every `repeat` run up to a multiple of this many ms of the clock (default 0: exact), so
-   * runs due close together share one wake-up: 200 monitors at 10 s wake the process 4 times a second instead of
-   * 20, and a wake-up costs more than the work of one check. A run is then at most this much later than its delay.
+   * Moves the due time of every `repeat` run to the nearest multiple of this many ms of the clock (default 0:
+   * exact), so runs due close together share one wake-up: 200 monitors at 10 s wake the process twice a second
+   * instead of 20 times at 500 ms, and a wake-up costs more than the work of one check. A run then starts at most
+   * half of it before or after its delay, and a repeating schedule keeps its cadence on average.
    */
   coalesceMs?: number;
 }
@@ -65,10 +66,13 @@ export class Scheduler {
     this.#coalesceMs = Math.max(0, options.coalesceMs ?? 0);
   }
 
-  // `delayMs` from now, rounded up to the coalescing grid.
+  // `delayMs` from now, moved to the nearest point of the coalescing grid (never before now): runs keep their
+  // cadence on average, each at most half the grid early or late.
   #dueIn(delayMs: number): Date {
-    const due = this.#clock.now().getTime() + Math.max(0, delayMs);
-    return new Date(this.#coalesceMs > 0 ? Math.ceil(due / this.#coalesceMs) * this.#coalesceMs : due);
+    const now = this.#clock.now().getTime();
+    const due = now + Math.max(0, delayMs);
+    const grid = this.#coalesceMs;
+    return new Date(grid > 0 ? Math.max(now, Math.round(due / grid) * grid) : due);
   }
 
   /** The schedules in force, by name. */
