@@ -96,3 +96,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/** The first plan lines of an `nginx` target section driving `nginx`, listening on 127.0.0.1:`port`. */
+export function nginxTargetLines(nginx: NginxServer, port: number): string[] {
+  return [
+    '  type: nginx',
+    `  listen: 127.0.0.1:${port}`,
+    `  config: ${nginx.configFile}`,
+    `  test: ${JSON.stringify(nginx.testCommand)}`,
+    `  reload: ${JSON.stringify(nginx.reloadCommand)}`,
+  ];
+}

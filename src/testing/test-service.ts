@@ -123,3 +123,14 @@ export function httpGet(url: string, timeoutMs = 5_000): Promise<{ status: numbe
     req.end();
   });
 }
+
+/** Sends `count` GETs one after the other and counts the versions that answered (`X-Version`), or their status. */
+export async function versionsServed(url: string, count: number): Promise<Record<string, number>> {
+  const seen: Record<string, number> = {};
+  for (let i = 0; i < count; i++) {
+    const { status, headers } = await httpGet(url);
+    const version = status === 200 ? String(headers['x-version']) : `status ${status}`;
+    seen[version] = (seen[version] ?? 0) + 1;
+  }
+  return seen;
+}

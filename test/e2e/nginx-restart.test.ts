@@ -11,7 +11,7 @@ import { Load } from '../../src/load/steady-load.js';
 import { freePort } from '../../src/shared/free-port.js';
 import type { ProcessesSnapshot } from '../../src/supervisor/processes-file.js';
 import { renderedWeights } from '../../src/targets/nginx/nginx-config.js';
-import { nginxMissing, startNginx, type NginxServer } from '../../src/testing/nginx-server.js';
+import { nginxMissing, nginxTargetLines, startNginx, type NginxServer } from '../../src/testing/nginx-server.js';
 import { testServiceCommand } from '../../src/testing/test-service.js';
 import { until } from '../../src/testing/until.js';
 import { ensureBuilt, makeProject, parseOneJson, runCli, type CliRun, type Project } from './helpers.js';
@@ -51,11 +51,7 @@ describe.skipIf(missing)(`nginx target: a daemon killed mid-canary, then started
       'service: shop',
       `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
       'target:',
-      '  type: nginx',
-      `  listen: 127.0.0.1:${port}`,
-      `  config: ${nginx.configFile}`,
-      `  test: ${JSON.stringify(nginx.testCommand)}`,
-      `  reload: ${JSON.stringify(nginx.reloadCommand)}`,
+      ...nginxTargetLines(nginx, port),
       `  start: ${JSON.stringify(testServiceCommand(['--version', '{version}']))}`,
       '  ready: { path: /health, timeout: 20s, interval: 50ms }',
       '  drain: 1s',

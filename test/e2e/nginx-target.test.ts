@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Load } from '../../src/load/steady-load.js';
 import { freePort } from '../../src/shared/free-port.js';
 import { renderedWeights } from '../../src/targets/nginx/nginx-config.js';
-import { nginxMissing, startNginx, type NginxServer } from '../../src/testing/nginx-server.js';
+import { nginxMissing, nginxTargetLines, startNginx, type NginxServer } from '../../src/testing/nginx-server.js';
 import { startTestService, type RunningTestService } from '../../src/testing/test-service.js';
 import { ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
 
@@ -42,11 +42,7 @@ describe.skipIf(missing)(`nginx target: a canary under load through a real nginx
       'service: shop',
       `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
       'target:',
-      '  type: nginx',
-      `  listen: 127.0.0.1:${port}`,
-      `  config: ${nginx.configFile}`,
-      `  test: ${JSON.stringify(nginx.testCommand)}`,
-      `  reload: ${JSON.stringify(nginx.reloadCommand)}`,
+      ...nginxTargetLines(nginx, port),
       `  servers: { v1: [${server(0)}, ${server(1)}], v2: [${server(2)}, ${server(3)}] }`,
       '  ready: { path: /health, timeout: 10s }',
       '  drain: 1s',

@@ -16,25 +16,14 @@ import type { NginxTargetConfig } from '../../plan/schema/target.js';
 import { freePort } from '../../shared/free-port.js';
 import type { ProcessesSnapshot } from '../../supervisor/processes-file.js';
 import { stopLeftoverGroups } from '../../testing/leftover-processes.js';
-import { nginxMissing, startNginx, type NginxServer } from '../../testing/nginx-server.js';
-import { httpGet, testServiceCommand } from '../../testing/test-service.js';
+import { nginxMissing, nginxTargetLines, startNginx, type NginxServer } from '../../testing/nginx-server.js';
+import { httpGet, testServiceCommand, versionsServed } from '../../testing/test-service.js';
 import { until } from '../../testing/until.js';
 import type { TargetNotice } from '../target.js';
 import { generationUrl } from './nginx-config.js';
 import { NginxTarget, type NginxTargetOptions } from './nginx-target.js';
 
 const missing = nginxMissing();
-
-/** Sends `count` requests one after the other and counts the versions that answered. */
-async function served(url: string, count: number): Promise<Record<string, number>> {
-  const seen: Record<string, number> = {};
-  for (let i = 0; i < count; i++) {
-    const { status, headers } = await httpGet(url);
-    const version = status === 200 ? String(headers['x-version']) : `status ${status}`;
-    seen[version] = (seen[version] ?? 0) + 1;
-  }
-  return seen;
-}
 
 describe.skipIf(missing)(`nginx target across daemons${missing ? ` (skipped: ${missing})` : ''}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'glidepath-nginx-adopt-'));
@@ -87,11 +76,7 @@ describe.skipIf(missing)(`nginx target across daemons${missing ? ` (skipped: ${m
         'version: 1',
         'service: shop',
         'target:',
-        '  type: nginx',
-        `  listen: 127.0.0.1:${port}`,
-        `  config: ${nginx.configFile}`,
-        `  test: ${JSON.stringify(nginx.testCommand)}`,
-        `  reload: ${JSON.stringify(nginx.reloadCommand)}`,
+        ...nginxTargetLines(nginx, port),
         `  start: ${JSON.stringify(testServiceCommand(['--version', '{version}']))}`,
         '  cwd: releases/{version}',
         '  ready: { path: /health, timeout: 20s, interval: 50ms }',
@@ -152,7 +137,7 @@ describe.skipIf(missing)(`nginx target across daemons${missing ? ` (skipped: ${m
     // The adopted versions take weight changes as before.
     await second.setWeights({ v1: 20, v2: 80 });
     expect(await nginxGeneration()).not.toBe(answered);
-    const seen = await served(url, 200);
+    const seen = await versionsServed(url, 200);
     // 20 % of 200 is 40: within 40 ± 30 is far past chance.
     expect(seen.v1).toBeGreaterThan(10);
     expect(seen.v1).toBeLessThan(70);
@@ -201,7 +186,7 @@ setInterval(() => {}, 1 << 30);
     if (!adopted) throw new Error('no target');
     expect(adopted.versions().map((v) => [v.version, v.state, v.weight])).toEqual([['v1', 'ready', 70], ['v2', 'ready', 30]]);
     await adopted.setWeights({ v1: 100 });
-    expect(await served(url, 20)).toEqual({ v1: 20 });
+    expect(await versionsServed(url, 20)).toEqual({ v1: 20 });
     await adopted.setWeights({ v1: 50, v2: 50 });
   }, 120_000);
 
@@ -223,7 +208,7 @@ setInterval(() => {}, 1 << 30);
     // nginx follows v2 to its new port; the split stays.
     expect(readFileSync(nginx.configFile, 'utf8')).not.toBe(before);
     expect(await target.currentWeights()).toEqual({ v1: 50, v2: 50 });
-    const seen = await served(url, 100);
+    const seen = await versionsServed(url, 100);
     expect(Object.keys(seen).sort()).toEqual(['v1', 'v2']);
   }, 120_000);
 
@@ -236,7 +221,7 @@ setInterval(() => {}, 1 << 30);
     const now = recorded();
     expect(Object.keys(now).sort()).toEqual(['v1', 'v2']);
     expect(target.versions().map((v) => [v.version, v.state, v.weight])).toEqual([['v1', 'ready', 50], ['v2', 'ready', 50]]);
-    const seen = await served(url, 100);
+    const seen = await versionsServed(url, 100);
     expect(Object.keys(seen).sort()).toEqual(['v1', 'v2']);
   }, 120_000);
 

@@ -5,22 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../plan/load.js';
 import type { NginxTargetConfig } from '../../plan/schema/target.js';
 import { freePort } from '../../shared/free-port.js';
-import { nginxMissing, startNginx, type NginxServer } from '../../testing/nginx-server.js';
-import { httpGet, startTestService, type RunningTestService } from '../../testing/test-service.js';
+import { nginxMissing, nginxTargetLines, startNginx, type NginxServer } from '../../testing/nginx-server.js';
+import { startTestService, versionsServed, type RunningTestService } from '../../testing/test-service.js';
 import { NginxTarget } from './nginx-target.js';
 
 const missing = nginxMissing();
-
-/** Sends `count` requests one after the other and counts the versions that answered (`X-Version`). */
-async function served(url: string, count: number): Promise<Record<string, number>> {
-  const seen: Record<string, number> = {};
-  for (let i = 0; i < count; i++) {
-    const { status, headers } = await httpGet(url);
-    const version = status === 200 ? String(headers['x-version']) : `status ${status}`;
-    seen[version] = (seen[version] ?? 0) + 1;
-  }
-  return seen;
-}
 
 describe.skipIf(missing)(`nginx target with servers elsewhere${missing ? ` (skipped: ${missing})` : ''}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'glidepath-nginx-target-'));
@@ -41,11 +30,7 @@ describe.skipIf(missing)(`nginx target with servers elsewhere${missing ? ` (skip
         'version: 1',
         'service: shop',
         'target:',
-        '  type: nginx',
-        `  listen: 127.0.0.1:${port}`,
-        `  config: ${nginx.configFile}`,
-        `  test: ${JSON.stringify(nginx.testCommand)}`,
-        `  reload: ${JSON.stringify(nginx.reloadCommand)}`,
+        ...nginxTargetLines(nginx, port),
         `  servers: { v1: ["${a}", "${b}"], v2: ["${c}"] }`,
         '  ready: { path: /health, timeout: 10s, interval: 50ms }',
         '  drain: 200ms',
@@ -71,9 +56,9 @@ describe.skipIf(missing)(`nginx target with servers elsewhere${missing ? ` (skip
     expect(await target.startVersion('v2', {})).toMatchObject({ status: 'ready' });
     expect(target.versions().map((v) => [v.version, v.instances])).toEqual([['v1', 2], ['v2', 1]]);
     await target.setWeights({ v1: 100 });
-    expect(await served(url, 20)).toEqual({ v1: 20 });
+    expect(await versionsServed(url, 20)).toEqual({ v1: 20 });
     await target.setWeights({ v1: 80, v2: 20 });
-    const seen = await served(url, 500);
+    const seen = await versionsServed(url, 500);
     expect(Object.keys(seen).sort()).toEqual(['v1', 'v2']);
     // 20 % of 500 is 100; the split is random per request (split_clients on $request_id): within ±40 is far past chance.
     expect(seen.v2).toBeGreaterThan(60);
@@ -83,7 +68,7 @@ describe.skipIf(missing)(`nginx target with servers elsewhere${missing ? ` (skip
   it('counts what nginx served per version from its access log, as built-in metrics', async () => {
     const before = (await target.metrics('v2', 60_000))?.totals?.requests ?? 0;
     await target.setWeights({ v2: 100 });
-    expect(await served(url, 30)).toEqual({ v2: 30 });
+    expect(await versionsServed(url, 30)).toEqual({ v2: 30 });
     let totals = 0;
     for (let i = 0; i < 50 && totals < before + 30; i++) {
       await new Promise((done) => setTimeout(done, 100));
@@ -108,7 +93,7 @@ describe.skipIf(missing)(`nginx target with servers elsewhere${missing ? ` (skip
     expect(readFileSync(nginx.configFile, 'utf8')).toBe(before);
     expect(await target.currentWeights()).toEqual({ v2: 100 });
     expect(target.versions().map((v) => [v.version, v.weight])).toEqual([['v1', 0], ['v2', 100]]);
-    expect(await served(url, 10)).toEqual({ v2: 10 });
+    expect(await versionsServed(url, 10)).toEqual({ v2: 10 });
   });
 
   it('a target that starts again reads the split and the servers back from the file, without a reload', async () => {
