@@ -12,7 +12,7 @@ import { processAlive } from '../shared/process-alive.js';
 import { CONTROL_FILES, CONTROL_PROTOCOL_VERSION, controlSocketPath, lineReader, type ControlCommands, type ControlReply, type ProxyHello } from './control-protocol.js';
 import type { ProxyOptions } from './proxy-options.js';
 import type { ProxyMetricsSnapshot } from './proxy-server.js';
-import { START_TIMEOUT_MS, STOP_TIMEOUT_MS, answering, helloOf, spawnProxyProcess, startProxy, stopFound, tryConnect } from './proxy-spawn.js';
+import { START_TIMEOUT_MS, answering, helloOf, spawnProxyProcess, startProxy, stopFound, tryConnect, untilGone } from './proxy-spawn.js';
 import type { DrainResult } from './router.js';
 import { validateRoutingTable, type RoutingTable } from './routing-table.js';
 
@@ -119,11 +119,10 @@ export class ProxyRemote {
     // One still starting is not attached yet: it is stopped by its pid.
     else if (standbyPid !== null && processAlive(standbyPid)) {
       process.kill(standbyPid, 'SIGKILL');
-      // Gone only once the kernel has torn it down (and, for our own child, reaped it): close returns after that.
-      for (let i = 0; i < STOP_TIMEOUT_MS / 20 && processAlive(standbyPid); i++) await sleep(20);
+      await untilGone(standbyPid);
     }
     await this.#send('close', { graceMs }).catch(() => undefined);
-    for (let i = 0; i < STOP_TIMEOUT_MS / 20 && processAlive(this.info.pid); i++) await sleep(20);
+    await untilGone(this.info.pid);
     if (processAlive(this.info.pid)) process.kill(this.info.pid, 'SIGKILL');
     this.#socket.destroy();
   }

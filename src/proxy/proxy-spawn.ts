@@ -134,5 +134,10 @@ export function helloOf(socket: Socket): Promise<ProxyHello> {
 export async function stopFound(socket: Socket, pid: number | undefined): Promise<void> {
   socket.write(`${JSON.stringify({ id: 0, type: 'close', graceMs: 5_000 })}\n`);
   await new Promise((resolve) => socket.once('close', resolve));
-  if (pid !== undefined) for (let i = 0; i < STOP_TIMEOUT_MS / 20 && processAlive(pid); i++) await sleep(20);
+  if (pid !== undefined) await untilGone(pid);
+}
+
+/** Waits, at most {@link STOP_TIMEOUT_MS}, until process `pid` is gone (torn down, and reaped if it is our child). */
+export async function untilGone(pid: number): Promise<void> {
+  for (let i = 0; i < STOP_TIMEOUT_MS / 20 && processAlive(pid); i++) await sleep(20);
 }
