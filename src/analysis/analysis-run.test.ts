@@ -7,7 +7,7 @@ import { AnalysisRun } from './analysis-run.js';
 import type { MeasurementRecord, MetricOutcome } from './measurement.js';
 import type { VersionCounters } from '../targets/target.js';
 
-const plan = (metrics: string) =>
+const plan = (metrics: string, settings = '') =>
   parsePlan(
     `version: 1
 service: shop
@@ -15,7 +15,7 @@ checks:
   health: { http: { url: "{url}/health", status: 200 } }
 analysis:
   interval: 5s
-  minRequests: 10
+  minRequests: 10${settings}
   metrics:${metrics.trim() === '[]' ? ' []' : `\n${metrics}`}`,
     'glidepath.yaml',
     {},
@@ -36,14 +36,14 @@ afterEach(async () => {
   await target.close();
 });
 
-function run(metrics: string, history: MeasurementRecord[] = []) {
+function run(metrics: string, history: MeasurementRecord[] = [], settings = '') {
   const records: MeasurementRecord[] = [];
   const outcomes: MetricOutcome[] = [];
   const rounds: number[] = [];
   const equivalence: string[] = [];
   const url = target.versions().find((v) => v.version === 'v2')?.url;
   const analysis = new AnalysisRun({
-    plan: plan(metrics),
+    plan: plan(metrics, settings),
     planDir: tmpdir(),
     target,
     clock,
@@ -121,6 +121,49 @@ describe('AnalysisRun', () => {
     // The baseline was read before the first interval: the first round already judged 200 requests of each.
     expect(records[0]?.samples).toBe(200);
     expect(records[0]?.evidence).toMatchObject({ test: 'latency', canary: { requests: 200 }, stable: { requests: 200 } });
+  });
+
+  it('looks at comparisons between rounds: a canary that fails at a look is recorded and reported at once', async () => {
+    target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+    const { analysis, outcomes, records, rounds } = run('    - { name: vs-stable, compare: latency }\n');
+    analysis.start();
+    await clock.advance(999);
+    expect(records).toEqual([]);
+    await clock.advance(1);
+    await until(() => outcomes.length > 0, 0, 1);
+    // The look one second in (lookEvery's default) failed the canary: the round came then, not at the 5 s interval.
+    expect(outcomes[0]).toMatchObject({ status: 'fail', at: '2025-01-01T00:00:01.000Z' });
+    expect(rounds).toEqual([1]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ at: '2025-01-01T00:00:01.000Z', verdict: 'fail', samples: 200 });
+    await analysis.stop();
+    expect(clock.pendingSleeps).toBe(0);
+  });
+
+  it('records nothing at a look that does not fail, and keeps what it read in the test', async () => {
+    const v2 = growing(100, 0);
+    let reads = 0;
+    target.script('v2', { counters: () => (reads++, v2()) }).script('v1', { counters: growing(100, 0) });
+    const { analysis, records, rounds } = run('    - { name: vs-stable, compare: latency }\n');
+    analysis.start();
+    await until(() => rounds.length >= 1, 1000, 10);
+    await analysis.stop();
+    // The baseline, four looks and the round each read the canary once; the round judged all of it since the baseline.
+    expect(reads).toBe(6);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ at: '2025-01-01T00:00:05.000Z', verdict: 'pass', samples: 500 });
+  });
+
+  it('looks only at rounds when lookEvery is the interval or more', async () => {
+    target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+    const { analysis, outcomes } = run('    - { name: vs-stable, compare: latency }\n', [], '\n  lookEvery: 10s');
+    analysis.start();
+    await clock.advance(4999);
+    expect(outcomes).toEqual([]);
+    await clock.advance(1);
+    await until(() => outcomes.length > 0, 0, 1);
+    expect(outcomes[0]).toMatchObject({ status: 'fail', at: '2025-01-01T00:00:05.000Z' });
+    await analysis.stop();
   });
 
   it('reports equivalence after a round where every promoteEarly comparison shows the canary within tolerance', async () => {

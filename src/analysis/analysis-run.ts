@@ -1,4 +1,8 @@
-/** Measures every metric of the plan's analysis each `interval`, records each measurement, and reports metric outcomes. */
+/**
+ * Measures every metric of the plan's analysis each `interval`, records each measurement, and reports metric outcomes.
+ * `compare:` metrics are also looked at every `lookEvery` between rounds; one that fails there brings the round
+ * forward, so a regression is rolled back at the look that shows it instead of at the end of the interval.
+ */
 import type { Plan } from '../plan/plan-schema.js';
 import type { AnalysisMetric } from '../plan/schema/analysis.js';
 import type { Clock } from '../shared/clock.js';
@@ -7,7 +11,7 @@ import { assessMeasurement, assessMetric } from './assess.js';
 import { measureWith, metricProviders, type AnalysisSubject } from './measure.js';
 import type { MetricProvider } from '../metrics/metric.js';
 import type { Assessment, MeasurementRecord, MetricOutcome } from './measurement.js';
-import { SequentialComparison } from './sequential-compare.js';
+import { SequentialComparison, type SequentialAssessment } from './sequential-compare.js';
 
 /** What an analysis run needs: where to measure, when, and whom to tell. */
 export interface AnalysisRunOptions {
@@ -93,26 +97,61 @@ export class AnalysisRun {
     if (!config || this.#metrics.length === 0) return;
     const signal = this.#controller.signal;
     await this.#baseline(config.interval, signal);
+    // Sequential comparisons may be looked at between rounds without spending their false-alarm budget again.
+    const lookMs = this.#comparisons.size > 0 ? Math.min(config.lookEvery, config.interval) : config.interval;
     while (!signal.aborted) {
-      try {
-        await this.#options.clock.sleep(config.interval, signal);
-      } catch {
-        return;
+      let elapsed = 0;
+      let looked: Map<string, SequentialAssessment> | undefined;
+      while (elapsed < config.interval && !looked) {
+        const step = Math.min(lookMs, config.interval - elapsed);
+        try {
+          await this.#options.clock.sleep(step, signal);
+        } catch {
+          return;
+        }
+        elapsed += step;
+        if (elapsed < config.interval) looked = await this.#look(config.interval, config.minRequests, signal);
       }
       try {
-        await this.#round(config.interval, config.minRequests, signal);
+        // A comparison that failed at a look ends the interval early: the round records it with the others.
+        await this.#round(elapsed, config.minRequests, signal, looked);
       } catch (error) {
         this.#options.onError?.(error);
       }
     }
   }
 
-  async #round(windowMs: number, minRequests: number, signal: AbortSignal): Promise<void> {
+  /**
+   * Looks at every comparison between rounds; returns their assessments when one of them failed (the round then
+   * comes at once), else undefined. What a look reads stays in the comparison's test; nothing is recorded.
+   */
+  async #look(windowMs: number, minRequests: number, signal: AbortSignal): Promise<Map<string, SequentialAssessment> | undefined> {
+    const subject = this.#options.subject();
+    const looked = new Map<string, SequentialAssessment>();
+    let failed = false;
+    for (const [name, comparison] of this.#comparisons) {
+      if (this.#reported.has(name)) continue;
+      try {
+        const sample = await measureWith(this.#providers.get(name), subject, windowMs, signal);
+        if (sample.kind !== 'counters') continue;
+        const judged = comparison.observe(sample, minRequests);
+        looked.set(name, judged);
+        failed ||= judged.sequential === 'fail';
+      } catch {
+        // A reading that fails between rounds is the round's to report.
+      }
+    }
+    return failed && !signal.aborted ? looked : undefined;
+  }
+
+  async #round(windowMs: number, minRequests: number, signal: AbortSignal, looked?: ReadonlyMap<string, SequentialAssessment>): Promise<void> {
     const { clock } = this.#options;
     const subject = this.#options.subject();
     const at = clock.now().toISOString();
     const assessed = await Promise.all(
       this.#metrics.map(async (metric) => {
+        const early = looked?.get(metric.name);
+        if (early) return { metric, assessment: early, evidence: early.evidence, equivalent: early.sequential === 'pass' };
         const sample = await measureWith(this.#providers.get(metric.name), subject, windowMs, signal);
         const comparison = this.#comparisons.get(metric.name);
         if (sample.kind === 'counters' && comparison) {

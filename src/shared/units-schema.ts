@@ -9,7 +9,7 @@ export const MAX_DURATION_MS = 365 * 86_400_000;
  * A duration string (`250ms`, `30s`, `2m`, `1h`, `30d`, `1m30s`), parsed to milliseconds; at most `max`
  * (365 days unless given), so that no duration reads as Infinity or overflows a timer's arithmetic.
  */
-export function durationMs(description: string, { max = MAX_DURATION_MS }: { max?: number } = {}) {
+export function durationMs(description: string, { min = 0, max = MAX_DURATION_MS }: { min?: number; max?: number } = {}) {
   return z
     .string({ error: 'expected a duration like 250ms, 30s, 2m, 1h or 30d' })
     .describe(description)
@@ -21,6 +21,10 @@ export function durationMs(description: string, { max = MAX_DURATION_MS }: { max
       }
       if (!Number.isFinite(ms) || ms > max) {
         ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${formatDuration(max)}, got "${text}"` });
+        return z.NEVER;
+      }
+      if (ms < min) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration of at least ${formatDuration(min)}, got "${text}"` });
         return z.NEVER;
       }
       return ms;

@@ -96,6 +96,10 @@ const metricSchema = z
 export const analysisSchema = z
   .strictObject({
     interval: durationMs('Time between measurements.').prefault('5s'),
+    lookEvery: durationMs(
+      'How often `compare:` metrics are looked at between measurements; one that fails at a look is recorded and acted on at once. Their tests stay valid however often they are looked at. At least 100ms; `interval` when larger.',
+      { min: 100 },
+    ).prefault('1s'),
     minRequests: countInt('Requests a measurement needs; fewer make it inconclusive, not a pass.').default(50),
     onFailure: z.enum(['rollback', 'pause']).default('rollback').describe('When a metric fails: roll back, or hold traffic where it is and wait for a person.'),
     onInconclusive: z.enum(['pause', 'rollback', 'continue']).default('pause').describe('When a metric is inconclusive past its limit.'),
