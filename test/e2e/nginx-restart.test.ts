@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Load } from '../../src/load/steady-load.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import type { ProcessesSnapshot } from '../../src/supervisor/processes-file.js';
 import { nginxMissing } from '../../src/testing/nginx-server.js';
 import { testServiceCommand } from '../../src/testing/test-service.js';
@@ -16,15 +17,6 @@ import { parseOneJson, type CliRun } from './helpers.js';
 import { NginxRig } from './nginx-rig.js';
 
 const missing = nginxMissing();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(missing)(`nginx target: a daemon killed mid-canary, then started again${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let rig: NginxRig;
