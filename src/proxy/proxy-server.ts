@@ -42,6 +42,8 @@ export class ProxyServer {
   readonly #metrics = new Map<string, VersionMetrics>();
   readonly #connections = new Set<ClientConnection>();
   readonly #sweep: NodeJS.Timeout;
+  // the expiry the sweep found due, waiting for the socket events that are ready to be handled first
+  #expiring: NodeJS.Immediate | null = null;
   readonly #ctx: ProxyContext;
   #startedAt = Date.now();
 
@@ -185,12 +187,30 @@ export class ProxyServer {
     }
     for (const c of this.#connections) c.socket.destroy();
     clearInterval(this.#sweep);
+    if (this.#expiring !== null) clearImmediate(this.#expiring);
     this.#pool.close();
     await closed;
     await this.#ctx.accessLog?.close();
   }
 
+  // A deadline found due is acted on only once the socket events ready by then have been handled: setImmediate
+  // runs after the event loop's poll, as nginx handles ready events before it expires timers. Node runs due timers
+  // before it polls, so after this thread was busy past a deadline (a long task, a garbage collection, a host short
+  // of CPU) bytes that arrived in time would be found too late: a 504 for a response waiting in its socket, a
+  // response cut, a keep-alive connection closed under the request it just received.
   #expire(): void {
+    if (this.#expiring !== null) return;
+    const now = performance.now();
+    for (const c of this.#connections) {
+      if (c.deadline !== 0 && c.deadline <= now) {
+        this.#expiring = setImmediate(() => this.#expireDue());
+        return;
+      }
+    }
+  }
+
+  #expireDue(): void {
+    this.#expiring = null;
     const now = performance.now();
     for (const c of this.#connections) if (c.deadline !== 0 && c.deadline <= now) c.expire();
   }

@@ -112,9 +112,14 @@ export class UpstreamPool {
     const waiter = {
       instance,
       requester,
+      // decided after the socket events ready by then (see #open): a connection freed meanwhile serves the waiter
       timer: setTimeout(() => {
-        e.waiting.splice(e.waiting.indexOf(waiter), 1);
-        requester.onAcquired(null, new Error(`no free connection to ${key} within ${this.#connectMs} ms`), true);
+        setImmediate(() => {
+          const i = e.waiting.indexOf(waiter);
+          if (i < 0) return;
+          e.waiting.splice(i, 1);
+          requester.onAcquired(null, new Error(`no free connection to ${key} within ${this.#connectMs} ms`), true);
+        });
       }, this.#connectMs),
     };
     e.waiting.push(waiter);
@@ -215,10 +220,16 @@ export class UpstreamPool {
     });
     const conn = new UpstreamConnection(socket, key, this);
     let settled = false;
+    // Decided once the socket events ready by then have been handled (setImmediate runs after the event loop's
+    // poll; Node runs due timers before it): a connect that completed while this thread was busy past the timeout
+    // is no failure of the instance.
     const timer = setTimeout(() => {
-      settled = true;
-      socket.destroy();
-      requester.onAcquired(null, new Error(`connect to ${key} timed out after ${this.#connectMs} ms`), true);
+      setImmediate(() => {
+        if (settled) return;
+        settled = true;
+        socket.destroy();
+        requester.onAcquired(null, new Error(`connect to ${key} timed out after ${this.#connectMs} ms`), true);
+      });
     }, this.#connectMs);
     const fail = (err: Error): void => {
       if (settled) return;

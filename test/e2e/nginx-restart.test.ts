@@ -8,83 +8,48 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Load } from '../../src/load/steady-load.js';
-import { freePort } from '../../src/shared/free-port.js';
+import { processAlive as alive } from '../../src/shared/process-alive.js';
 import type { ProcessesSnapshot } from '../../src/supervisor/processes-file.js';
-import { renderedWeights } from '../../src/targets/nginx/nginx-config.js';
-import { nginxMissing, nginxTargetLines, startNginx, type NginxServer } from '../../src/testing/nginx-server.js';
+import { nginxMissing } from '../../src/testing/nginx-server.js';
 import { testServiceCommand } from '../../src/testing/test-service.js';
 import { until } from '../../src/testing/until.js';
-import { ensureBuilt, makeProject, parseOneJson, runCli, type CliRun, type Project } from './helpers.js';
+import { parseOneJson, type CliRun } from './helpers.js';
+import { NginxRig } from './nginx-rig.js';
 
 const missing = nginxMissing();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe.skipIf(missing)(`nginx target: a daemon killed mid-canary, then started again${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let project: Project;
-  let nginx: NginxServer;
+  let rig: NginxRig;
   let load: Load | undefined;
-  let url: string;
-  const cli = (args: string[], timeoutMs = 60_000) => runCli(args, { cwd: project.dir, timeoutMs });
-  const applied = () => renderedWeights(readFileSync(nginx.configFile, 'utf8'));
-  const state = (file: string) => readFileSync(join(project.dir, '.glidepath', file), 'utf8');
+  const state = (file: string) => readFileSync(join(rig.dir, '.glidepath', file), 'utf8');
   const daemonPid = () => (JSON.parse(state('daemon.json')) as { pid: number }).pid;
   /** The pid of each version's process, as the supervisor recorded it. */
   const versionPids = () =>
     Object.fromEntries((JSON.parse(state('processes.json')) as ProcessesSnapshot).versions.flatMap((v) => v.processes.map((p) => [p.version, p.pid] as const)));
 
   beforeAll(async () => {
-    await ensureBuilt();
-    project = await makeProject();
-    nginx = await startNginx(join(project.dir, 'nginx'));
-    const [daemonPort, port] = [await freePort(), await freePort()];
-    url = `http://127.0.0.1:${port}/`;
-    const plan = [
-      'version: 1',
-      'service: shop',
-      `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
-      'target:',
-      ...nginxTargetLines(nginx, port),
-      `  start: ${JSON.stringify(testServiceCommand(['--version', '{version}']))}`,
-      '  ready: { path: /health, timeout: 20s, interval: 50ms }',
-      '  drain: 1s',
-      // A reload closes idle client connections; a client that sends on one at that moment sees a reset.
-      '  clientKeepalive: false',
-      'strategy:',
-      '  canary:',
-      '    steps: [{ weight: 50 }, { pause: 10m }]',
-    ].join('\n');
-    await project.write('glidepath.yaml', `${plan}\n`);
-    const up = await cli(['up', '--detach', '--json']);
-    expect(up.code, up.stderr).toBe(0);
+    rig = await NginxRig.create();
+    await rig.writeCanaryPlan(
+      [`  start: ${JSON.stringify(testServiceCommand(['--version', '{version}']))}`, '  ready: { path: /health, timeout: 20s, interval: 50ms }'],
+      '[{ weight: 50 }, { pause: 10m }]',
+    );
+    await rig.up();
   }, 120_000);
 
   afterAll(async () => {
     await load?.stop();
-    if (project) {
-      const down = await cli(['down', '--json'], 70_000);
-      expect(down.code, down.stderr).toBe(0);
-    }
-    await nginx?.stop();
-    await project?.remove();
+    await rig?.close();
   }, 120_000);
 
   it('serves on without a failed request, and the new daemon adopts the versions and aborts the release', async () => {
-    const first = await cli(['deploy', 'v1', '--yes', '--json'], 90_000);
+    const first = await rig.cli(['deploy', 'v1', '--yes', '--json'], 90_000);
     expect(first.code, first.stderr).toBe(0);
-    expect(applied()).toEqual({ v1: 100 });
-    const running = Load.start({ url, clients: 4, maxSeconds: 240, gapMs: 2 });
+    expect(rig.applied()).toEqual({ v1: 100 });
+    const running = Load.start({ url: rig.url, clients: 4, maxSeconds: 240, gapMs: 2 });
     load = running;
     await running.waitForRequests(50);
-    const deploy = cli(['deploy', 'v2', '--yes', '--json'], 200_000);
-    await until('the canary at 50 %', () => applied()?.v2 === 50, 120_000);
+    const deploy = rig.cli(['deploy', 'v2', '--yes', '--json'], 200_000);
+    await until('the canary at 50 %', () => rig.applied()?.v2 === 50, 120_000);
     const pids = versionPids();
     expect(Object.keys(pids).sort()).toEqual(['v1', 'v2']);
 
@@ -96,33 +61,31 @@ describe.skipIf(missing)(`nginx target: a daemon killed mid-canary, then started
     expect(followed.code).not.toBe(0);
     await running.waitForRequests(100);
 
-    const up = await cli(['up', '--detach', '--json']);
-    expect(up.code, up.stderr).toBe(0);
+    await rig.up();
     expect(daemonPid()).not.toBe(killed);
     await running.waitForRequests(100);
     // The same processes serve: adopted, not started again.
     expect(versionPids()).toEqual(pids);
-    expect(applied()).toEqual({ v1: 50, v2: 50 });
+    expect(rig.applied()).toEqual({ v1: 50, v2: 50 });
 
     // `down --keep-serving` stops the daemon alone: the versions and nginx go on serving for the next `up`.
-    const file = readFileSync(nginx.configFile, 'utf8');
-    const down = await cli(['down', '--keep-serving', '--json'], 70_000);
+    const file = readFileSync(rig.nginx.configFile, 'utf8');
+    const down = await rig.cli(['down', '--keep-serving', '--json'], 70_000);
     expect(down.code, down.stderr).toBe(0);
     await running.waitForRequests(100);
     expect(Object.values(pids).every(alive)).toBe(true);
-    const again = await cli(['up', '--detach', '--json']);
-    expect(again.code, again.stderr).toBe(0);
+    await rig.up();
     await running.waitForRequests(100);
     expect(versionPids()).toEqual(pids);
-    expect(readFileSync(nginx.configFile, 'utf8')).toBe(file);
+    expect(readFileSync(rig.nginx.configFile, 'utf8')).toBe(file);
 
-    const abort = await cli(['abort', '--json']);
+    const abort = await rig.cli(['abort', '--json']);
     expect(abort.code, abort.stderr).toBe(0);
     // The rollback is over once the status shows no canary (v2 drained and stopped).
-    const status = async () => parseOneJson((await cli(['status', '--json'])).stdout) as { stable: { version: string } | null; canary: unknown };
+    const status = async () => parseOneJson((await rig.cli(['status', '--json'])).stdout) as { stable: { version: string } | null; canary: unknown };
     await until('the release to end', async () => (await status()).canary === null, 60_000);
     expect(await status()).toMatchObject({ stable: { version: 'v1' }, canary: null });
-    expect(applied()).toEqual({ v1: 100 });
+    expect(rig.applied()).toEqual({ v1: 100 });
     const throughout = running.reset();
     await running.waitForRequests(100);
     const after = await running.stop();

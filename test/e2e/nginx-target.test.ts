@@ -5,84 +5,58 @@
  * request fails across the reloads (client keep-alive off: with it, a reload resets a client that sends on an idle
  * connection nginx is closing), and the split served matches the one rendered.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Load } from '../../src/load/steady-load.js';
-import { freePort } from '../../src/shared/free-port.js';
-import { renderedWeights } from '../../src/targets/nginx/nginx-config.js';
-import { nginxMissing, nginxTargetLines, startNginx, type NginxServer } from '../../src/testing/nginx-server.js';
+import { nginxMissing } from '../../src/testing/nginx-server.js';
 import { startTestService, type RunningTestService } from '../../src/testing/test-service.js';
-import { ensureBuilt, makeProject, parseOneJson, runCli, type Project } from './helpers.js';
+import { parseOneJson } from './helpers.js';
+import { NginxRig } from './nginx-rig.js';
 
 const missing = nginxMissing();
 const STEPS = [5, 10, 15, 20, 25, 30, 35, 40, 45, 50];
 
 describe.skipIf(missing)(`nginx target: a canary under load through a real nginx${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let project: Project;
-  let nginx: NginxServer;
+  let rig: NginxRig;
   let load: Load;
-  let url: string;
   const apps: RunningTestService[] = [];
-  const cli = (args: string[], timeoutMs = 60_000) => runCli(args, { cwd: project.dir, timeoutMs });
-  const applied = () => renderedWeights(readFileSync(nginx.configFile, 'utf8'));
 
   beforeAll(async () => {
-    await ensureBuilt();
-    project = await makeProject();
-    nginx = await startNginx(join(project.dir, 'nginx'));
+    rig = await NginxRig.create();
     for (const [host, version] of [['127.0.0.2', 'v1'], ['127.0.0.3', 'v1'], ['127.0.0.4', 'v2'], ['127.0.0.5', 'v2']] as const) {
       apps.push(await startTestService({ HOST: host, VERSION: version }));
     }
     const server = (i: number) => `"127.0.0.${i + 2}:${String(apps[i]?.port)}"`;
-    const [daemonPort, port] = [await freePort(), await freePort()];
-    url = `http://127.0.0.1:${port}/`;
-    const plan = [
-      'version: 1',
-      'service: shop',
-      `daemon: { listen: "127.0.0.1:${daemonPort}" }`,
-      'target:',
-      ...nginxTargetLines(nginx, port),
-      `  servers: { v1: [${server(0)}, ${server(1)}], v2: [${server(2)}, ${server(3)}] }`,
-      '  ready: { path: /health, timeout: 10s }',
-      '  drain: 1s',
-      // A reload closes idle client connections; a client that sends on one at that moment sees a reset.
-      '  clientKeepalive: false',
-      'strategy:',
-      '  canary:',
-      `    steps: [${STEPS.map((weight) => `{ weight: ${weight} }, { pause: 300ms }`).join(', ')}, { pause: 5m }]`,
-    ].join('\n');
-    await project.write('glidepath.yaml', `${plan}\n`);
-    const validate = await cli(['validate']);
+    await rig.writeCanaryPlan(
+      [`  servers: { v1: [${server(0)}, ${server(1)}], v2: [${server(2)}, ${server(3)}] }`, '  ready: { path: /health, timeout: 10s }'],
+      `[${STEPS.map((weight) => `{ weight: ${weight} }, { pause: 300ms }`).join(', ')}, { pause: 5m }]`,
+    );
+    const validate = await rig.cli(['validate']);
     expect(validate.code, validate.stderr).toBe(0);
-    const up = await cli(['up', '--detach', '--json']);
-    expect(up.code, up.stderr).toBe(0);
+    await rig.up();
   }, 120_000);
 
   afterAll(async () => {
     await load?.stop();
-    if (project) {
-      const down = await cli(['down', '--json'], 70_000);
-      expect(down.code, down.stderr).toBe(0);
+    try {
+      await rig?.close();
+    } finally {
+      await Promise.all(apps.map((app) => app.stop()));
     }
-    await nginx?.stop();
-    await Promise.all(apps.map((app) => app.stop()));
-    await project?.remove();
   }, 120_000);
 
   it('releases the first version through nginx', async () => {
-    const run = await cli(['deploy', 'v1', '--yes', '--json'], 90_000);
+    const run = await rig.cli(['deploy', 'v1', '--yes', '--json'], 90_000);
     expect(run.code, run.stderr).toBe(0);
-    expect(applied()).toEqual({ v1: 100 });
+    expect(rig.applied()).toEqual({ v1: 100 });
   }, 120_000);
 
   it('loses no request across 10 weight changes and a rollback, and serves the split it rendered', async () => {
-    load = Load.start({ url, clients: 8, maxSeconds: 240, gapMs: 2 });
+    load = Load.start({ url: rig.url, clients: 8, maxSeconds: 240, gapMs: 2 });
     await load.waitForRequests(50);
-    const deploy = cli(['deploy', 'v2', '--yes', '--json'], 200_000);
+    const deploy = rig.cli(['deploy', 'v2', '--yes', '--json'], 200_000);
     // The last weight step reached: the split the file names is what nginx serves.
-    for (let i = 0; i < 1200 && applied()?.v2 !== 50; i++) await new Promise((done) => setTimeout(done, 100));
-    expect(applied()).toEqual({ v1: 50, v2: 50 });
+    for (let i = 0; i < 1200 && rig.applied()?.v2 !== 50; i++) await new Promise((done) => setTimeout(done, 100));
+    expect(rig.applied()).toEqual({ v1: 50, v2: 50 });
     const changes = load.reset();
     await new Promise((done) => setTimeout(done, 3_000));
     const half = load.reset();
@@ -90,14 +64,14 @@ describe.skipIf(missing)(`nginx target: a canary under load through a real nginx
     expect(half.requests).toBeGreaterThan(100);
     expect(v2Share).toBeGreaterThan(0.4);
     expect(v2Share).toBeLessThan(0.6);
-    const abort = await cli(['abort', '--json']);
+    const abort = await rig.cli(['abort', '--json']);
     expect(abort.code, abort.stderr).toBe(0);
     const run = await deploy;
     expect(run.code).toBe(1);
     const release = parseOneJson(run.stdout) as { status: string; steps: { kind: string; detail: Record<string, unknown> }[] };
     expect(release.status).toBe('aborted');
     expect(release.steps.filter((s) => s.kind === 'weight').map((s) => (s.detail.applied as Record<string, number>).v2)).toEqual(STEPS);
-    expect(applied()).toEqual({ v1: 100 });
+    expect(rig.applied()).toEqual({ v1: 100 });
     const rollback = load.reset();
     await new Promise((done) => setTimeout(done, 1_000));
     const after = await load.stop();

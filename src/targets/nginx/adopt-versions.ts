@@ -29,7 +29,9 @@ function serversOf(instances: readonly InstanceAddress[]): Map<number, string> {
 }
 
 function sameServers(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().every((server, i) => server === [...b].sort()[i]);
+  if (a.length !== b.length) return false;
+  const [left, right] = [[...a].sort(), [...b].sort()];
+  return left.every((server, i) => server === right[i]);
 }
 
 /** The split and the servers of the file's text (nothing for a missing file or one glidepath did not write). */
