@@ -1,9 +1,9 @@
 /**
  * The real layer of the detection benchmark: one case through real processes — two processes of the tiny app
  * (app.mjs; the canary with the regression injected), glidepath's proxy on its worker thread as the daemon runs it
- * (ProxyHost) with the canary at its weight, and steady keep-alive load from src/load through the proxy. Every
- * interval the proxy's counters feed the sequential judge and its window over the interval feeds both threshold
- * judges, exactly as analysis reads them; the weights stay put, so all judges see the same traffic until each has
+ * (ProxyHost) with the canary at its weight, and steady keep-alive load from src/load through the proxy. At every
+ * look (analysis.lookEvery) the proxy's counters feed the sequential judge, and at every interval's end its window
+ * over the interval feeds both threshold judges, exactly as analysis reads them; the weights stay put, so all judges see the same traffic until each has
  * decided (the time the engine then takes to move the weights is bench/rollback's subject).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ import { versionCounters } from '../../src/targets/process/version-counters.js';
 import type { CountersReading } from '../../src/analysis/sequential-compare.js';
 import type { Regression } from './cases.js';
 import { SequentialJudge, ThresholdJudge } from './judges.js';
-import type { Detection, SimulationSettings } from './simulate.js';
+import { looksPerInterval, type Detection, type SimulationSettings } from './simulate.js';
 import type { VersionBehaviour } from './streams.js';
 
 const APP = fileURLToPath(new URL('./app.mjs', import.meta.url));
@@ -118,19 +118,23 @@ export async function runRealCase(regression: Regression, weightPercent: number,
       calibrated: new ThresholdJudge(regression.kind, { max: calibratedMax, failureLimit: settings.thresholdFailureLimit, minRequests: settings.minRequests }),
     };
     const decided: Partial<Record<keyof typeof judges, Detection | null>> = {};
-    for (let i = 1; i <= load.maxIntervals && Object.keys(decided).length < 3; i++) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + i * intervalMs - Date.now())));
+    // The sequential judge reads the counters at every look (analysis.lookEvery), the threshold judges each interval.
+    const looks = looksPerInterval(settings);
+    const lookMs = intervalMs / looks;
+    for (let tick = 1; tick <= load.maxIntervals * looks && Object.keys(decided).length < 3; tick++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + tick * lookMs - Date.now())));
       const snapshot = await host.getMetrics(settings.intervalSeconds);
       const reading = readingOf(snapshot);
-      const window = snapshot.versions.find((v) => v.version === 'canary')?.window;
-      const requests = (window?.requests ?? 0) + (window?.connectionFailures ?? 0);
-      const value = regression.kind === 'errors' ? (window?.errorRate ?? null) : (window?.p95 ?? null);
       const here: Detection = {
         canaryRequests: reading.canary.totals.requests - start.canary.totals.requests,
         failures: reading.canary.totals.errors - start.canary.totals.errors,
         seconds: (Date.now() - startedAt) / 1_000,
       };
       if (decided.sequential === undefined && judges.sequential.observe(reading)) decided.sequential = here;
+      if (tick % looks !== 0) continue;
+      const window = snapshot.versions.find((v) => v.version === 'canary')?.window;
+      const requests = (window?.requests ?? 0) + (window?.connectionFailures ?? 0);
+      const value = regression.kind === 'errors' ? (window?.errorRate ?? null) : (window?.p95 ?? null);
       if (decided.threshold === undefined && judges.threshold.observe(value, requests)) decided.threshold = here;
       if (decided.calibrated === undefined && judges.calibrated.observe(value, requests)) decided.calibrated = here;
     }

@@ -4,17 +4,19 @@
 //
 // Usage: npx tsx bench/detection/run.ts [--repetitions 200] [--rps 100] [--interval 10] [--horizon 180]
 //        [--min-requests 20] [--alpha 0.01] [--tolerance 0.2] [--failure-limit 0] [--aa-intervals 60] [--seed 1]
+//        [--look 1] (seconds between the sequential judge's looks, analysis.lookEvery; the interval: only at its end)
 //        [--real [--real-weight 10] [--real-intervals 30] [--clients 10] [--gap-ms 80]]
 //        (--real adds the real layer, each regression at one weight through the proxy, two app processes and the
 //        load generator, judged from the proxy's readings; see real.ts)
 //
-// Simulated layer: seeded streams (simulate.ts), each fed interval by interval to the real judges (judges.ts).
+// Simulated layer: seeded streams (simulate.ts), each fed to the real judges (judges.ts): the sequential one at every
+// look, the threshold ones at every interval's end.
 // Every case reports, per judge, the detection rate and the median and p90 of the canary requests, seconds and
-// failed canary requests until the rollback (over the canaries it caught), with the knowing SPRT's E[N] (theory.ts).
+// failed canary requests until the rollback (over the canaries it caught), with the knowing SPRTs' E[N] (theory.ts).
 import { loadavg } from 'node:os';
 import { REGRESSIONS, WEIGHTS, type Regression } from './cases.js';
-import { calibrateThreshold, quantileOf, shapeOf, simulateCase, thresholdFalseRollbacks, type Detection, type SimulationSettings } from './simulate.js';
-import { expectation } from './theory.js';
+import { calibrateThreshold, looksPerInterval, quantileOf, shapeOf, simulateCase, thresholdFalseRollbacks, type Detection, type SimulationSettings } from './simulate.js';
+import { expectation, type Expectation } from './theory.js';
 import { Z95 } from './streams.js';
 import { runRealCase } from './real.js';
 
@@ -34,6 +36,7 @@ const settings: SimulationSettings = {
   alpha: opt('alpha', 0.01),
   tolerance: opt('tolerance', 0.2),
   thresholdFailureLimit: opt('failure-limit', 0),
+  lookSeconds: opt('look', 1),
   seed: opt('seed', 1),
 };
 const aaIntervals = opt('aa-intervals', 60);
@@ -73,16 +76,18 @@ interface Goal {
   fewer: 'yes' | 'equal' | '**no**';
   ratio: number;
   roundedRatio: number;
+  knowingRatio: number;
 }
 
-function goal(regression: Regression, seq: Summary, thr: Summary, detections: readonly (Detection | null)[], expected: number, rounded: number): Goal {
+function goal(regression: Regression, seq: Summary, thr: Summary, detections: readonly (Detection | null)[], theory: Expectation, rounded: number): Goal {
   // Errors: failed requests users saw; latency: every canary request was a slow one, so the harm is canary requests.
   const harm = regression.kind === 'errors' ? [seq.medianFailures, thr.medianFailures] : [seq.medianRequests, thr.medianRequests];
   return {
     caught: detections.every((d) => d !== null),
     fewer: harm[0]! < harm[1]! || (Number.isNaN(harm[1]!) && !Number.isNaN(harm[0]!)) ? 'yes' : harm[0] === harm[1] ? 'equal' : '**no**',
-    ratio: seq.medianRequests / expected,
+    ratio: seq.medianRequests / theory.canaryRequests,
     roundedRatio: seq.medianRequests / rounded,
+    knowingRatio: seq.medianRequests / theory.knowingStable,
   };
 }
 
@@ -95,7 +100,8 @@ console.log(
   `Steady load ${settings.requestsPerSecond} req/s, analysis interval ${settings.intervalSeconds} s, minRequests ${settings.minRequests}, ` +
     `horizon ${settings.horizon} intervals; ${settings.repetitions} seeded canaries per case (seed ${settings.seed}).`,
 );
-console.log(`Sequential judge: compare: error_rate | latency, alpha ${settings.alpha}, tolerance ${settings.tolerance} (p95 for latency).`);
+const lookText = looksPerInterval(settings) > 1 ? `looked at every ${settings.lookSeconds} s (analysis.lookEvery)` : 'looked at every interval';
+console.log(`Sequential judge: compare: error_rate | latency, alpha ${settings.alpha}, tolerance ${settings.tolerance} (p95 for latency), ${lookText}.`);
 console.log(`Threshold judge: the last interval's canary error rate or p95 against a fixed max, failureLimit ${settings.thresholdFailureLimit}.`);
 console.log('Cells: median / p90 over the canaries a judge caught. "failed" = failed canary requests from analysis start until the rollback.\n');
 console.log('| regression | weight | judge | caught | canary requests | seconds | failed requests |');
@@ -110,10 +116,11 @@ for (const regression of REGRESSIONS) {
     const outcome = simulateCase(regression, weight, settings, caseIndex, calibrated);
     const shape = shapeOf(regression, weight, settings);
     const theory = expectation(shape, regression.kind, settings.alpha, settings.tolerance, Z95, 0.95);
-    const perInterval = shape.requestsPerInterval * shape.weight;
-    // The same SPRT looked at only at interval ends, and not before minRequests: whole intervals of canary requests.
-    const looks = Math.ceil(Math.max(theory.canaryRequests, settings.minRequests) / perInterval);
-    const rounded = looks * perInterval;
+    // The same SPRT looked at only when the judge looks, and not before minRequests: whole looks of canary requests.
+    const lookSeconds = settings.intervalSeconds / looksPerInterval(settings);
+    const perLook = settings.requestsPerSecond * lookSeconds * shape.weight;
+    const looks = Math.ceil(Math.max(theory.canaryRequests, settings.minRequests) / perLook);
+    const rounded = looks * perLook;
     const seq = summarise(outcome.sequential);
     const thr = summarise(outcome.threshold);
     const cal = summarise(outcome.calibrated);
@@ -121,12 +128,14 @@ for (const regression of REGRESSIONS) {
     console.log(row('sequential', seq).replace('| | |', `| ${regression.name} | ${weight}% |`));
     console.log(row(`threshold ${unit(regression, regression.threshold)}`, thr));
     console.log(row(`threshold calibrated to ≤ alpha A/A: ${unit(regression, calibrated)}`, cal));
-    const seconds = theory.canaryRequests / (settings.requestsPerSecond * shape.weight);
-    console.log(`| | | theory: E[N] (at interval looks) | | ${f0(theory.canaryRequests)} (${f0(rounded)}) | ${f1(seconds)} (${f0(looks * settings.intervalSeconds)}) | ${f1(theory.canaryFailures)} (${f1(rounded * shape.canary.errorRate)}) |`);
+    const seconds = (requests: number) => requests / (settings.requestsPerSecond * shape.weight);
+    console.log(`| | | theory comparing with stable: E[N] (at the judge's looks) | | ${f0(theory.canaryRequests)} (${f0(rounded)}) | ${f1(seconds(theory.canaryRequests))} (${f0(looks * lookSeconds)}) | ${f1(theory.canaryFailures)} (${f1(rounded * shape.canary.errorRate)}) |`);
+    console.log(`| | | theory knowing stable exactly: E[N] | | ${f0(theory.knowingStable)} | ${f1(seconds(theory.knowingStable))} | ${f1(theory.knowingStable * shape.canary.errorRate)} |`);
     simulated.set(`${regression.name} ${weight}`, { seq, thr, cal, calibrated });
-    const g = goal(regression, seq, thr, outcome.sequential, theory.canaryRequests, rounded);
-    const gc = goal(regression, seq, cal, outcome.sequential, theory.canaryRequests, rounded);
-    goals.push(`| ${regression.name} | ${weight}% | ${mark(g.caught)} | ${g.fewer} | ${gc.fewer} | ${mark(g.ratio <= 2)} (${f1(g.ratio)}×) | ${mark(g.roundedRatio <= 2)} (${f1(g.roundedRatio)}×) |`);
+    const g = goal(regression, seq, thr, outcome.sequential, theory, rounded);
+    const gc = goal(regression, seq, cal, outcome.sequential, theory, rounded);
+    const within = (ratio: number) => `${mark(ratio <= 2)} (${f1(ratio)}×)`;
+    goals.push(`| ${regression.name} | ${weight}% | ${mark(g.caught)} | ${g.fewer} | ${gc.fewer} | ${within(g.ratio)} | ${within(g.roundedRatio)} | ${within(g.knowingRatio)} |`);
     if (regression.name !== 'p95 +300 ms') {
       // The A/A canary of a latency regression is the same for both latency cases: count it once.
       const falseRollbacks = thresholdFalseRollbacks(regression, weight, settings, aaIntervals, regression.threshold, 7_000_000 + caseIndex * 100_000);
@@ -138,10 +147,11 @@ for (const regression of REGRESSIONS) {
   }
 }
 console.log('\nGoal per case: every regression caught by the sequential judge; fewer user-facing failures than the threshold');
-console.log('judge (median failed requests; for latency, median slow canary requests); median canary requests within 2× theory');
-console.log('(E[N] itself, and E[N] rounded up to whole intervals and minRequests, since a judge looks only at interval ends).\n');
-console.log('| regression | weight | all caught | fewer than threshold | fewer than calibrated threshold | within 2× E[N] | within 2× E[N] at interval looks |');
-console.log('|---|---:|---|---|---|---|---|');
+console.log('judge (median failed requests; for latency, median slow canary requests); median canary requests within 2× the');
+console.log('expected sample size of the SPRT that knows the regression and compares with stable (E[N] itself, and rounded up');
+console.log('to whole looks of the judge and minRequests); beside it, against the SPRT that knows stable exactly.\n');
+console.log('| regression | weight | all caught | fewer than threshold | fewer than calibrated threshold | within 2× E[N] | within 2× E[N] at its looks | within 2× E[N] knowing stable |');
+console.log('|---|---:|---|---|---|---|---|---|');
 for (const line of goals) console.log(line);
 console.log(`\nThe threshold judge on A/A canaries (the canary behaves as stable), ${aaIntervals} intervals (${(aaIntervals * settings.intervalSeconds) / 60} min) each,`);
 console.log(`other seeds; the calibrated limit is the lowest that rolls back at most alpha = ${settings.alpha} of them (seeds apart again):\n`);

@@ -15,6 +15,8 @@ export interface SimulationSettings extends SequentialSettings {
   /** Intervals a canary is watched at most; a judge that has not rolled back by then missed. */
   horizon: number;
   thresholdFailureLimit: number;
+  /** Seconds between the sequential judge's looks (analysis.look); the interval when 0 or not smaller. */
+  lookSeconds: number;
   repetitions: number;
   seed: number;
 }
@@ -45,6 +47,12 @@ export function shapeOf(regression: Regression, weightPercent: number, settings:
   };
 }
 
+/** How many looks the sequential judge takes per interval (`lookSeconds` divides the interval; 0: once). */
+export function looksPerInterval(settings: SimulationSettings): number {
+  if (!(settings.lookSeconds > 0) || settings.lookSeconds >= settings.intervalSeconds) return 1;
+  return Math.round(settings.intervalSeconds / settings.lookSeconds);
+}
+
 /** Runs every repetition of one case through both judges. */
 export function simulateCase(regression: Regression, weightPercent: number, settings: SimulationSettings, caseIndex: number, calibratedMax: number): CaseOutcome {
   const outcome: CaseOutcome = { sequential: [], threshold: [], calibrated: [] };
@@ -57,10 +65,17 @@ export function simulateCase(regression: Regression, weightPercent: number, sett
     let seq: Detection | null | undefined;
     let thr: Detection | null | undefined;
     let cal: Detection | null | undefined;
+    const looks = looksPerInterval(settings);
     for (let i = 1; i <= settings.horizon && (seq === undefined || thr === undefined || cal === undefined); i++) {
-      const interval = stream.next();
-      const here = (): Detection => ({ canaryRequests: stream.canary.requests, failures: stream.canary.errors, seconds: i * settings.intervalSeconds });
-      if (seq === undefined && sequential.observe(stream.reading())) seq = here();
+      const here = (part = looks): Detection => ({
+        canaryRequests: stream.canary.requests,
+        failures: stream.canary.errors,
+        seconds: (i - 1 + part / looks) * settings.intervalSeconds,
+      });
+      // The sequential judge reads the counters at every look; the threshold judges see the whole interval.
+      const interval = stream.next(looks, (part) => {
+        if (seq === undefined && sequential.observe(stream.reading())) seq = here(part);
+      });
       const value = canaryValue(regression, interval);
       if (thr === undefined && threshold.observe(value, interval.canary.requests)) thr = here();
       if (cal === undefined && calibrated.observe(value, interval.canary.requests)) cal = here();

@@ -52,12 +52,26 @@ export class TrafficStream {
     this.#random = random;
   }
 
-  /** Draws one interval: routes each request, fails it or not, and times it. */
-  next(): IntervalView {
-    const canaryRequests = binomial(this.#random, this.#shape.requestsPerInterval, this.#shape.weight);
-    const canary = this.#draw(this.#canary, this.#shape.canary, canaryRequests);
-    const stable = this.#draw(this.#stable, this.#shape.stable, this.#shape.requestsPerInterval - canaryRequests);
-    return { canary, stable };
+  /**
+   * Draws one interval: routes each request, fails it or not, and times it. With `looks` > 1 the interval is drawn
+   * in that many nearly equal parts, `onLook(part)` called after each (part 1…looks) so a judge can read the
+   * counters mid-interval; the view returned is still the whole interval's.
+   */
+  next(looks = 1, onLook?: (part: number) => void): IntervalView {
+    const total = this.#shape.requestsPerInterval;
+    const canarySamples: number[] = [];
+    const stableSamples: number[] = [];
+    const view: IntervalView = { canary: { requests: 0, errors: 0, p95: null }, stable: { requests: 0, errors: 0, p95: null } };
+    for (let part = 1; part <= looks; part++) {
+      const requests = Math.round((part * total) / looks) - Math.round(((part - 1) * total) / looks);
+      const canaryRequests = binomial(this.#random, requests, this.#shape.weight);
+      add(view.canary, this.#draw(this.#canary, this.#shape.canary, canaryRequests, canarySamples));
+      add(view.stable, this.#draw(this.#stable, this.#shape.stable, requests - canaryRequests, stableSamples));
+      onLook?.(part);
+    }
+    if (this.#shape.canary.latency) view.canary.p95 = nearestRank(Float64Array.from(canarySamples), 0.95);
+    if (this.#shape.stable.latency) view.stable.p95 = nearestRank(Float64Array.from(stableSamples), 0.95);
+    return view;
   }
 
   /** Both versions' monotonic counters so far, as the proxy reports them. */
@@ -70,20 +84,25 @@ export class TrafficStream {
     return { requests: this.#canary.requests, errors: this.#canary.errors };
   }
 
-  #draw(side: Side, behaviour: VersionBehaviour, requests: number): IntervalView['canary'] {
+  /** Draws `requests` of one version into its counters; their latencies go to `samples`. */
+  #draw(side: Side, behaviour: VersionBehaviour, requests: number, samples: number[]): { requests: number; errors: number } {
     const errors = binomial(this.#random, requests, behaviour.errorRate);
     side.requests += requests;
     side.errors += errors;
     const shape = behaviour.latency;
-    if (!shape) return { requests, errors, p95: null };
-    const samples = new Float64Array(requests);
+    if (!shape) return { requests, errors };
     for (let i = 0; i < requests; i++) {
       const ms = logNormalLatency(this.#random, shape.medianMs, shape.sigma) * (shape.factor ?? 1) + (shape.addMs ?? 0);
-      samples[i] = ms;
+      samples.push(ms);
       side.buckets[ladderIndex(ms)]!++;
     }
-    return { requests, errors, p95: nearestRank(samples, 0.95) };
+    return { requests, errors };
   }
+}
+
+function add(into: IntervalView['canary'], part: { requests: number; errors: number }): void {
+  into.requests += part.requests;
+  into.errors += part.errors;
 }
 
 /** The q-quantile by nearest rank (null without samples), as a per-interval p95 is read. */

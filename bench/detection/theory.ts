@@ -1,5 +1,5 @@
 /**
- * The theoretical yardstick of the detection benchmark: the expected sample size of a sequential probability ratio
+ * The theoretical yardsticks of the detection benchmark: the expected sample size of a sequential probability ratio
  * test (SPRT) that knows the true regression, by Wald's approximation (A. Wald, "Sequential Analysis", 1947,
  * §3.2; equivalently, an e-process grows by KL nats per observation, so it reaches 1/alpha after about
  * log(1/alpha)/KL of them):
@@ -9,22 +9,31 @@
  * (Wald's full expression is [(1−β)·log((1−β)/alpha) + β·log(β/(1−alpha))] / KL; with power 1−β → 1 it is the
  * one above; it ignores the overshoot of the last step, so a real SPRT needs slightly more.) A test that must
  * work without knowing the regression (a mixture, as glidepath's) pays a logarithmic premium over it; a test
- * looked at once per interval rounds up to whole intervals.
+ * looked at only now and then rounds up to whole looks.
  *
- * - Errors: the SPRT is the one of src/analysis/statistics/expected-sample-size.ts, on which version each error
- *   came from (θ(ρ) = ρ·w / (ρ·w + 1 − w)), null ρ0 = 1 + tolerance, alternative ρ1 = canary rate / stable rate.
- * - Latency: an SPRT on the canary's exceedances of the tolerated bound c = (1 + tolerance) × stable's true
- *   p-quantile, with stable known exactly: under the null (canary's p-quantile ≤ c) a canary request exceeds c
- *   with probability ≤ 1 − p; under the regression with probability p1 = P(canary latency > c). So
- *   E[N] ≈ log(1/alpha) / KL(Bernoulli(p1) ‖ Bernoulli(1 − p)) canary requests.
+ * Two SPRTs, both knowing the regression:
+ *
+ * - comparing with stable (the yardstick of the goal): like the judge, it does not know stable's rate or p95 and
+ *   compares with stable's requests of the same time. It watches the events that matter — an error; for latency,
+ *   a canary request slower than c = (1 + tolerance) × stable's p-quantile or a stable request slower than that
+ *   quantile — and which version each came from, θ(ρ) = ρ·w / (ρ·w + 1 − w) (src/analysis/statistics/
+ *   expected-sample-size.ts): errors with null ρ0 = 1 + tolerance and ρ1 = canary rate / stable rate; latency with
+ *   null ρ0 = 1 and ρ1 = P(canary > c) / (1 − p) (the tolerance is in c).
+ * - knowing stable exactly (a stricter reference): stable's rate or p-quantile given, it watches canary requests
+ *   only: errors Bernoulli(canary rate) against Bernoulli(stable rate × (1 + tolerance)); latency whether a canary
+ *   request exceeds c, Bernoulli(P(canary > c)) against Bernoulli(1 − p). No judge that must learn stable from
+ *   its traffic can reach it; the share of information stable's noise leaves is what separates the two.
  */
 import { bernoulliDivergence, expectedCanaryRequestsToDetect } from '../../src/analysis/statistics/expected-sample-size.js';
 import { latencyQuantile, type StreamShape, type VersionBehaviour } from './streams.js';
 
 /** Expected canary requests (and the errors among them) until a knowing SPRT fails the canary. */
 export interface Expectation {
+  /** The SPRT comparing with stable's requests of the same time (the goal's yardstick). */
   canaryRequests: number;
   canaryFailures: number;
+  /** The SPRT that knows stable's rate or quantile exactly. */
+  knowingStable: number;
 }
 
 /** Standard normal upper tail P(Z > x) (Abramowitz & Stegun 26.2.17, absolute error < 7.5e-8). */
@@ -49,17 +58,21 @@ export function expectedLatencyRequests(p1: number, quantile: number, alpha: num
   return Math.log(1 / alpha) / bernoulliDivergence(p1, p0);
 }
 
-/** The theoretical expectation for one case of the benchmark. */
+/** The theoretical expectations for one case of the benchmark. */
 export function expectation(shape: StreamShape, kind: 'errors' | 'latency', alpha: number, tolerance: number, zQuantile: number, quantile: number): Expectation {
   const canaryRate = shape.canary.errorRate;
+  const weight = shape.weight;
   if (kind === 'errors') {
-    const canaryRequests = expectedCanaryRequestsToDetect({ canaryRate, stableRate: shape.stable.errorRate, weight: shape.weight, alpha, tolerance });
-    return { canaryRequests, canaryFailures: canaryRequests * canaryRate };
+    const stableRate = shape.stable.errorRate;
+    const canaryRequests = expectedCanaryRequestsToDetect({ canaryRate, stableRate, weight, alpha, tolerance });
+    const bound = stableRate * (1 + tolerance);
+    const knowingStable = canaryRate > bound ? Math.log(1 / alpha) / bernoulliDivergence(canaryRate, bound) : Infinity;
+    return { canaryRequests, canaryFailures: canaryRequests * canaryRate, knowingStable };
   }
   const stable = shape.stable.latency;
   const canary = shape.canary.latency;
   if (!stable || !canary) throw new Error('a latency case needs both versions’ latency');
-  const bound = (1 + tolerance) * latencyQuantile(stable, zQuantile);
-  const canaryRequests = expectedLatencyRequests(exceedance(canary, bound), quantile, alpha);
-  return { canaryRequests, canaryFailures: canaryRequests * canaryRate };
+  const above = exceedance(canary, (1 + tolerance) * latencyQuantile(stable, zQuantile));
+  const canaryRequests = expectedCanaryRequestsToDetect({ canaryRate: above, stableRate: 1 - quantile, weight, alpha });
+  return { canaryRequests, canaryFailures: canaryRequests * canaryRate, knowingStable: expectedLatencyRequests(above, quantile, alpha) };
 }
