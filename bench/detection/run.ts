@@ -162,8 +162,9 @@ console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; load ave
 
 if (real) {
   console.log(`\nReal layer: each regression at ${realWeight}% through glidepath's proxy (worker thread), two app processes and`);
-  console.log(`${realLoad.clients} keep-alive clients of src/load with ${realLoad.gapMs} ms between requests; the judges read the proxy every`);
-  console.log(`${settings.intervalSeconds} s for at most ${realLoad.maxIntervals} intervals. Simulated median / p90 of the same case beside.\n`);
+  console.log(`${realLoad.clients} keep-alive clients of src/load with ${realLoad.gapMs} ms between requests; the sequential judge reads the`);
+  console.log(`proxy at every look (${settings.intervalSeconds / looksPerInterval(settings)} s), the threshold judges every ${settings.intervalSeconds} s, for at most ${realLoad.maxIntervals} intervals.`);
+  console.log('Simulated median / p90 of the same case beside.\n');
   console.log('| regression | judge | real: canary requests | seconds | failed requests | simulated: canary requests | failed requests | load avg |');
   console.log('|---|---|---:|---:|---:|---:|---:|---|');
   for (const regression of REGRESSIONS) {

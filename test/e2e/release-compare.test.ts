@@ -54,6 +54,27 @@ describe('canaries judged by the sequential comparison with stable', () => {
     expect(release.steps.some((s) => s.kind === 'promote')).toBe(false);
   }, 200_000);
 
+  it('compare: latency is looked at between rounds: with an hour-long interval the slow version is rolled back at a look', async () => {
+    const plan = `${CANARY}
+analysis:
+  interval: 1h
+  lookEvery: 500ms
+  minRequests: 5
+  metrics:
+    - { name: vs-stable, compare: latency }`;
+    const rig = await Rig.create({ v1: {}, v2: { EXTRA_LATENCY_MS: 300 } }, plan);
+    await firstRelease(rig);
+    await rig.startLoad();
+    const { run, release } = await rig.deploy('v2');
+    await rig.stopLoad();
+    // Without looks nothing would be measured for an hour: the 20% step would wait for evidence and never roll back.
+    expect(run.code, run.stderr).toBe(1);
+    expect(release.status).toBe('rolled_back');
+    expect(release.reason).toMatch(/^p95 latency [\d.]+ ms vs stable [\d.]+ ms: .* \(e-value [\d.e+]+ ≥ 100\)$/);
+    // The look that failed brought the round forward: one measurement, the failing one.
+    expect(release.analysis.map((a) => [a.metric, a.verdict])).toEqual([['vs-stable', 'fail']]);
+  }, 200_000);
+
   it('compare: latency promotes an equally fast version, early (median within 2×) when the plan allows it', async () => {
     const metric = '{ name: vs-stable, compare: latency, quantile: 0.5, tolerance: 1, promoteEarly: true }';
     const rig = await Rig.create({ v1: {}, v2: {} }, `${CANARY}\n${analysis(metric)}`);
