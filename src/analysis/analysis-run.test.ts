@@ -154,6 +154,18 @@ describe('AnalysisRun', () => {
     expect(records[0]).toMatchObject({ at: '2025-01-01T00:00:05.000Z', verdict: 'pass', samples: 500 });
   });
 
+  it('stops looking at a comparison whose target reports no running totals (it is judged window by window at rounds)', async () => {
+    let reads = 0;
+    const metrics = target.metrics.bind(target);
+    target.metrics = (version, windowMs) => (reads++, metrics(version, windowMs));
+    const { analysis, rounds } = run('    - { name: vs-stable, compare: latency }\n');
+    analysis.start();
+    await until(() => rounds.length >= 2, 1000, 20);
+    await analysis.stop();
+    // Both versions read at the baseline, at the first look (which finds no totals) and at each of the two rounds.
+    expect(reads).toBe(8);
+  });
+
   it('looks only at rounds when lookEvery is the interval or more', async () => {
     target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
     const { analysis, outcomes } = run('    - { name: vs-stable, compare: latency }\n', [], '\n  lookEvery: 10s');

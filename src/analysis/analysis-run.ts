@@ -47,6 +47,8 @@ export class AnalysisRun {
   readonly #history = new Map<string, MeasurementRecord[]>();
   readonly #reported = new Set<string>();
   readonly #comparisons = new Map<string, SequentialComparison>();
+  /** Comparisons whose target reports no running totals: there is nothing to look at between rounds. */
+  readonly #unlooked = new Set<string>();
   readonly #providers: Map<string, MetricProvider>;
   #loop: Promise<void> | undefined;
   #rounds = 0;
@@ -130,9 +132,11 @@ export class AnalysisRun {
     const looked = new Map<string, SequentialAssessment>();
     let failed = false;
     for (const [name, comparison] of this.#comparisons) {
-      if (this.#reported.has(name)) continue;
+      if (this.#reported.has(name) || this.#unlooked.has(name)) continue;
       try {
         const sample = await measureWith(this.#providers.get(name), subject, windowMs, signal);
+        // A target without running totals is compared window by window at rounds only: stop reading it at looks.
+        if (sample.kind === 'compare') this.#unlooked.add(name);
         if (sample.kind !== 'counters') continue;
         const judged = comparison.observe(sample, minRequests);
         looked.set(name, judged);
