@@ -131,13 +131,26 @@ describe('AnalysisRun', () => {
     expect(records).toEqual([]);
     await clock.advance(1);
     await until(() => outcomes.length > 0, 0, 1);
-    // The look one second in (lookEvery's default) failed the canary: the round came then, not at the 5 s interval.
+    // The look one second in (lookEvery's default) failed the canary: recorded and reported then, not at the 5 s
+    // round, which is still to come.
     expect(outcomes[0]).toMatchObject({ status: 'fail', at: '2025-01-01T00:00:01.000Z' });
-    expect(rounds).toEqual([1]);
+    expect(rounds).toEqual([]);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ at: '2025-01-01T00:00:01.000Z', verdict: 'fail', samples: 200 });
     await analysis.stop();
     expect(clock.pendingSleeps).toBe(0);
+  });
+
+  it('counts each failing look towards failureLimit', async () => {
+    target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+    const { analysis, outcomes, records, rounds } = run('    - { name: vs-stable, compare: latency, failureLimit: 2 }\n');
+    analysis.start();
+    await until(() => outcomes.length > 0, 1000, 4);
+    await analysis.stop();
+    expect(records.map((r) => [r.at.slice(17, 19), r.verdict])).toEqual([['01', 'fail'], ['02', 'fail'], ['03', 'fail']]);
+    expect(outcomes[0]).toMatchObject({ status: 'fail', at: '2025-01-01T00:00:03.000Z' });
+    expect(outcomes[0]?.reason).toMatch(/\(3 failures > failureLimit 2\)$/);
+    expect(rounds).toEqual([]);
   });
 
   it('records nothing at a look that does not fail, and keeps what it read in the test', async () => {

@@ -1,7 +1,7 @@
 /**
  * Measures every metric of the plan's analysis each `interval`, records each measurement, and reports metric outcomes.
- * `compare:` metrics are also looked at every `lookEvery` between rounds; one that fails there brings the round
- * forward, so a regression is rolled back at the look that shows it instead of at the end of the interval.
+ * `compare:` metrics are also looked at every `lookEvery` between rounds; one that fails there is recorded and
+ * reported at once, so a regression is rolled back at the look that shows it instead of at the end of the interval.
  */
 import type { Plan } from '../plan/plan-schema.js';
 import type { AnalysisMetric } from '../plan/schema/analysis.js';
@@ -10,8 +10,8 @@ import type { Target } from '../targets/target.js';
 import { assessMeasurement, assessMetric } from './assess.js';
 import { measureWith, metricProviders, type AnalysisSubject } from './measure.js';
 import type { MetricProvider } from '../metrics/metric.js';
-import type { Assessment, MeasurementRecord, MetricOutcome } from './measurement.js';
-import { SequentialComparison, type SequentialAssessment } from './sequential-compare.js';
+import type { Assessment, MeasurementRecord, MetricOutcome, SequentialEvidence } from './measurement.js';
+import { SequentialComparison } from './sequential-compare.js';
 
 /** What an analysis run needs: where to measure, when, and whom to tell. */
 export interface AnalysisRunOptions {
@@ -102,9 +102,7 @@ export class AnalysisRun {
     // Sequential comparisons may be looked at between rounds without spending their false-alarm budget again.
     const lookMs = this.#comparisons.size > 0 ? Math.min(config.lookEvery, config.interval) : config.interval;
     while (!signal.aborted) {
-      let elapsed = 0;
-      let looked: Map<string, SequentialAssessment> | undefined;
-      while (elapsed < config.interval && !looked) {
+      for (let elapsed = 0; elapsed < config.interval; ) {
         const step = Math.min(lookMs, config.interval - elapsed);
         try {
           await this.#options.clock.sleep(step, signal);
@@ -112,11 +110,10 @@ export class AnalysisRun {
           return;
         }
         elapsed += step;
-        if (elapsed < config.interval) looked = await this.#look(config.interval, config.minRequests, signal);
+        if (elapsed < config.interval) await this.#look(config.interval, config.minRequests, signal);
       }
       try {
-        // A comparison that failed at a look ends the interval early: the round records it with the others.
-        await this.#round(elapsed, config.minRequests, signal, looked);
+        await this.#round(config.interval, config.minRequests, signal);
       } catch (error) {
         this.#options.onError?.(error);
       }
@@ -124,38 +121,36 @@ export class AnalysisRun {
   }
 
   /**
-   * Looks at every comparison between rounds; returns their assessments when one of them failed (the round then
-   * comes at once), else undefined. What a look reads stays in the comparison's test; nothing is recorded.
+   * Looks at every comparison between rounds. What a look reads stays in the comparison's test; a comparison that
+   * fails there is recorded and its outcome reported at once, the others record nothing until the round.
    */
-  async #look(windowMs: number, minRequests: number, signal: AbortSignal): Promise<Map<string, SequentialAssessment> | undefined> {
+  async #look(windowMs: number, minRequests: number, signal: AbortSignal): Promise<void> {
     const subject = this.#options.subject();
-    const looked = new Map<string, SequentialAssessment>();
-    let failed = false;
-    for (const [name, comparison] of this.#comparisons) {
-      if (this.#reported.has(name) || this.#unlooked.has(name)) continue;
+    for (const metric of this.#metrics) {
+      const comparison = this.#comparisons.get(metric.name);
+      if (!comparison || this.#reported.has(metric.name) || this.#unlooked.has(metric.name)) continue;
       try {
-        const sample = await measureWith(this.#providers.get(name), subject, windowMs, signal);
+        const sample = await measureWith(this.#providers.get(metric.name), subject, windowMs, signal);
         // A target without running totals is compared window by window at rounds only: stop reading it at looks.
-        if (sample.kind === 'compare') this.#unlooked.add(name);
-        if (sample.kind !== 'counters') continue;
+        if (sample.kind === 'compare') this.#unlooked.add(metric.name);
+        if (sample.kind !== 'counters' || signal.aborted) continue;
         const judged = comparison.observe(sample, minRequests);
-        looked.set(name, judged);
-        failed ||= judged.sequential === 'fail';
-      } catch {
-        // A reading that fails between rounds is the round's to report.
+        if (judged.sequential !== 'fail') continue;
+        const at = this.#options.clock.now().toISOString();
+        await this.#record(metric, judged, judged.evidence, at);
+        this.#report(metric, at);
+      } catch (error) {
+        this.#options.onError?.(error);
       }
     }
-    return failed && !signal.aborted ? looked : undefined;
   }
 
-  async #round(windowMs: number, minRequests: number, signal: AbortSignal, looked?: ReadonlyMap<string, SequentialAssessment>): Promise<void> {
+  async #round(windowMs: number, minRequests: number, signal: AbortSignal): Promise<void> {
     const { clock } = this.#options;
     const subject = this.#options.subject();
     const at = clock.now().toISOString();
     const assessed = await Promise.all(
       this.#metrics.map(async (metric) => {
-        const early = looked?.get(metric.name);
-        if (early) return { metric, assessment: early, evidence: early.evidence, equivalent: early.sequential === 'pass' };
         const sample = await measureWith(this.#providers.get(metric.name), subject, windowMs, signal);
         const comparison = this.#comparisons.get(metric.name);
         if (sample.kind === 'counters' && comparison) {
@@ -167,31 +162,36 @@ export class AnalysisRun {
     );
     // A round cut short by stop() measured nothing a decision should rest on.
     if (signal.aborted) return;
-    for (const { metric, assessment, evidence } of assessed) {
-      const record: MeasurementRecord = {
-        at,
-        metric: metric.name,
-        value: assessment.value,
-        threshold: assessment.threshold,
-        verdict: assessment.verdict,
-        samples: assessment.samples,
-        reason: assessment.reason,
-        ...(evidence ? { evidence } : {}),
-      };
-      this.#history.get(metric.name)?.push(record);
-      await this.#options.onMeasurement(record);
-    }
+    for (const { metric, assessment, evidence } of assessed) await this.#record(metric, assessment, evidence, at);
     this.#rounds++;
     // Outcomes first, so whoever waits for the round sees a failure of that round before the round itself.
-    for (const metric of this.#metrics) {
-      if (this.#reported.has(metric.name) || signal.aborted) continue;
-      const { status, reason } = assessMetric(metric, this.#history.get(metric.name) ?? []);
-      if (status === 'running') continue;
-      this.#reported.add(metric.name);
-      this.#options.onOutcome({ metric: metric.name, status, reason, at });
-    }
+    for (const metric of this.#metrics) if (!signal.aborted) this.#report(metric, at);
     this.#equivalence(assessed);
     this.#options.onRound?.(this.#rounds);
+  }
+
+  async #record(metric: AnalysisMetric, assessment: Assessment, evidence: SequentialEvidence | undefined, at: string): Promise<void> {
+    const record: MeasurementRecord = {
+      at,
+      metric: metric.name,
+      value: assessment.value,
+      threshold: assessment.threshold,
+      verdict: assessment.verdict,
+      samples: assessment.samples,
+      reason: assessment.reason,
+      ...(evidence ? { evidence } : {}),
+    };
+    this.#history.get(metric.name)?.push(record);
+    await this.#options.onMeasurement(record);
+  }
+
+  /** Reports a metric's outcome once it has crossed a limit (once per metric). */
+  #report(metric: AnalysisMetric, at: string): void {
+    if (this.#reported.has(metric.name)) return;
+    const { status, reason } = assessMetric(metric, this.#history.get(metric.name) ?? []);
+    if (status === 'running') return;
+    this.#reported.add(metric.name);
+    this.#options.onOutcome({ metric: metric.name, status, reason, at });
   }
 
   /** Reads both versions' counters once before the first interval, so the first round already judges one interval. */

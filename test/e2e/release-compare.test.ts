@@ -71,7 +71,7 @@ analysis:
     expect(run.code, run.stderr).toBe(1);
     expect(release.status).toBe('rolled_back');
     expect(release.reason).toMatch(/^p95 latency [\d.]+ ms vs stable [\d.]+ ms: .* \(e-value [\d.e+]+ ≥ 100\)$/);
-    // The look that failed brought the round forward: one measurement, the failing one.
+    // The look that failed was recorded at once, before any round: one measurement, the failing one.
     expect(release.analysis.map((a) => [a.metric, a.verdict])).toEqual([['vs-stable', 'fail']]);
   }, 200_000);
 
