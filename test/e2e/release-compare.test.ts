@@ -37,15 +37,21 @@ async function firstRelease(rig: Rig): Promise<void> {
   expect(release.status).toBe('succeeded');
 }
 
+/** Releases v1, then v2 under steady load through the proxy; v2 is expected to be rolled back. */
+async function rolledBack(versions: Parameters<typeof Rig.create>[0], plan: string) {
+  const rig = await Rig.create(versions, plan);
+  await firstRelease(rig);
+  await rig.startLoad();
+  const { run, release } = await rig.deploy('v2');
+  await rig.stopLoad();
+  expect(run.code, run.stderr).toBe(1);
+  expect(release.status).toBe('rolled_back');
+  return release;
+}
+
 describe('canaries judged by the sequential comparison with stable', () => {
   it('compare: latency rolls back a version 300 ms slower, with ratio bounds, confidence and counts in the reason', async () => {
-    const rig = await Rig.create({ v1: {}, v2: { EXTRA_LATENCY_MS: 300 } }, `${CANARY}\n${analysis('{ name: vs-stable, compare: latency }')}`);
-    await firstRelease(rig);
-    await rig.startLoad();
-    const { run, release } = await rig.deploy('v2');
-    await rig.stopLoad();
-    expect(run.code, run.stderr).toBe(1);
-    expect(release.status).toBe('rolled_back');
+    const release = await rolledBack({ v1: {}, v2: { EXTRA_LATENCY_MS: 300 } }, `${CANARY}\n${analysis('{ name: vs-stable, compare: latency }')}`);
     expect(release.reason).toMatch(
       /^p95 latency [\d.]+ ms vs stable [\d.]+ ms: \d+ of \d+ canary requests \([\d.]+%\) slower than stable's p95 × 1.2, vs [\d.]+% of stable's slower than its p95; canary ≥ [\d.]+ ms, stable ≤ (∞|[\d.]+ ms) at 99% confidence after \d+ canary requests \(e-value [\d.e+]+ ≥ 100\)$/,
     );
@@ -62,14 +68,8 @@ analysis:
   minRequests: 5
   metrics:
     - { name: vs-stable, compare: latency }`;
-    const rig = await Rig.create({ v1: {}, v2: { EXTRA_LATENCY_MS: 300 } }, plan);
-    await firstRelease(rig);
-    await rig.startLoad();
-    const { run, release } = await rig.deploy('v2');
-    await rig.stopLoad();
     // Without looks nothing would be measured for an hour: the 20% step would wait for evidence and never roll back.
-    expect(run.code, run.stderr).toBe(1);
-    expect(release.status).toBe('rolled_back');
+    const release = await rolledBack({ v1: {}, v2: { EXTRA_LATENCY_MS: 300 } }, plan);
     expect(release.reason).toMatch(/^p95 latency [\d.]+ ms vs stable [\d.]+ ms: .* \(e-value [\d.e+]+ ≥ 100\)$/);
     // The look that failed was recorded at once, before any round: one measurement, the failing one.
     expect(release.analysis.map((a) => [a.metric, a.verdict])).toEqual([['vs-stable', 'fail']]);
@@ -95,16 +95,10 @@ analysis:
   }, 200_000);
 
   it('compare: error_rate rolls back 5% errors against stable\'s 1%', async () => {
-    const rig = await Rig.create({ v1: { ERROR_RATE: 0.01 }, v2: { ERROR_RATE: 0.05 } }, `strategy:
+    const release = await rolledBack({ v1: { ERROR_RATE: 0.01 }, v2: { ERROR_RATE: 0.05 } }, `strategy:
   canary:
     steps: [{ weight: 20 }, { pause: 90s }, { weight: 50 }, { pause: 5s }]
 ${analysis('{ name: vs-stable, compare: error_rate }')}`);
-    await firstRelease(rig);
-    await rig.startLoad();
-    const { run, release } = await rig.deploy('v2');
-    await rig.stopLoad();
-    expect(run.code, run.stderr).toBe(1);
-    expect(release.status).toBe('rolled_back');
     expect(release.reason).toMatch(/^error rate [\d.]+% vs stable [\d.]+%: ratio ≥ [\d.]+ at 99% confidence after \d+ canary requests \(e-value [\d.e+]+ ≥ 100; tolerated ratio 1.2\)/);
   }, 200_000);
 });
