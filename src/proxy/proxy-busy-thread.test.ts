@@ -58,6 +58,15 @@ async function askOnce(p: ProxyServer, request: string): Promise<{ res: Parsed |
 
 const GET = 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n';
 
+/** GET once, again (inTime) until the upstream sent its bytes (at `sentAt()`) within T of the request. */
+function askBeforeDeadline(p: ProxyServer, sentAt: () => number): Promise<{ res: Parsed | undefined; text: string }> {
+  return inTime(async () => {
+    const asked = performance.now();
+    const out = await askOnce(p, GET);
+    return sentAt() - asked < T ? out : null;
+  });
+}
+
 describe('timeouts after the proxy thread was busy', () => {
   test('upstreamResponseTimeoutMs: a response head that arrived before the deadline is forwarded, not answered 504', async () => {
     let sent = 0;
@@ -69,11 +78,7 @@ describe('timeouts after the proxy thread was busy', () => {
       }),
       { upstreamResponseTimeoutMs: T },
       async (p) => {
-        const { res, text } = await inTime(async () => {
-          const asked = performance.now();
-          const out = await askOnce(p, GET);
-          return sent - asked < T ? out : null;
-        });
+        const { res, text } = await askBeforeDeadline(p, () => sent);
         expect(res?.status, text).toBe(200);
         expect(res?.body).toBe('on time');
         expect(p.metrics(60).versions[0]?.window.byClass['5xx']).toBe(0);
@@ -98,11 +103,7 @@ describe('timeouts after the proxy thread was busy', () => {
       }),
       { upstreamResponseTimeoutMs: T },
       async (p) => {
-        const { res, text } = await inTime(async () => {
-          const asked = performance.now();
-          const out = await askOnce(p, GET);
-          return sent - asked < T ? out : null;
-        });
+        const { res, text } = await askBeforeDeadline(p, () => sent);
         expect(res?.status, text).toBe(200);
         expect(res?.body).toBe(half + half);
         expect(p.metrics(60).versions[0]?.window.byClass['5xx']).toBe(0);
