@@ -112,14 +112,12 @@ export class UpstreamPool {
     const waiter = {
       instance,
       requester,
-      // decided after the socket events ready by then (see #open): a connection freed meanwhile serves the waiter
-      timer: setTimeout(() => {
-        setImmediate(() => {
-          const i = e.waiting.indexOf(waiter);
-          if (i < 0) return;
-          e.waiting.splice(i, 1);
-          requester.onAcquired(null, new Error(`no free connection to ${key} within ${this.#connectMs} ms`), true);
-        });
+      // a connection freed meanwhile serves the waiter
+      timer: timeoutAfterReadyEvents(() => {
+        const i = e.waiting.indexOf(waiter);
+        if (i < 0) return;
+        e.waiting.splice(i, 1);
+        requester.onAcquired(null, new Error(`no free connection to ${key} within ${this.#connectMs} ms`), true);
       }, this.#connectMs),
     };
     e.waiting.push(waiter);
@@ -220,16 +218,12 @@ export class UpstreamPool {
     });
     const conn = new UpstreamConnection(socket, key, this);
     let settled = false;
-    // Decided once the socket events ready by then have been handled (setImmediate runs after the event loop's
-    // poll; Node runs due timers before it): a connect that completed while this thread was busy past the timeout
-    // is no failure of the instance.
-    const timer = setTimeout(() => {
-      setImmediate(() => {
-        if (settled) return;
-        settled = true;
-        socket.destroy();
-        requester.onAcquired(null, new Error(`connect to ${key} timed out after ${this.#connectMs} ms`), true);
-      });
+    // A connect that completed while this thread was busy past the timeout is no failure of the instance.
+    const timer = timeoutAfterReadyEvents(() => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      requester.onAcquired(null, new Error(`connect to ${key} timed out after ${this.#connectMs} ms`), true);
     }, this.#connectMs);
     const fail = (err: Error): void => {
       if (settled) return;
@@ -256,4 +250,13 @@ export class UpstreamPool {
       }
     }
   }
+}
+
+/**
+ * setTimeout whose callback runs only once the socket events ready by then have been handled: setImmediate runs
+ * after the event loop's poll, and Node runs due timers before it, so after this thread was busy past the timeout
+ * an answer that arrived in time is seen first. The callback must check whether it is still wanted.
+ */
+function timeoutAfterReadyEvents(callback: () => void, ms: number): NodeJS.Timeout {
+  return setTimeout(() => setImmediate(callback), ms);
 }
