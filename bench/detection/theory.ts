@@ -51,11 +51,15 @@ export function exceedance(shape: NonNullable<VersionBehaviour['latency']>, c: n
   return normalUpperTail(Math.log(scaled) / shape.sigma);
 }
 
-/** Expected canary requests of the exceedance SPRT: log(1/alpha) / KL(Bernoulli(p1) ‖ Bernoulli(1 − quantile)). */
-export function expectedLatencyRequests(p1: number, quantile: number, alpha: number): number {
-  const p0 = 1 - quantile;
+/** Expected canary requests of an SPRT on canary requests alone: log(1/alpha) / KL(Bernoulli(p1) ‖ Bernoulli(p0)). */
+function expectedCanaryOnlyRequests(p1: number, p0: number, alpha: number): number {
   if (!(p1 > p0)) return Infinity;
   return Math.log(1 / alpha) / bernoulliDivergence(p1, p0);
+}
+
+/** Expected canary requests of the exceedance SPRT: log(1/alpha) / KL(Bernoulli(p1) ‖ Bernoulli(1 − quantile)). */
+export function expectedLatencyRequests(p1: number, quantile: number, alpha: number): number {
+  return expectedCanaryOnlyRequests(p1, 1 - quantile, alpha);
 }
 
 /** The theoretical expectations for one case of the benchmark. */
@@ -65,8 +69,7 @@ export function expectation(shape: StreamShape, kind: 'errors' | 'latency', alph
   if (kind === 'errors') {
     const stableRate = shape.stable.errorRate;
     const canaryRequests = expectedCanaryRequestsToDetect({ canaryRate, stableRate, weight, alpha, tolerance });
-    const bound = stableRate * (1 + tolerance);
-    const knowingStable = canaryRate > bound ? Math.log(1 / alpha) / bernoulliDivergence(canaryRate, bound) : Infinity;
+    const knowingStable = expectedCanaryOnlyRequests(canaryRate, stableRate * (1 + tolerance), alpha);
     return { canaryRequests, canaryFailures: canaryRequests * canaryRate, knowingStable };
   }
   const stable = shape.stable.latency;
