@@ -75,6 +75,11 @@ function growing(perRead: number, slow: number): () => VersionCounters {
   };
 }
 
+/** The canary's 200 requests a reading all slow ((100, 200] ms), stable's all fast: a comparison fails at once. */
+function slowCanary(): void {
+  target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+}
+
 describe('AnalysisRun', () => {
   it('measures every interval, records each measurement, and reports a failing metric once with its reason', async () => {
     target.script('v2', { errorRate: 0.19 });
@@ -109,7 +114,7 @@ describe('AnalysisRun', () => {
   });
 
   it('judges compare metrics sequentially on running counters: a slower canary fails with the test\'s reason', async () => {
-    target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+    slowCanary();
     const { analysis, outcomes, records, rounds } = run('    - { name: vs-stable, compare: latency }\n');
     analysis.start();
     await until(() => outcomes.length > 0 || rounds.length >= 10);
@@ -124,7 +129,7 @@ describe('AnalysisRun', () => {
   });
 
   it('looks at comparisons between rounds: a canary that fails at a look is recorded and reported at once', async () => {
-    target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+    slowCanary();
     const { analysis, outcomes, records, rounds } = run('    - { name: vs-stable, compare: latency }\n');
     analysis.start();
     await clock.advance(999);
@@ -142,7 +147,7 @@ describe('AnalysisRun', () => {
   });
 
   it('counts each failing look towards failureLimit', async () => {
-    target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+    slowCanary();
     const { analysis, outcomes, records, rounds } = run('    - { name: vs-stable, compare: latency, failureLimit: 2 }\n');
     analysis.start();
     await until(() => outcomes.length > 0, 1000, 4);
@@ -180,7 +185,7 @@ describe('AnalysisRun', () => {
   });
 
   it('looks only at rounds when lookEvery is the interval or more', async () => {
-    target.script('v2', { counters: growing(200, 1) }).script('v1', { counters: growing(200, 0) });
+    slowCanary();
     const { analysis, outcomes } = run('    - { name: vs-stable, compare: latency }\n', [], '\n  lookEvery: 10s');
     analysis.start();
     await clock.advance(4999);
